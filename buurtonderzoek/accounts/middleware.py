@@ -1,0 +1,55 @@
+"""Police and municipal accounts must have two-factor authentication.
+
+Until they set up an authenticator app, every page except the 2FA set-up,
+logout and static files sends them to the set-up page; the API answers 403
+with a problem document, since an API client cannot follow a redirect to a form.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from allauth.mfa.models import Authenticator
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+
+from buurtonderzoek.accounts.models import Role
+
+ALLOWED_PREFIXES = ("/accounts/", "/static/", "/i18n/", "/sw.js")
+API_PREFIX = "/api/"
+
+
+class RequireTwoFactorMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if settings.REQUIRE_2FA_FOR_SENSITIVE_ROLES and needs_two_factor_setup(request):
+            if request.path.startswith(API_PREFIX):
+                return two_factor_problem()
+            return redirect("mfa_activate_totp")
+        return self.get_response(request)
+
+
+def needs_two_factor_setup(request: HttpRequest) -> bool:
+    user = request.user
+    if not user.is_authenticated or request.path.startswith(ALLOWED_PREFIXES):
+        return False
+    if not user.memberships.filter(role__in=(Role.POLICE, Role.MUNICIPAL)).exists():
+        return False
+    return not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+def two_factor_problem() -> JsonResponse:
+    return JsonResponse(
+        {
+            "type": "about:blank",
+            "status": 403,
+            "title": _("Geen toegang"),
+            "detail": _("Stel eerst tweestapsverificatie in via de website; daarna werkt de API."),
+        },
+        status=403,
+        content_type="application/problem+json",
+    )

@@ -1,0 +1,368 @@
+"""The field app in Chromium: visits recorded without network arrive exactly once.
+
+Each test gets its own browser context (cookies, service worker, IndexedDB) on the live server.
+Every request to a host other than the live server is aborted, like a phone without internet
+that only reaches our server: map tiles never load, and the page must still work.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, Route, ViewportSize, expect
+from pytest_django.live_server_helper import LiveServer
+
+from buurtonderzoek.canvass.models import DoorVisit
+from buurtonderzoek.canvass.tests.test_field_support import Field, make_field
+from buurtonderzoek.incidents.models import Incident
+from conftest import World
+from tests.browser.helpers import PASSWORD, assert_accessible, log_in, screenshot
+
+pytestmark = pytest.mark.browser
+
+PHONE: ViewportSize = {"width": 390, "height": 844}
+
+
+# Matched by Playwright itself (not in Python), so requests to the live server are not held up
+# waiting for this thread; everything else fails as it would without internet.
+ELSEWHERE = re.compile(r"^(?!https?://(localhost|127\.0\.0\.1)[:/])")
+
+
+def _no_internet(route: Route) -> None:
+    route.abort("internetdisconnected")
+
+
+@pytest.fixture
+def context(browser: Browser, live_server: LiveServer) -> Iterator[BrowserContext]:
+    # The shared Chromium (tests/browser/conftest.py, imported by this package's conftest).
+    ctx = browser.new_context(
+        base_url=live_server.url,
+        viewport=PHONE,
+        locale="nl-NL",
+        timezone_id="Europe/Amsterdam",
+        service_workers="allow",
+    )
+    ctx.set_default_timeout(15_000)
+    ctx.route(ELSEWHERE, _no_internet)
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture
+def field(world: World, incident: Incident) -> Field:
+    return make_field(world, incident)
+
+
+def shot(page: Page, name: str) -> None:
+    """A full-page screenshot from the top, so the sticky sync bar sits where a person sees it first."""
+    page.evaluate("window.scrollTo(0, 0)")
+    screenshot(page, name)
+
+
+def errors_of(page: Page) -> list[str]:
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    return errors
+
+
+def open_route(page: Page, field: Field) -> None:
+    page.goto(f"/veld/routes/{field.route.pk}/")
+    expect(page.locator("main[data-ready='1']")).to_be_attached()
+
+
+def wait_for_service_worker(page: Page) -> None:
+    """Wait until the service worker is active and controls the page.
+
+    A page whose navigation was under way while the worker activated is not claimed by it (it was
+    not a client yet); it is controlled from its next load, as on a phone.
+    """
+    ready = page.evaluate(
+        """() => Promise.race([
+            navigator.serviceWorker.ready.then(() => true),
+            new Promise((resolve) => setTimeout(() => resolve(false), 15000)),
+        ])"""
+    )
+    assert ready, "De service worker werd niet actief."
+    for attempt in range(40):
+        if page.evaluate("navigator.serviceWorker.controller !== null"):
+            return
+        if attempt == 20:
+            page.reload()
+            expect(page.locator("main[data-ready='1']")).to_be_attached()
+        page.wait_for_timeout(100)
+    raise AssertionError("De service worker neemt de pagina niet over.")
+
+
+def choose(page: Page, path: str, label: str) -> None:
+    page.locator(f"[data-path='{path}'] label", has_text=label).first.click()
+
+
+def record(page: Page, order: int, outcome: str, fill: Any = None) -> None:
+    page.locator(".stop-button", has=page.locator(".stop-order", has_text=str(order))).first.click()
+    expect(page.locator("#visit-view")).to_be_visible()
+    page.locator("#outcome-choices label", has_text=outcome).click()
+    if fill is not None:
+        fill(page)
+    page.locator("#save-visit").click()
+    expect(page.locator("#list-view")).to_be_visible()
+
+
+def interview_with_person(page: Page) -> None:
+    choose(page, "respondent_type", "Bewoner")
+    choose(page, "privacy_notice_shown", "Nee")
+    choose(page, "present", "Ja")
+    choose(page, "seen_anything", "Ja")
+    page.locator("#qf-what").fill("Iemand voelde aan de portieren van geparkeerde auto's")
+    page.locator("#qf-persons_count").fill("1")
+    page.get_by_role("button", name="Persoon toevoegen").click()
+    page.locator("#qf-persons-0-behaviour").fill("Trok aan de deurklinken van auto's")
+    page.locator("#qf-persons-0-top_type").fill("hoodie")
+    page.locator("#qf-persons-0-top_colour").fill("grijs")
+    page.locator("#qf-persons-0-shoes").fill("witte sneakers")
+    choose(page, "persons.0.provenance", "Zelf gezien of gehoord")
+    choose(page, "persons.0.certainty", "Redelijk zeker")
+    choose(page, "vehicles_seen", "Nee")
+    choose(page, "has_camera", "Nee")
+    choose(page, "contact_consent", "Nee")
+    assert_accessible(page)
+    screenshot(page, "field-visit-form")
+
+
+def outbox_uuids(page: Page) -> list[str]:
+    return sorted(
+        page.evaluate(
+            """() => new Promise((resolve, reject) => {
+                const open = indexedDB.open("buurtonderzoek-veld");
+                open.onsuccess = () => {
+                    const request = open.result.transaction("outbox").objectStore("outbox").getAllKeys();
+                    request.onsuccess = () => resolve(request.result);
+                    request.onerror = () => reject(request.error);
+                };
+                open.onerror = () => reject(open.error);
+                setTimeout(() => reject(new Error("IndexedDB antwoordt niet")), 10000);
+            })"""
+        )
+    )
+
+
+def test_visits_recorded_offline_survive_a_closed_page_and_arrive_exactly_once(
+    context: BrowserContext, field: Field
+) -> None:
+    page = context.new_page()
+    errors = errors_of(page)
+    log_in(page, field.world.bob.email)
+    page.goto("/veld/")
+    expect(page.locator("main[data-ready='1']")).to_be_attached()
+    expect(page.locator(".route-card[data-offline='1']")).to_have_count(1)
+    assert_accessible(page)
+    shot(page, "field-routes")
+    open_route(page, field)
+    wait_for_service_worker(page)
+    expect(page.locator(".stop")).to_have_count(len(field.stops))
+    # No tile server is reachable: the map steps aside and the list is the route.
+    expect(page.locator("#map-note")).to_be_visible()
+    assert_accessible(page)
+
+    context.set_offline(True)
+    expect(page.locator("#net-state")).to_have_text("Offline")
+    record(page, 1, "Gesproken", interview_with_person)
+    record(page, 2, "Niet thuis")
+    record(page, 3, "Briefje achtergelaten")
+    record(page, 4, "Wil niet")
+    expect(page.locator("#unsent-count")).to_have_text("4")
+    expect(page.locator(".stop[data-state='pending']")).to_have_count(4)
+    saved = outbox_uuids(page)
+    assert len(saved) == 4
+    save_ms = page.evaluate("window.fieldMetrics.saveTimes")
+    assert len(save_ms) == 4
+    shot(page, "field-route-offline")
+    assert not DoorVisit.objects.exists()
+
+    # The volunteer closes the page and opens it again, still without network.
+    page.close()
+    page = context.new_page()
+    errors += errors_of(page)
+    open_route(page, field)
+    expect(page.locator("#unsent-count")).to_have_text("4")
+    expect(page.locator(".stop[data-state='pending']")).to_have_count(4)
+    expect(page.locator("#outbox-list li")).to_have_count(4)
+    assert outbox_uuids(page) == saved
+    shot(page, "field-route-reopened-offline")
+    assert not DoorVisit.objects.exists()
+
+    context.set_offline(False)
+    page.locator("#send-now").click()
+    expect(page.locator("#unsent-count")).to_have_text("0")
+    expect(page.locator("#sync-message")).to_have_text("Alles is verstuurd.")
+    shot(page, "field-route-synced")
+
+    stored = list(DoorVisit.objects.filter(canvass=field.canvass).order_by("client_uuid"))
+    assert sorted(str(v.client_uuid) for v in stored) == saved
+    assert sorted(v.outcome for v in stored) == ["briefje", "gesproken", "niet_thuis", "wil_niet"]
+    spoken = next(v for v in stored if v.outcome == "gesproken")
+    assert spoken.answers["persons"][0]["behaviour"] == "Trok aan de deurklinken van auto's"
+    assert spoken.questionnaire_version == field.version
+    assert {v.volunteer for v in stored} == {field.world.bob}
+    # The server's states came back: the stops now show their outcome instead of "not sent".
+    expect(page.locator(".stop[data-state='gesproken']")).to_have_count(1)
+    assert errors == []
+
+
+def test_a_queue_waits_for_a_new_login_when_the_session_expired(context: BrowserContext, field: Field) -> None:
+    page = context.new_page()
+    errors = errors_of(page)
+    log_in(page, field.world.bob.email)
+    open_route(page, field)
+
+    # The session ends behind the page's back (here: logged out in another tab).
+    other = context.new_page()
+    other.goto("/accounts/logout/")
+    other.locator("main form button[type=submit]").click()
+    other.close()
+
+    record(page, 5, "Niet thuis")
+    record(page, 6, "Later terug")
+    expect(page.locator("#login-needed")).to_be_visible()
+    expect(page.locator("#unsent-count")).to_have_text("2")
+    page.locator("#send-now").click()
+    expect(page.locator("#login-needed")).to_be_visible()
+    expect(page.locator("#unsent-count")).to_have_text("2")
+    shot(page, "field-route-login-needed")
+    assert not DoorVisit.objects.exists()
+
+    page.get_by_role("link", name="Log opnieuw in om te versturen").click()
+    page.locator("input[name=login]").fill(field.world.bob.email)
+    page.locator("input[name=password]").fill(PASSWORD)
+    with page.expect_navigation():
+        page.locator("input[name=password]").press("Enter")
+    assert urlsplit(page.url).path == f"/veld/routes/{field.route.pk}/"
+    expect(page.locator("main[data-sync-state='done']")).to_be_attached()
+    expect(page.locator("#unsent-count")).to_have_text("0")
+    expect(page.locator("#login-needed")).to_be_hidden()
+    stored = DoorVisit.objects.filter(canvass=field.canvass)
+    assert sorted(stored.values_list("outcome", flat=True)) == ["later_terug", "niet_thuis"]
+    assert errors == []
+
+
+def test_nothing_is_lost_or_doubled_when_the_connection_drops_mid_request(
+    context: BrowserContext, field: Field
+) -> None:
+    page = context.new_page()
+    log_in(page, field.world.bob.email)
+    open_route(page, field)
+    context.set_offline(True)
+    record(page, 1, "Niet thuis")
+    record(page, 2, "Briefje achtergelaten")
+    expect(page.locator("#unsent-count")).to_have_text("2")
+
+    # The server stores the batch, but its answer never reaches the phone.
+    dropped: list[int] = []
+
+    def drop_answer(route: Route) -> None:
+        dropped.append(route.fetch().status)
+        route.abort("connectionreset")
+
+    page.route("**/api/v1/field/sync/", drop_answer)
+    context.set_offline(False)  # the page notices and sends its queue
+    for _ in range(100):
+        if dropped:
+            break
+        page.wait_for_timeout(100)
+    assert dropped == [200]
+    assert DoorVisit.objects.count() == 2
+    expect(page.locator("#sync-message")).to_contain_text("Geen verbinding")
+    expect(page.locator("#unsent-count")).to_have_text("2")
+
+    page.unroute("**/api/v1/field/sync/")
+    page.locator("#send-now").click()
+    expect(page.locator("#unsent-count")).to_have_text("0")
+    assert DoorVisit.objects.count() == 2
+
+
+def test_a_rejected_visit_stays_on_the_phone_with_the_reason_until_it_is_corrected(
+    context: BrowserContext, field: Field
+) -> None:
+    page = context.new_page()
+    log_in(page, field.world.bob.email)
+    open_route(page, field)
+    context.set_offline(True)
+
+    record(page, 1, "Gesproken", interview_with_person)
+    # The phone checks the answers as the server does, so a refusal needs answers changed behind
+    # the form's back (as an older version of the app on the phone might have saved them).
+    page.evaluate(
+        """() => new Promise((resolve, reject) => {
+            setTimeout(() => reject(new Error("IndexedDB antwoordt niet")), 10000);
+            const open = indexedDB.open("buurtonderzoek-veld");
+            open.onsuccess = () => {
+                const store = open.result.transaction("outbox", "readwrite").objectStore("outbox");
+                store.getAll().onsuccess = (event) => {
+                    const visit = event.target.result[0];
+                    visit.answers = {respondent_type: "bewoner"};
+                    store.put(visit).onsuccess = () => resolve(true);
+                };
+            };
+        })"""
+    )
+    context.set_offline(False)
+    page.locator("#send-now").click()
+    item = page.locator(".outbox-item.outbox-rejected")
+    expect(item).to_have_count(1)
+    expect(item).to_contain_text("Dit veld is verplicht.")
+    expect(page.locator("#unsent-count")).to_have_text("1")
+    expect(page.locator("main[data-sync-state='rejected']")).to_be_attached()
+    shot(page, "field-route-rejected")
+    assert not DoorVisit.objects.exists()
+
+    item.get_by_role("button", name="Aanpassen").click()
+    expect(page.locator("#visit-problem")).to_contain_text("Dit veld is verplicht.")
+    interview_with_person(page)
+    page.locator("#save-visit").click()
+    expect(page.locator("#unsent-count")).to_have_text("0")
+    [visit] = DoorVisit.objects.all()
+    assert visit.answers["seen_anything"] == "ja"
+
+
+def test_the_map_shows_the_stops_and_keeps_its_tiles_for_later_without_network(
+    context: BrowserContext, field: Field
+) -> None:
+    tile = _tile_png()
+    served: list[str] = []
+
+    def tile_server(route: Route) -> None:
+        served.append(route.request.url)
+        route.fulfill(status=200, body=tile, headers={"Content-Type": "image/png", "Access-Control-Allow-Origin": "*"})
+
+    context.route(re.compile(r"^https://service\.pdok\.nl/"), tile_server)
+    page = context.new_page()
+    log_in(page, field.world.bob.email)
+    open_route(page, field)
+    wait_for_service_worker(page)
+    page.reload()  # now through the service worker, which keeps the tiles it sees
+    expect(page.locator("main[data-ready='1']")).to_be_attached()
+    expect(page.locator("#route-map[data-tiles='loaded']")).to_be_attached()
+    expect(page.locator("#route-map")).to_have_attribute("data-markers", str(len(field.stops)))
+    expect(page.locator("#map-note")).to_be_hidden()
+    shot(page, "field-route-map")
+
+    context.set_offline(True)
+    asked = len(served)
+    page.reload()
+    expect(page.locator("main[data-ready='1']")).to_be_attached()
+    expect(page.locator("#route-map[data-tiles='loaded']")).to_be_attached()
+    expect(page.locator("#map-note")).to_be_hidden()
+    assert len(served) == asked  # every tile came from the phone's cache
+
+
+def _tile_png() -> bytes:
+    from io import BytesIO
+
+    from PIL import Image
+
+    buffer = BytesIO()
+    Image.new("RGB", (256, 256), (226, 232, 220)).save(buffer, format="PNG")
+    return buffer.getvalue()

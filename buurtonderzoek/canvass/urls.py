@@ -1,0 +1,17 @@
+"""Canvass pages, mounted under /incidenten/<pk>/buurtonderzoek/."""
+
+from django.urls import path
+
+from buurtonderzoek.canvass import views
+
+urlpatterns = [
+    path("", views.canvass_overview, name="canvass_overview"),
+    path("plan/", views.canvass_plan, name="canvass_plan"),
+    path("plan/voorbeeld/", views.canvass_plan_preview, name="canvass_plan_preview"),
+    path("dekking/", views.canvass_coverage, name="canvass_coverage"),
+    path("lopers/", views.canvass_assign, name="canvass_assign"),
+    path("optimaliseren/", views.canvass_optimise, name="canvass_optimise"),
+    path("routes/<int:route_pk>/looplijst.pdf", views.route_walking_list, name="route_walking_list"),
+    path("briefje.pdf", views.canvass_leaflet, name="canvass_leaflet"),
+    path("tips/", views.canvass_tips, name="canvass_tips"),
+]

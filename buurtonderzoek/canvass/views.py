@@ -1,0 +1,419 @@
+"""Coordinator pages for the canvass (plan, routes, coverage, tips, printouts) and the public tip form."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from buurtonderzoek.accounts.models import Membership, Role, User
+from buurtonderzoek.canvass import optimise
+from buurtonderzoek.canvass.access import (
+    get_canvass_for_user,
+    get_incident_and_canvass,
+    get_route_for_user,
+    require_team_member,
+    sees_all_routes,
+    visible_routes,
+)
+from buurtonderzoek.canvass.actions import (
+    assign_route_members,
+    ip_hash,
+    mark_tips_seen,
+    plan_canvass,
+    submit_tip,
+    suggested_route_count,
+)
+from buurtonderzoek.canvass.coverage import STATE_COLOURS, coverage_for, coverage_payload
+from buurtonderzoek.canvass.forms import PlanForm, TipForm
+from buurtonderzoek.canvass.models import DEFAULT_RADIUS_M, Outcome, Tip
+from buurtonderzoek.canvass.pdf import qr_svg, render_pdf, route_svg, tip_url
+from buurtonderzoek.canvass.planning import parse_polygon, preview_payload, preview_plan
+from buurtonderzoek.canvass.sync import conflicts_for
+from buurtonderzoek.core.audit import record_personal_read
+from buurtonderzoek.core.types import AuthedHttpRequest
+from buurtonderzoek.incidents.access import is_coordinator
+from buurtonderzoek.incidents.models import PLANNABLE_STATUSES, Incident
+
+OPTIMISE_SECONDS = 5.0
+TIP_RATE_LIMIT_PER_HOUR = 5
+LEAFLET_FORMATS = {"a5": "A5", "a6": "A6"}
+
+
+# Plan ---------------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def canvass_plan(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    incident, canvass = get_incident_and_canvass(request.user, pk, write=True)
+    initial: dict[str, Any] = {"radius_m": DEFAULT_RADIUS_M}
+    if canvass is not None:
+        initial = {
+            "radius_m": canvass.radius_m,
+            "polygon": "" if canvass.polygon is None else _json(canvass.polygon),
+            "excluded": ",".join(str(i) for i in canvass.excluded_address_ids if i != incident.address_id),
+            "route_count": canvass.routes.count() or None,
+        }
+    form = PlanForm(request.POST or None, initial=initial)
+    error = ""
+    preview = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            preview = preview_plan(
+                incident, radius_m=data["radius_m"], polygon=data["polygon"], excluded_ids=data["excluded"]
+            )
+            canvass = plan_canvass(
+                incident,
+                by=request.user,
+                route_count=data["route_count"] or suggested_route_count(preview.door_count),
+                radius_m=None if data["polygon"] else data["radius_m"],
+                polygon=data["polygon"],
+                excluded_ids=data["excluded"],
+            )
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            messages.success(
+                request,
+                _("Het buurtonderzoek is gepland: %(doors)d adressen in %(routes)d routes. Wijs nu de lopers toe.")
+                % {"doors": canvass.door_count, "routes": canvass.routes.count()},
+            )
+            return redirect("canvass_overview", pk=incident.pk)
+    if preview is None and not error:
+        try:
+            radius = initial.get("radius_m") or DEFAULT_RADIUS_M
+            preview = preview_plan(
+                incident,
+                radius_m=None if canvass and canvass.polygon else radius,
+                polygon=canvass.polygon if canvass else None,
+                excluded_ids=canvass.excluded_address_ids if canvass else (),
+            )
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+    blocked = ""
+    if not incident.victim_consent:
+        blocked = _("Het slachtoffer heeft niet ingestemd met een buurtonderzoek; plannen kan pas daarna.")
+    elif incident.status not in PLANNABLE_STATUSES:
+        blocked = _("Bij status '%(status)s' kan het plan niet meer worden gewijzigd.") % {
+            "status": incident.get_status_display()
+        }
+    elif canvass is not None and canvass.visits.exists():
+        blocked = _("Er zijn al deurbezoeken vastgelegd; het plan kan niet meer worden gewijzigd.")
+    return render(
+        request,
+        "canvass/plan.html",
+        {
+            "incident": incident,
+            "canvass": canvass,
+            "form": form,
+            "error": error,
+            "blocked": blocked,
+            "preview": preview,
+            "preview_json": preview_payload(preview, victim_address_id=incident.address_id) if preview else None,
+            "suggested_routes": suggested_route_count(preview.door_count) if preview else 1,
+        },
+    )
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"))
+
+
+@login_required
+@require_GET
+def canvass_plan_preview(request: AuthedHttpRequest, pk: int) -> JsonResponse:
+    """The addresses of a radius or polygon around the incident, for the plan map (JSON)."""
+    incident = get_incident_and_canvass(request.user, pk, write=True)[0]
+    try:
+        polygon = parse_polygon(request.GET.get("polygon") or None)
+        radius = None
+        if polygon is None:
+            radius = int(request.GET.get("radius") or DEFAULT_RADIUS_M)
+        excluded = [int(i) for i in request.GET.get("excluded", "").split(",") if i.strip()]
+        preview = preview_plan(incident, radius_m=radius, polygon=polygon, excluded_ids=excluded)
+    except (ValueError, ValidationError) as exc:
+        message = " ".join(exc.messages) if isinstance(exc, ValidationError) else _("Ongeldige straal.")
+        return JsonResponse({"error": message}, status=400)
+    payload = preview_payload(preview, victim_address_id=incident.address_id)
+    payload["suggested_routes"] = suggested_route_count(preview.door_count)
+    return JsonResponse(payload)
+
+
+# Routes, assignment, coverage -----------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def canvass_overview(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    incident, canvass = get_canvass_for_user(request.user, pk)
+    all_routes = sees_all_routes(request.user, incident)
+    routes = list(visible_routes(request.user, canvass).prefetch_related("members"))
+    if not routes and not all_routes:
+        raise Http404(_("U loopt geen route in dit buurtonderzoek."))
+    coverage = coverage_for(canvass, routes)
+    can_write = _is_coordinator(request.user, incident)
+    members = _team_members(incident) if can_write else []
+    tips_unseen = Tip.objects.filter(incident=incident, seen_at__isnull=True).count() if can_write else 0
+    return render(
+        request,
+        "canvass/overview.html",
+        {
+            "incident": incident,
+            "canvass": canvass,
+            "coverage": coverage,
+            "totals": coverage.totals,
+            "revisit": coverage.revisit_stops() if all_routes else [],
+            "can_write": can_write,
+            "all_routes": all_routes,
+            "members": members,
+            "tips_unseen": tips_unseen,
+            "optimiser": optimise.is_available(),
+            "colours": [(state, colour, _state_label(state)) for state, colour in STATE_COLOURS.items()],
+            "can_replan": can_write and incident.status in PLANNABLE_STATUSES,
+            # Doors recorded by two volunteers: both visits are kept, the coordinator decides.
+            "conflicts": conflicts_for(canvass) if can_write else None,
+        },
+    )
+
+
+def _is_coordinator(user: Any, incident: Incident) -> bool:
+    return is_coordinator(user, incident.team)
+
+
+def _team_members(incident: Incident) -> list[User]:
+    ids = Membership.objects.filter(team=incident.team, role__in=(Role.VOLUNTEER, Role.COORDINATOR)).values("user_id")
+    return list(User.objects.filter(pk__in=ids).order_by("full_name", "email"))
+
+
+def _state_label(state: str) -> str:
+    return str(Outcome(state).label) if state in Outcome.values else _("nog niet bezocht")
+
+
+@login_required
+@require_GET
+def canvass_coverage(request: AuthedHttpRequest, pk: int) -> JsonResponse:
+    """The live map's data: every visible door with its state, and progress per route."""
+    incident, canvass = get_canvass_for_user(request.user, pk)
+    routes = list(visible_routes(request.user, canvass))
+    if not routes and not sees_all_routes(request.user, incident):
+        raise Http404
+    return JsonResponse(coverage_payload(coverage_for(canvass, routes)))
+
+
+@login_required
+@require_POST
+def canvass_assign(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    incident, canvass = get_canvass_for_user(request.user, pk, write=True)
+    members = {str(u.pk): u for u in _team_members(incident)}
+    changed = 0
+    try:
+        for route in canvass.routes.prefetch_related("members"):
+            chosen_ids = [v for v in request.POST.getlist(f"route_{route.pk}") if v]
+            unknown = [v for v in chosen_ids if v not in members]
+            if unknown:
+                raise ValidationError(_("Alleen leden van het team kunnen een route lopen."))
+            chosen = [members[v] for v in dict.fromkeys(chosen_ids)]
+            if {u.pk for u in chosen} != {u.pk for u in route.members.all()}:
+                assign_route_members(route, by=request.user, members=chosen)
+                changed += 1
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("De lopers zijn opgeslagen (%(n)d routes gewijzigd).") % {"n": changed})
+    return redirect("canvass_overview", pk=incident.pk)
+
+
+@login_required
+@require_POST
+def canvass_optimise(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    incident, canvass = get_canvass_for_user(request.user, pk, write=True)
+    if not optimise.is_available():
+        messages.warning(
+            request,
+            _(
+                "Optimaliseren kan niet: OR-Tools is niet geïnstalleerd op deze server. "
+                "De beheerder kan het installeren met het extra pakket 'optimise'. De huidige routes blijven staan."
+            ),
+        )
+        return redirect("canvass_overview", pk=incident.pk)
+    before = sum(route.length_m for route in canvass.routes.all())
+    try:
+        canvass = plan_canvass(
+            incident,
+            by=request.user,
+            route_count=canvass.routes.count() or 1,
+            radius_m=canvass.radius_m,
+            polygon=canvass.polygon,
+            excluded_ids=canvass.excluded_address_ids,
+            optimise_seconds=OPTIMISE_SECONDS,
+        )
+    except (ValidationError, optimise.OptimiserUnavailable) as exc:
+        text = (
+            " ".join(exc.messages) if isinstance(exc, ValidationError) else _("De optimalisatie vond geen oplossing.")
+        )
+        messages.error(request, text)
+    else:
+        after = sum(route.length_m for route in canvass.routes.all())
+        if after < before:
+            messages.success(
+                request,
+                _("De routes zijn geoptimaliseerd: %(before)d m → %(after)d m lopen. Wijs de lopers opnieuw toe.")
+                % {"before": before, "after": after},
+            )
+        else:
+            messages.info(
+                request,
+                _("OR-Tools vond geen kortere routes; de indeling is dezelfde gebleven. Wijs de lopers opnieuw toe."),
+            )
+    return redirect("canvass_overview", pk=incident.pk)
+
+
+# Printouts ----------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def route_walking_list(request: AuthedHttpRequest, pk: int, route_pk: int) -> HttpResponse:
+    incident, canvass = get_canvass_for_user(request.user, pk)
+    route = get_route_for_user(request.user, canvass, route_pk)
+    stops = list(route.stops.select_related("address").order_by("order"))
+    groups: list[dict[str, Any]] = []
+    for stop in stops:
+        key = (stop.street, stop.side)
+        if not groups or groups[-1]["key"] != key:
+            groups.append({"key": key, "street": stop.street, "side": stop.get_side_display(), "stops": []})
+        groups[-1]["stops"].append(stop)
+    pdf = render_pdf(
+        "canvass/walking_list.html",
+        {
+            "incident": incident,
+            "canvass": canvass,
+            "route": route,
+            "members": list(route.members.all()),
+            "groups": groups,
+            "map_svg": route_svg(stops),
+            "outcomes": list(Outcome),
+            "printed_at": timezone.now(),
+        },
+        request,
+    )
+    return _pdf_response(pdf, f"looplijst-route-{route.number}.pdf")
+
+
+@login_required
+@require_GET
+def canvass_leaflet(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    incident, canvass = get_canvass_for_user(request.user, pk)
+    require_team_member(request.user, incident)
+    size = LEAFLET_FORMATS.get(request.GET.get("formaat", "a6").lower(), "A6")
+    try:
+        copies = max(1, min(100, int(request.GET.get("aantal", "1"))))
+    except ValueError:
+        copies = 1
+    url = tip_url(incident)
+    pdf = render_pdf(
+        "canvass/leaflet.html",
+        {
+            "incident": incident,
+            "canvass": canvass,
+            "size": size,
+            "copies": range(copies),
+            "url": url,
+            "qr": qr_svg(url),
+        },
+        request,
+    )
+    return _pdf_response(pdf, f"briefje-{size.lower()}.pdf")
+
+
+def _pdf_response(pdf: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+# Tips -----------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def canvass_tips(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    incident = get_incident_and_canvass(request.user, pk, write=True)[0]
+    tips = list(Tip.objects.filter(incident=incident).order_by("-created_at"))
+    if any(t.contact_consent for t in tips):
+        record_personal_read(request.user, incident, what="Contactgegevens bij tips ingezien", request=request)
+    mark_tips_seen(incident, by=request.user)
+    return render(request, "canvass/tips.html", {"incident": incident, "tips": tips, "tip_url": tip_url(incident)})
+
+
+@require_http_methods(["GET", "POST"])
+def tip_form(request: HttpRequest, token: str) -> HttpResponse:
+    """The public tip form behind the leaflet's QR code: no login, anonymous unless the resident opts in."""
+    incident = get_object_or_404(Incident.objects.select_related("team"), public_token=token)
+    closed = incident.is_final
+    form = TipForm(request.POST or None, incident_id=incident.pk)
+    limited = False
+    if request.method == "POST" and not closed:
+        sender = ip_hash(_client_ip(request))
+        key = f"tip-rate:{sender}"
+        count = int(cache.get(key, 0))
+        if count >= getattr(settings, "TIP_RATE_LIMIT_PER_HOUR", TIP_RATE_LIMIT_PER_HOUR):
+            limited = True
+        elif form.is_spam:
+            # Say thank you and store nothing: a robot learns nothing from the answer.
+            cache.set(key, count + 1, 3600)
+            return redirect("tip_thanks", token=token)
+        elif form.is_valid():
+            data = form.cleaned_data
+            try:
+                submit_tip(
+                    incident,
+                    text=data["text"],
+                    contact_consent=data["contact_consent"],
+                    contact_name=data["contact_name"],
+                    contact_phone=data["contact_phone"],
+                    contact_email=data["contact_email"],
+                    language=get_language() or "",
+                    sender_ip_hash=sender,
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc.messages)
+            else:
+                cache.set(key, count + 1, 3600)
+                return redirect("tip_thanks", token=token)
+    status = 429 if limited else 200
+    return render(
+        request,
+        "canvass/tip_form.html",
+        {"incident": incident, "form": form, "closed": closed, "limited": limited},
+        status=status,
+    )
+
+
+@require_GET
+def tip_thanks(request: HttpRequest, token: str) -> HttpResponse:
+    incident = get_object_or_404(Incident, public_token=token)
+    return render(request, "canvass/tip_thanks.html", {"incident": incident})
+
+
+def _client_ip(request: HttpRequest) -> str:
+    # Behind a proxy, the proxy's address would put every resident in one bucket; the deployment
+    # sets BEHIND_PROXY and the proxy writes X-Forwarded-For (its first hop is the client).
+    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded:
+            return str(forwarded).split(",")[0].strip()
+    return str(request.META.get("REMOTE_ADDR", ""))

@@ -1,0 +1,139 @@
+"""The few figures each start page shows, a handful of aggregate queries per role.
+
+Start pages answer "what is waiting for me?" for each partner (DOMAIN.md section 7):
+volunteers see their routes and the recognition they got, coordinators what needs
+review, the police what is new in their inbox and the hours canvassing saved them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+
+from buurtonderzoek.accounts.models import Membership, Role, Team, User
+from buurtonderzoek.canvass.models import DoorVisit, Outcome, ReviewStatus, Route
+from buurtonderzoek.handoff.models import Notification, PoliceReport, ReportStatus, Thanks
+from buurtonderzoek.incidents.models import Incident, IncidentStatus
+
+FINAL_INCIDENT_STATES = (IncidentStatus.CLOSED, IncidentStatus.CANCELLED)
+
+
+@dataclass(frozen=True)
+class VolunteerFigures:
+    open_routes: int
+    doors_visited: int
+    doors_spoken: int
+    thanks_received: int
+    unread_messages: int
+
+
+@dataclass(frozen=True)
+class CoordinatorFigures:
+    open_incidents: int
+    visits_to_review: int
+    unread_messages: int
+
+
+@dataclass(frozen=True)
+class PoliceFigures:
+    new_reports: int
+    open_reports: int
+    reports_total: int
+    hours_saved: Decimal
+
+
+@dataclass(frozen=True)
+class TeamHealth:
+    name: str
+    members: int
+    incidents_90_days: int
+    canvassed_90_days: int
+    active_volunteers_90_days: int
+
+
+@dataclass(frozen=True)
+class MunicipalFigures:
+    incidents_90_days: int
+    canvassed_90_days: int
+    teams: list[TeamHealth]
+
+
+def volunteer_figures(user: User) -> VolunteerFigures:
+    visits = DoorVisit.objects.filter(volunteer=user).aggregate(
+        visited=Count("id"), spoken=Count("id", filter=Q(outcome=Outcome.GESPROKEN))
+    )
+    return VolunteerFigures(
+        open_routes=Route.objects.filter(members=user)
+        .exclude(canvass__incident__status__in=FINAL_INCIDENT_STATES)
+        .count(),
+        doors_visited=visits["visited"],
+        doors_spoken=visits["spoken"],
+        thanks_received=Thanks.objects.filter(
+            Q(to_user=user) | Q(to_user__isnull=True, report__canvass__routes__members=user)
+        )
+        .distinct()
+        .count(),
+        unread_messages=Notification.objects.filter(user=user).unread().count(),
+    )
+
+
+def coordinator_figures(user: User) -> CoordinatorFigures:
+    incidents = Incident.objects.visible_to(user).exclude(status__in=FINAL_INCIDENT_STATES)
+    return CoordinatorFigures(
+        open_incidents=incidents.count(),
+        visits_to_review=DoorVisit.objects.filter(
+            canvass__incident__in=incidents, review_status=ReviewStatus.RECEIVED
+        ).count(),
+        unread_messages=Notification.objects.filter(user=user).unread().count(),
+    )
+
+
+def police_figures(user: User) -> PoliceFigures:
+    reports = PoliceReport.objects.visible_to(user).aggregate(
+        total=Count("id"),
+        new=Count("id", filter=Q(status=ReportStatus.SUBMITTED)),
+        open=Count("id", filter=Q(status__in=(ReportStatus.RECEIVED, ReportStatus.IN_PROGRESS))),
+        doors=Sum("doors_visited"),
+    )
+    minutes = Decimal(reports["doors"] or 0) * Decimal(settings.MINUTES_PER_DOOR)
+    return PoliceFigures(
+        new_reports=reports["new"],
+        open_reports=reports["open"],
+        reports_total=reports["total"],
+        hours_saved=(minutes / 60).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP),
+    )
+
+
+def municipal_figures(user: User) -> MunicipalFigures:
+    """Counts only: the gemeente sees where and how much happens, not the incidents themselves."""
+    since = timezone.now() - timedelta(days=90)
+    gemeenten = Membership.objects.filter(user=user, role=Role.MUNICIPAL).values("gemeente")
+    teams = (
+        Team.objects.filter(gemeente__in=gemeenten)
+        .annotate(
+            member_count=Count("memberships", distinct=True),
+            incident_count=Count("incidents", filter=Q(incidents__created_at__gte=since), distinct=True),
+            canvassed_count=Count(
+                "incidents",
+                filter=Q(incidents__created_at__gte=since, incidents__canvasses__isnull=False),
+                distinct=True,
+            ),
+            active_count=Count(
+                "incidents__canvasses__visits__volunteer",
+                filter=Q(incidents__canvasses__visits__visited_at__gte=since),
+                distinct=True,
+            ),
+        )
+        .order_by("name")
+    )
+    health = [TeamHealth(t.name, t.member_count, t.incident_count, t.canvassed_count, t.active_count) for t in teams]
+    return MunicipalFigures(
+        incidents_90_days=sum(t.incidents_90_days for t in health),
+        canvassed_90_days=sum(t.canvassed_90_days for t in health),
+        teams=health,
+    )

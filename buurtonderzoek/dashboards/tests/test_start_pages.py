@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+import pytest
+from allauth.mfa.models import Authenticator
+from django.test import Client
+from django.urls import reverse
+
+from conftest import World
+
+pytestmark = pytest.mark.django_db
+
+
+def give_totp(user) -> None:
+    Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={"secret": "JBSWY3DPEHPK3PXP"})
+
+
+def test_front_page_is_dutch_and_public(client: Client) -> None:
+    response = client.get("/")
+    assert response.status_code == 200
+    assert "Buurtonderzoek door buurtbewoners" in response.content.decode()
+    assert 'lang="nl"' in response.content.decode()
+
+
+def test_front_page_is_available_in_english(client: Client) -> None:
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    response = client.get("/")
+    assert 'lang="en"' in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("persona", "landing"),
+    [
+        ("alice", "start_coordinator"),
+        ("bob", "start_volunteer"),
+        ("petra", "start_police"),
+        ("gert", "start_municipal"),
+        ("admin", "start_admin"),
+    ],
+)
+def test_each_role_lands_on_its_own_start_page(client: Client, world: World, persona: str, landing: str) -> None:
+    user = getattr(world, persona)
+    give_totp(user)
+    client.force_login(user)
+    response = client.get(reverse("start"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse(landing)
+
+
+def test_start_page_requires_login(client: Client) -> None:
+    response = client.get(reverse("start_coordinator"))
+    assert response.status_code == 302
+    assert reverse("account_login") in response["Location"]
+
+
+def test_start_page_refuses_the_wrong_role(client: Client, world: World) -> None:
+    client.force_login(world.bob)
+    assert client.get(reverse("start_coordinator")).status_code == 403
+
+
+def test_coordinator_start_page_shows_team_and_members(client: Client, world: World) -> None:
+    client.force_login(world.alice)
+    page = client.get(reverse("start_coordinator")).content.decode()
+    assert "Buurtpreventie Noord" in page
+    assert "bob@example.nl" in page or str(world.bob) in page
+    assert "Buurtpreventie Elders" not in page
+
+
+def test_police_without_2fa_is_sent_to_set_it_up(client: Client, world: World) -> None:
+    client.force_login(world.petra)
+    response = client.get(reverse("start_police"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("mfa_activate_totp")
+
+
+def test_police_start_page_shows_the_unit_and_its_area(client: Client, world: World) -> None:
+    give_totp(world.petra)
+    client.force_login(world.petra)
+    page = client.get(reverse("start_police")).content.decode()
+    assert "Basisteam Demodorp" in page
+    assert "Demodorp" in page

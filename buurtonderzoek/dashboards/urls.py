@@ -1,0 +1,13 @@
+from django.urls import path
+
+from buurtonderzoek.dashboards import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("start/", views.start, name="start"),
+    path("vrijwilliger/", views.start_volunteer, name="start_volunteer"),
+    path("coordinator/", views.start_coordinator, name="start_coordinator"),
+    path("politie/", views.start_police, name="start_police"),
+    path("gemeente/", views.start_municipal, name="start_municipal"),
+    path("beheer/", views.start_admin, name="start_admin"),
+]

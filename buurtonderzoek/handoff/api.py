@@ -1,0 +1,172 @@
+"""Private API for police systems: the inbox, the structured report (JSON, schema 1.x), the PDF and
+the police's workflow steps. Same rules as the pages: police of the receiving unit see witness contact
+details where the witness consented (and every such read is logged); coordinators see the report
+without them; volunteers and outsiders get 403 and 404.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import FileResponse
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import exceptions, viewsets
+from rest_framework.decorators import action, api_view, permission_classes
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from buurtonderzoek.accounts.models import Membership, Role
+from buurtonderzoek.core.api import TITLES, ProblemSerializer
+from buurtonderzoek.handoff import actions
+from buurtonderzoek.handoff.access import Viewer, get_report_for_user, log_pdf_read, read_document
+from buurtonderzoek.handoff.document import json_schema
+from buurtonderzoek.handoff.models import PdfStatus, PoliceReport, ReportStatus
+from buurtonderzoek.handoff.serializers import (
+    FeedbackSerializer,
+    OutcomeSerializer,
+    ReportSummarySerializer,
+    TransitionSerializer,
+)
+
+ERRORS = {
+    400: OpenApiResponse(ProblemSerializer, description="Ongeldige invoer of een stap die de workflow niet toestaat."),
+    403: OpenApiResponse(
+        ProblemSerializer, description="Niet ingelogd, geen tweestapsverificatie, of niet voor uw rol."
+    ),
+    404: OpenApiResponse(ProblemSerializer, description="Bestaat niet, of is niet zichtbaar voor u."),
+}
+DOCUMENT = OpenApiResponse(
+    OpenApiTypes.OBJECT,
+    description="Het verslag volgens het JSON-schema van /api/v1/report-schema/ (versie 1.x); "
+    "contactgegevens van getuigen alleen voor de politie en alleen met toestemming.",
+)
+
+
+def _problem(exc: ValidationError) -> exceptions.ValidationError:
+    return exceptions.ValidationError({"detail": " ".join(exc.messages)})
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Inbox: verslagen voor uw politie-eenheid (of van uw team)",
+        parameters=[OpenApiParameter("status", str, enum=ReportStatus.values, description="Alleen deze status.")],
+        responses={200: ReportSummarySerializer(many=True), 403: ERRORS[403]},
+    ),
+    retrieve=extend_schema(summary="Eén verslag als gestructureerd document", responses={200: DOCUMENT, **ERRORS}),
+)
+class ReportViewSet(viewsets.ReadOnlyModelViewSet[PoliceReport]):
+    serializer_class = ReportSummarySerializer
+    lookup_value_regex = r"\d+"
+    filterset_fields: list[str] = []
+
+    def get_queryset(self) -> Any:
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no user, maybe no database
+            return PoliceReport.objects.none()
+        user = self.request.user
+        police = user.is_superuser or Membership.objects.filter(user=user.pk, role=Role.POLICE).exists()
+        reports = PoliceReport.objects.inbox(user) if police else PoliceReport.objects.visible_to(user)
+        wanted = self.request.query_params.get("status", "")
+        if wanted in ReportStatus.values:
+            reports = reports.filter(status=wanted)
+        return (
+            reports.select_related("incident__team__gemeente", "unit")
+            .defer("document", "witness_sources")
+            .order_by("-submitted_at", "-id")
+        )
+
+    def retrieve(self, request: Request, *args: Any, pk: str = "", **kwargs: Any) -> Response:
+        report, role = get_report_for_user(request.user, int(pk), need=(Viewer.POLICE, Viewer.COORDINATOR))
+        return Response(read_document(request.user, report, role, channel="API", request=request))
+
+    @extend_schema(
+        summary="Het verslag als pdf",
+        responses={(200, "application/pdf"): OpenApiTypes.BINARY, 409: ERRORS[400], 403: ERRORS[403], 404: ERRORS[404]},
+    )
+    @action(detail=True, methods=["get"], url_path="pdf")
+    def pdf(self, request: Request, pk: str = "") -> Any:
+        report, role = get_report_for_user(request.user, int(pk), need=(Viewer.POLICE, Viewer.COORDINATOR))
+        file = report.pdf_police if role == Viewer.POLICE else report.pdf_team
+        if report.pdf_status != PdfStatus.DONE or not file:
+            return Response(
+                {
+                    "type": "about:blank",
+                    "status": 409,
+                    "title": str(TITLES[409]),
+                    "detail": _("De pdf wordt nog gemaakt (%(progress)d%%). Probeer het zo opnieuw.")
+                    % {"progress": report.pdf_progress},
+                    "progress": report.pdf_progress,
+                },
+                status=409,
+                content_type="application/problem+json",
+            )
+        log_pdf_read(request.user, report, role, channel="API", request=request)
+        response = FileResponse(file.open("rb"), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="verslag-{report.number}.pdf"'
+        return response
+
+    @extend_schema(
+        summary="Status wijzigen (politie)",
+        request=TransitionSerializer,
+        responses={200: ReportSummarySerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def transition(self, request: Request, pk: str = "") -> Response:
+        report, _role = get_report_for_user(request.user, int(pk), need=(Viewer.POLICE,))
+        data = TransitionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            actions.transition_report(
+                report, to=data.validated_data["status"], by=request.user, note=data.validated_data["note"]
+            )
+        except ValidationError as exc:
+            raise _problem(exc) from exc
+        return Response(ReportSummarySerializer(report).data)
+
+    @extend_schema(
+        summary="Terugkoppeling aan het team (politie)",
+        request=FeedbackSerializer,
+        responses={201: FeedbackSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def feedback(self, request: Request, pk: str = "") -> Response:
+        report, _role = get_report_for_user(request.user, int(pk), need=(Viewer.POLICE,))
+        data = FeedbackSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            feedback = actions.add_feedback(report, by=request.user, text=data.validated_data["text"])
+        except ValidationError as exc:
+            raise _problem(exc) from exc
+        return Response({"text": feedback.text}, status=201)
+
+    @extend_schema(
+        summary="Uitkomst vastleggen (politie)",
+        request=OutcomeSerializer,
+        responses={200: ReportSummarySerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def outcome(self, request: Request, pk: str = "") -> Response:
+        report, _role = get_report_for_user(request.user, int(pk), need=(Viewer.POLICE,))
+        data = OutcomeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            actions.set_outcome(
+                report, by=request.user, outcome=data.validated_data["outcome"], note=data.validated_data["note"]
+            )
+        except ValidationError as exc:
+            raise _problem(exc) from exc
+        return Response(ReportSummarySerializer(report).data)
+
+
+@extend_schema(
+    summary="JSON-schema van het verslag (versie 1.x)",
+    auth=[],
+    responses={(200, "application/schema+json"): OpenApiTypes.OBJECT},
+)
+@api_view(["GET"])
+@permission_classes([AllowAny])
+def report_schema(request: Request) -> Response:
+    return Response(json_schema())

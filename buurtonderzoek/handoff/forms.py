@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from buurtonderzoek.accounts.models import PoliceUnit, User
+from buurtonderzoek.canvass.models import ReviewStatus
+from buurtonderzoek.handoff.models import ReportOutcome, ReportStatus
+
+REVIEW_CHOICES = [
+    (ReviewStatus.APPROVED.value, _("Goedkeuren: de verklaring telt mee")),
+    (ReviewStatus.HAS_ISSUES.value, _("Heeft vragen: de loper moet iets aanvullen of verbeteren")),
+    (ReviewStatus.REJECTED.value, _("Afwijzen: de verklaring telt niet mee")),
+]
+
+
+class ReviewForm(forms.Form):
+    status = forms.ChoiceField(label=_("Beoordeling"), choices=REVIEW_CHOICES, widget=forms.RadioSelect)
+    comment = forms.CharField(
+        label=_("Opmerking voor de loper"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Verplicht bij vragen of afwijzen: zeg wat er niet klopt of ontbreekt."),
+    )
+
+
+class SubmitReportForm(forms.Form):
+    unit = forms.ModelChoiceField(label=_("Naar politie-eenheid"), queryset=PoliceUnit.objects.none(), empty_label=None)
+    confirm = forms.BooleanField(
+        label=_("Ik heb de signalementen, verschillen en camerasporen nagekeken."), required=True
+    )
+
+    def __init__(self, *args: Any, units: Sequence[PoliceUnit], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["unit"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = PoliceUnit.objects.filter(pk__in=[u.pk for u in units]).order_by("name")
+        if units:
+            field.initial = units[0].pk
+
+
+class TransitionForm(forms.Form):
+    to = forms.ChoiceField(label=_("Nieuwe status"))
+    note = forms.CharField(label=_("Toelichting (optioneel)"), max_length=500, required=False)
+
+    def __init__(self, *args: Any, allowed: Sequence[ReportStatus], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["to"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [(s.value, s.label) for s in allowed]
+
+
+class FeedbackForm(forms.Form):
+    text = forms.CharField(
+        label=_("Terugkoppeling aan het team"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Wat had u aan het verslag? Iedereen die meedeed, leest dit."),
+    )
+
+
+class OutcomeForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("Uitkomst"), choices=ReportOutcome.choices)
+    note = forms.CharField(
+        label=_("Toelichting"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class ThanksForm(forms.Form):
+    to = forms.ChoiceField(label=_("Aan"))
+    message = forms.CharField(label=_("Bericht"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, people: Sequence[User], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["to"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("team", _("het hele team")), *[(str(p.pk), str(p)) for p in people]]
+        self.people = {str(p.pk): p for p in people}
+
+    def recipient(self) -> User | None:
+        return self.people.get(self.cleaned_data["to"])

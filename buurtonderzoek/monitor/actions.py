@@ -1,0 +1,384 @@
+"""Every write to the Communitymonitor goes through here.
+
+Officer actions (waves, public link, print runs) are atomic and recorded in the audit log.
+Resident actions (claiming a code, saving a block of answers, finishing) are atomic but not audited
+per person: a resident is anonymous and an audit row with a time stamp per answer would only add a
+way to re-identify them. The flow for a resident:
+
+1. `claim_code` (invited) or `start_public_response` (public link) gives an in-progress Response.
+   A code claims at most one Response: the InvitationCode row is locked while the Response is
+   created, and `Response.invitation` is unique in the database as the last line of defence.
+2. `save_section` stores the answers of one screen (one section), cleaned by the engine's skip logic.
+3. `complete_response` validates all answers, derives the indicator scores and closes the Response.
+   It locks the Response row, so two devices finishing with the same code cannot both succeed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from buurtonderzoek.core.audit import record
+from buurtonderzoek.core.models import AuditAction
+from buurtonderzoek.monitor import aggregates, codes, indicators
+from buurtonderzoek.monitor.models import (
+    InvitationCode,
+    PrintRun,
+    Response,
+    ResponseStatus,
+    Source,
+    Wave,
+    WaveBuurt,
+    WaveStatus,
+)
+from buurtonderzoek.places.models import Address, Buurt, Gemeente
+from buurtonderzoek.questionnaires import engine
+from buurtonderzoek.questionnaires.models import Purpose, QuestionnaireVersion
+
+CONTEXT: dict[str, Any] = {}  # the monitor has no incident context for skip logic
+
+
+class CodeRejected(ValidationError):
+    """A resident's code cannot be used; the message says why and what to do."""
+
+
+class ResponseClosed(ValidationError):
+    """The response was already completed (for example on another device)."""
+
+
+class ResponseIncomplete(ValidationError):
+    def __init__(self, errors: Mapping[str, list[str]]) -> None:
+        super().__init__(_("Nog niet alle verplichte vragen zijn beantwoord."))
+        self.answer_errors = dict(errors)
+
+
+# --- Waves ------------------------------------------------------------------------------------
+
+
+def _check_wave_fields(
+    gemeente: Gemeente, *, starts_on: date, ends_on: date, version: QuestionnaireVersion, target_per_buurt: int
+) -> None:
+    errors: dict[str, str] = {}
+    if ends_on < starts_on:
+        errors["ends_on"] = _("De einddatum ligt vóór de begindatum.")
+    if not version.is_published or version.questionnaire.purpose != Purpose.MONITOR:
+        errors["version"] = _("Kies een gepubliceerde versie van een monitorvragenlijst.")
+    if target_per_buurt < 1:
+        errors["target_per_buurt"] = _("Het beoogde aantal antwoorden per buurt is minstens 1.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def household_counts(buurten: Iterable[Buurt]) -> dict[str, int]:
+    """Addresses per buurt code: the population of households for the finite-population correction."""
+    codes_ = [b.code for b in buurten]
+    rows = Address.objects.filter(buurt_code__in=codes_).values("buurt_code").annotate(n=Count("id"))
+    return {row["buurt_code"]: row["n"] for row in rows}
+
+
+def create_wave(
+    gemeente: Gemeente,
+    *,
+    by: Any,
+    name: str,
+    starts_on: date,
+    ends_on: date,
+    version: QuestionnaireVersion,
+    buurten: Iterable[Buurt],
+    target_per_buurt: int,
+    public_link_enabled: bool = False,
+) -> Wave:
+    buurten = list(buurten)
+    _check_wave_fields(
+        gemeente, starts_on=starts_on, ends_on=ends_on, version=version, target_per_buurt=target_per_buurt
+    )
+    if not buurten:
+        raise ValidationError({"buurten": _("Kies minstens één buurt.")})
+    if any(b.gemeente_id != gemeente.pk for b in buurten):
+        raise ValidationError(
+            {"buurten": _("Alle buurten moeten in de gemeente %(name)s liggen.") % {"name": gemeente}}
+        )
+    if Wave.objects.filter(gemeente=gemeente, name=name.strip()).exists():
+        raise ValidationError({"name": _("Er is al een meetronde met deze naam in deze gemeente.")})
+    households = household_counts(buurten)
+    with transaction.atomic():
+        wave = Wave.objects.create(
+            gemeente=gemeente,
+            name=name.strip(),
+            starts_on=starts_on,
+            ends_on=ends_on,
+            version=version,
+            target_per_buurt=target_per_buurt,
+            public_link_enabled=public_link_enabled,
+            created_by=by if getattr(by, "is_authenticated", False) else None,
+        )
+        WaveBuurt.objects.bulk_create(
+            WaveBuurt(wave=wave, buurt=b, households=households.get(b.code, 0)) for b in buurten
+        )
+        aggregates.ensure_cells(wave, [b.pk for b in buurten])
+        record(
+            by,
+            AuditAction.CREATE,
+            wave,
+            summary=f"Meetronde {wave.name} aangemaakt ({len(buurten)} buurten)",
+            data={"buurten": [b.code for b in buurten], "version": version.pk, "target_per_buurt": target_per_buurt},
+        )
+    return wave
+
+
+def update_wave(wave: Wave, *, by: Any, name: str, starts_on: date, ends_on: date, target_per_buurt: int) -> Wave:
+    """Change the name, period or target. Buurten and version are fixed once the wave exists."""
+    _check_wave_fields(
+        wave.gemeente, starts_on=starts_on, ends_on=ends_on, version=wave.version, target_per_buurt=target_per_buurt
+    )
+    if Wave.objects.filter(gemeente=wave.gemeente, name=name.strip()).exclude(pk=wave.pk).exists():
+        raise ValidationError({"name": _("Er is al een meetronde met deze naam in deze gemeente.")})
+    before = {"name": wave.name, "starts_on": str(wave.starts_on), "ends_on": str(wave.ends_on)}
+    with transaction.atomic():
+        wave.name, wave.starts_on, wave.ends_on = name.strip(), starts_on, ends_on
+        wave.target_per_buurt = target_per_buurt
+        wave.save(update_fields=["name", "starts_on", "ends_on", "target_per_buurt"])
+        record(by, AuditAction.UPDATE, wave, summary=f"Meetronde {wave.name} gewijzigd", data={"before": before})
+    return wave
+
+
+def set_public_link(wave: Wave, *, by: Any, enabled: bool) -> Wave:
+    with transaction.atomic():
+        wave.public_link_enabled = enabled
+        wave.save(update_fields=["public_link_enabled"])
+        record(
+            by,
+            AuditAction.UPDATE,
+            wave,
+            summary=f"Openbare link {'aangezet' if enabled else 'uitgezet'} voor {wave.name}",
+        )
+    return wave
+
+
+# --- Print runs -------------------------------------------------------------------------------
+
+
+def store_print_run(
+    wave: Wave, *, by: Any, mode: str, sample_size: int | None, code_hashes: Mapping[int, list[str]]
+) -> PrintRun:
+    """Store a print run's hashed codes per buurt id. Called by invitations.create_print_run.
+
+    `code_hashes` lists are already shuffled relative to the letters, so the order of the rows (and
+    their ids) says nothing about which address got which code.
+    """
+    per_buurt = {str(buurt_id): len(hashes) for buurt_id, hashes in code_hashes.items()}
+    total = sum(per_buurt.values())
+    with transaction.atomic():
+        run = PrintRun.objects.create(
+            wave=wave,
+            mode=mode,
+            sample_size=sample_size,
+            letters=total,
+            per_buurt=per_buurt,
+            created_by=by if getattr(by, "is_authenticated", False) else None,
+        )
+        rows = [
+            InvitationCode(wave=wave, buurt_id=buurt_id, print_run=run, code_hash=code_hash)
+            for buurt_id, hashes in code_hashes.items()
+            for code_hash in hashes
+        ]
+        InvitationCode.objects.bulk_create(rows, batch_size=2000)
+        for wave_buurt in WaveBuurt.objects.select_for_update().filter(wave=wave, buurt_id__in=code_hashes):
+            wave_buurt.codes_issued += len(code_hashes[wave_buurt.buurt_id])
+            wave_buurt.save(update_fields=["codes_issued"])
+        record(
+            by,
+            AuditAction.CREATE,
+            run,
+            summary=f"{total} uitnodigingen gemaakt voor {wave.name}",
+            data={"wave": wave.pk, "per_buurt": per_buurt, "mode": mode},
+        )
+    return run
+
+
+def void_print_run(run: PrintRun, *, by: Any) -> int:
+    """Withdraw a print run that was lost or not sent: its unused codes stop working.
+
+    Codes that already have a response stay, so no answer is lost. Returns the number withdrawn.
+    """
+    with transaction.atomic():
+        run = PrintRun.objects.select_for_update().get(pk=run.pk)
+        if run.voided_at is not None:
+            return 0
+        unused = InvitationCode.objects.filter(print_run=run, response__isnull=True)
+        per_buurt: dict[int, int] = {
+            row["buurt_id"]: row["n"] for row in unused.values("buurt_id").annotate(n=Count("id"))
+        }
+        withdrawn: int = sum(per_buurt.values())
+        unused.delete()
+        for wave_buurt in WaveBuurt.objects.select_for_update().filter(wave=run.wave_id, buurt_id__in=per_buurt):
+            wave_buurt.codes_issued = max(0, wave_buurt.codes_issued - per_buurt[wave_buurt.buurt_id])
+            wave_buurt.save(update_fields=["codes_issued"])
+        run.voided_at = timezone.now()
+        run.save(update_fields=["voided_at"])
+        record(by, AuditAction.UPDATE, run, summary=f"Drukrun ingetrokken: {withdrawn} codes vervallen")
+    return withdrawn
+
+
+# --- Residents --------------------------------------------------------------------------------
+
+
+def _closed_message(wave: Wave, today: date | None) -> str:
+    if wave.status(today) == WaveStatus.PLANNED:
+        return _("De vragenlijst is nog niet geopend. U kunt antwoorden vanaf %(date)s.") % {
+            "date": date_format(wave.starts_on, "j F Y")
+        }
+    return _("Deze meetronde is afgesloten op %(date)s. Bedankt voor uw belangstelling.") % {
+        "date": date_format(wave.ends_on, "j F Y")
+    }
+
+
+def claim_code(text: str, *, today: date | None = None) -> Response:
+    """The in-progress Response for this code, created on first use. Raises CodeRejected."""
+    code = codes.normalise(text)
+    if code is None:
+        raise CodeRejected(
+            _(
+                "Dit is geen geldige code. Een code heeft 12 tekens: hoofdletters en de cijfers 2 tot en met 9, "
+                "zoals op uw brief (bijvoorbeeld ABCD-EFGH-JKMN)."
+            )
+        )
+    with transaction.atomic():
+        invitation = (
+            InvitationCode.objects.select_for_update()
+            .select_related("wave__version")
+            .filter(code_hash__in=codes.candidate_hashes(code))
+            .first()
+        )
+        if invitation is None:
+            raise CodeRejected(_("Deze code kennen we niet. Controleer de code op uw brief en probeer het opnieuw."))
+        wave = invitation.wave
+        if not wave.accepts_answers(today):
+            raise CodeRejected(_closed_message(wave, today))
+        existing = Response.objects.filter(invitation=invitation).first()
+        if existing is None:
+            try:
+                with transaction.atomic():
+                    return Response.objects.create(
+                        wave=wave,
+                        buurt_id=invitation.buurt_id,
+                        source=Source.INVITED,
+                        version=wave.version,
+                        invitation=invitation,
+                    )
+            except IntegrityError:
+                # Only reachable where the row lock is not honoured: the unique constraint decides.
+                existing = Response.objects.get(invitation=invitation)
+        if existing.is_completed:
+            raise CodeRejected(
+                _("Met deze code is de vragenlijst al ingevuld. Per code kan één keer worden geantwoord. Bedankt!")
+            )
+        return existing
+
+
+def start_public_response(wave: Wave, buurt: Buurt, *, today: date | None = None) -> Response:
+    """A new anonymous response through the wave's public link; kept apart from the invited sample."""
+    if not wave.public_link_enabled:
+        raise CodeRejected(_("Deze openbare link is niet (meer) actief."))
+    if not wave.accepts_answers(today):
+        raise CodeRejected(_closed_message(wave, today))
+    if not WaveBuurt.objects.filter(wave=wave, buurt=buurt).exists():
+        raise CodeRejected(_("Deze buurt doet niet mee aan deze meetronde."))
+    return Response.objects.create(wave=wave, buurt=buurt, source=Source.PUBLIC, version=wave.version)
+
+
+def save_section(response: Response, section_id: str, data: Mapping[str, Any], *, next_section: str = "") -> Response:
+    """Store the answers of one section; answers hidden by skip logic are dropped by the engine."""
+    with transaction.atomic():
+        locked = Response.objects.select_for_update().select_related("version").get(pk=response.pk)
+        if locked.is_completed:
+            raise ResponseClosed(_("Deze vragenlijst is al verstuurd. Uw antwoorden zijn opgeslagen."))
+        schema = locked.version.parsed
+        section = schema.section(section_id)
+        answers = dict(locked.answers)
+        for question in section.questions:
+            answers.pop(question.id, None)
+        answers.update({key: value for key, value in data.items() if value not in (None, "", [])})
+        locked.answers = engine.clean(schema, answers, CONTEXT)
+        locked.section = next_section or section_id
+        locked.save(update_fields=["answers", "section"])
+    return locked
+
+
+def complete_response(response: Response) -> Response:
+    """Validate all answers, derive the indicator scores and close the response (once)."""
+    with transaction.atomic():
+        locked = Response.objects.select_for_update().select_related("version").get(pk=response.pk)
+        if locked.is_completed:
+            raise ResponseClosed(_("Deze vragenlijst is al verstuurd. Per code kan één keer worden geantwoord."))
+        schema = locked.version.parsed
+        cleaned, errors = engine.check(schema, locked.answers, CONTEXT)
+        if errors:
+            raise ResponseIncomplete(errors)
+        locked.answers = cleaned
+        locked.scores = indicators.score(schema, cleaned)
+        locked.status = ResponseStatus.COMPLETED
+        locked.completed_at = timezone.now()
+        locked.section = ""
+        locked.save(update_fields=["answers", "scores", "status", "completed_at", "section"])
+        aggregates.add_response(locked)
+    return locked
+
+
+def record_pulse(
+    *, buurt: Buurt, version: QuestionnaireVersion, answers: Mapping[str, Any], by: Any = None
+) -> Response | None:
+    """Keep the safety-pulse items of a canvass visit as a monitor response (source `pulse`).
+
+    For the canvass app: call it when a door visit with pulse answers is accepted. Only answers to
+    questions with a `meta.indicator` are kept, so nothing else of the visit (address, witness data)
+    reaches the monitor. The response joins the running wave covering the buurt, if any. Returns
+    None when the visit has no pulse answers.
+    """
+    schema = version.parsed
+    keep = {q.id for q in schema.iter_questions() if isinstance(q.meta.get("indicator"), str)}
+    pulse_answers = {key: value for key, value in answers.items() if key in keep}
+    scores = indicators.score(schema, pulse_answers)
+    if not scores:
+        return None
+    today = timezone.localdate()
+    wave = (
+        Wave.objects.filter(wave_buurten__buurt=buurt, starts_on__lte=today, ends_on__gte=today)
+        .order_by("-starts_on")
+        .first()
+    )
+    now = timezone.now()
+    return Response.objects.create(
+        wave=wave,
+        buurt=buurt,
+        source=Source.PULSE,
+        version=version,
+        answers=pulse_answers,
+        scores=scores,
+        status=ResponseStatus.COMPLETED,
+        started_at=now,
+        completed_at=now,
+    )
+
+
+def rescore_wave(wave: Wave) -> int:
+    """Recompute the stored indicator scores of a wave's completed responses (after a scoring fix)."""
+    count = 0
+    with transaction.atomic():
+        responses = Response.objects.completed().filter(wave=wave).select_related("version")
+        changed = []
+        for response in responses.iterator(chunk_size=2000):
+            response.scores = indicators.score(response.version.parsed, response.answers)
+            changed.append(response)
+            count += 1
+        Response.objects.bulk_update(changed, ["scores"], batch_size=2000)
+        aggregates.rebuild_cells(wave)
+    return count

@@ -1,0 +1,541 @@
+"""Results of a gemeente's waves: every figure the pages, exports and the PDF report show.
+
+Flow: `load_results(gemeente)` reads, in a fixed number of queries, the waves (with their versions),
+their buurten (with wijk and population), the per-buurt running totals (ResultCell) and the pulse
+answers. Counts and suppression are settled up front for every area, wave, source and indicator;
+estimates are computed lazily, when a page or export asks for a figure, and memoised.
+
+Areas nest gemeente > wijk > buurt. For the invited sample a buurt figure is a simple random sample
+estimate with the finite-population correction, a wijk or gemeente figure a stratified estimate
+over its buurten (statistics.py). Public-link and pulse answers are not random samples: they are
+kept apart, pooled without weights, and shown without intervals or significance.
+
+Everything shown goes through `Figure`, which is empty when suppressed: there is no way to render
+a suppressed number by accident.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property, lru_cache
+from typing import Literal
+
+from django.utils import timezone
+from django.utils.formats import get_format
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from buurtonderzoek.monitor import aggregates
+from buurtonderzoek.monitor.indicators import Indicator, indicator_order, indicators_for
+from buurtonderzoek.monitor.models import Response, ResponseStatus, ResultCell, Source, Wave, WaveBuurt
+from buurtonderzoek.monitor.statistics import (
+    MIN_CELL,
+    Difference,
+    Estimate,
+    Kind,
+    Moments,
+    Stratum,
+    difference,
+    simple,
+    stratified,
+    suppress_hierarchy,
+)
+from buurtonderzoek.places.models import Buurt, Gemeente
+
+Level = Literal["gemeente", "wijk", "buurt"]
+# Shown instead of any suppressed count or figure; the legend explains it (fewer than 10 answers, or
+# a number that could be worked out from the others).
+SUPPRESSED = "•"
+AreaKey = tuple[str, int]
+
+
+@dataclass(frozen=True)
+class Area:
+    level: Level
+    pk: int
+    code: str
+    name: str
+    parent: AreaKey | None
+
+    @property
+    def key(self) -> AreaKey:
+        return (self.level, self.pk)
+
+    @property
+    def slug(self) -> str:
+        return f"{self.level}-{self.pk}"
+
+
+@lru_cache(maxsize=8)
+def _decimal_separator(language: str) -> str:
+    return str(get_format("DECIMAL_SEPARATOR", language, use_l10n=True))
+
+
+def fmt_number(value: float, decimals: int) -> str:
+    """A number the way the reader's language writes it (7,2 in Dutch), never "-0"."""
+    text = f"{value:.{decimals}f}"
+    if text.lstrip("-").strip("0.") == "":
+        text = text.lstrip("-")
+    return text.replace(".", _decimal_separator(get_language() or "nl"))
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One shown number: an estimate for an area, wave, source and indicator, or nothing."""
+
+    indicator: Indicator
+    n: int
+    estimate: Estimate | None
+    suppressed: bool
+    random_sample: bool = True
+
+    @property
+    def visible(self) -> bool:
+        return not self.suppressed and self.estimate is not None
+
+    def _scaled(self, value: float) -> float:
+        return value * 100.0 if self.indicator.kind == Kind.PROPORTION else value
+
+    @property
+    def decimals(self) -> int:
+        return 0 if self.indicator.kind == Kind.PROPORTION else 1
+
+    @property
+    def value(self) -> float | None:
+        return self._scaled(self.estimate.value) if self.visible and self.estimate else None
+
+    @property
+    def low(self) -> float | None:
+        return self._scaled(self.estimate.low) if self.visible and self.estimate and self.random_sample else None
+
+    @property
+    def high(self) -> float | None:
+        return self._scaled(self.estimate.high) if self.visible and self.estimate and self.random_sample else None
+
+    @property
+    def n_display(self) -> str:
+        if self.suppressed or 0 < self.n < MIN_CELL:
+            return SUPPRESSED
+        return fmt_number(self.n, 0)
+
+    @property
+    def value_display(self) -> str:
+        if self.value is None:
+            return "\u2013"
+        text = fmt_number(self.value, self.decimals)
+        return f"{text}%" if self.indicator.kind == Kind.PROPORTION else text
+
+    @property
+    def ci_display(self) -> str:
+        if self.low is None or self.high is None:
+            return ""
+        low, high = fmt_number(self.low, self.decimals), fmt_number(self.high, self.decimals)
+        return f"{low}\u2013{high}%" if self.indicator.kind == Kind.PROPORTION else f"{low}\u2013{high}"
+
+    @property
+    def text(self) -> str:
+        """Value and interval in one string, for tables and screen readers."""
+        if self.suppressed:
+            return _("• (te weinig antwoorden)")
+        if self.value is None:
+            return "\u2013"
+        if not self.ci_display:
+            return self.value_display
+        return _("%(value)s (95%%-BI %(ci)s)") % {"value": self.value_display, "ci": self.ci_display}
+
+    @property
+    def reference_significant(self) -> bool:
+        ref = self.indicator.reference
+        return bool(
+            self.visible and self.random_sample and ref is not None and self.estimate and self.estimate.excludes(ref)
+        )
+
+    @property
+    def reference_display(self) -> str:
+        ref = self.indicator.reference
+        if ref is None:
+            return ""
+        scaled = self._scaled(ref)
+        text = fmt_number(scaled, self.decimals)
+        return f"{text}%" if self.indicator.kind == Kind.PROPORTION else text
+
+    @property
+    def reference_verdict(self) -> str:
+        """How the area compares with the national reference point, in words."""
+        ref = self.indicator.reference
+        if ref is None or not self.visible or not self.random_sample or self.estimate is None:
+            return ""
+        if not self.estimate.excludes(ref):
+            return _("niet significant verschillend van Nederland")
+        higher = self.estimate.value > ref
+        return _("significant hoger dan Nederland") if higher else _("significant lager dan Nederland")
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """first - second for one indicator, with its interval; None-free only when both are visible."""
+
+    indicator: Indicator
+    first: Figure
+    second: Figure
+    diff: Difference
+
+    @property
+    def significant(self) -> bool:
+        return self.diff.significant
+
+    @property
+    def scale(self) -> float:
+        return 100.0 if self.indicator.kind == Kind.PROPORTION else 1.0
+
+    @property
+    def decimals(self) -> int:
+        return 0 if self.indicator.kind == Kind.PROPORTION else 1
+
+    @property
+    def text(self) -> str:
+        unit = _(" procentpunt") if self.indicator.kind == Kind.PROPORTION else ""
+        value = self.diff.value * self.scale
+        sign = "+" if value > 0 else ""
+        low = fmt_number(self.diff.low * self.scale, self.decimals)
+        high = fmt_number(self.diff.high * self.scale, self.decimals)
+        return _("%(sign)s%(value)s%(unit)s (95%%-BI %(low)s tot %(high)s)") % {
+            "sign": sign,
+            "value": fmt_number(value, self.decimals),
+            "unit": unit,
+            "low": low,
+            "high": high,
+        }
+
+    @property
+    def verdict(self) -> str:
+        if not self.significant:
+            return _("geen significant verschil")
+        higher = self.diff.value > 0
+        better = self.indicator.higher_is_better
+        if better is None:
+            return _("significant hoger") if higher else _("significant lager")
+        if higher == better:
+            return _("significant hoger (gunstig)") if higher else _("significant lager (gunstig)")
+        return _("significant hoger (ongunstig)") if higher else _("significant lager (ongunstig)")
+
+    @property
+    def css(self) -> str:
+        better = self.indicator.higher_is_better
+        if not self.significant or better is None:
+            return ""
+        return "verdict-good" if (self.diff.value > 0) == better else "verdict-bad"
+
+    @property
+    def symbol(self) -> str:
+        if not self.significant:
+            return "="
+        return "▲" if self.diff.value > 0 else "▼"
+
+
+@dataclass
+class WaveResult:
+    """One wave and one source: counts, suppression and (lazily) estimates for every area."""
+
+    wave: Wave
+    source: str
+    areas: list[Area]
+    children: dict[AreaKey, list[AreaKey]]
+    strata: dict[int, tuple[int, aggregates.Raw]]  # buurt pk -> (respondents, raw moments per indicator)
+    households: dict[int, int]
+    codes_issued: dict[int, int]
+    indicators: list[Indicator]
+    _figures: dict[tuple[AreaKey, str], Figure] = field(default_factory=dict)
+    _hidden: dict[str, set[AreaKey]] = field(default_factory=dict)
+
+    @property
+    def random_sample(self) -> bool:
+        return self.source == Source.INVITED
+
+    @cached_property
+    def area_by_key(self) -> dict[AreaKey, Area]:
+        return {a.key: a for a in self.areas}
+
+    @cached_property
+    def _under(self) -> dict[AreaKey, list[int]]:
+        """The buurten (pks) of each area of this wave, computed once."""
+        under: dict[AreaKey, list[int]] = {}
+
+        def collect(key: AreaKey) -> list[int]:
+            if key not in under:
+                if key[0] == "buurt":
+                    under[key] = [key[1]] if key[1] in self.households else []
+                else:
+                    under[key] = [b for child in self.children.get(key, []) for b in collect(child)]
+            return under[key]
+
+        for area in self.areas:
+            collect(area.key)
+        return under
+
+    def buurten_under(self, key: AreaKey) -> list[int]:
+        return self._under.get(key) or []
+
+    def _total(self, counts: dict[int, int]) -> dict[AreaKey, int]:
+        return {a.key: sum(counts.get(b, 0) for b in self._under[a.key]) for a in self.areas}
+
+    @cached_property
+    def respondents(self) -> dict[AreaKey, int]:
+        return self._total({b: respondents for b, (respondents, _m) in self.strata.items()})
+
+    @cached_property
+    def hidden_respondents(self) -> set[AreaKey]:
+        return suppress_hierarchy(self.respondents, self.children)
+
+    @property
+    def total(self) -> int:
+        return sum(r for r, _m in self.strata.values())
+
+    def hidden_for(self, key: str) -> set[AreaKey]:
+        if key not in self._hidden:
+            per_buurt = {b: int(m[key][0]) for b, (_r, m) in self.strata.items() if key in m}
+            counts = self._total(per_buurt)
+            self._hidden[key] = suppress_hierarchy(counts, self.children, hidden=self.hidden_respondents)
+        return self._hidden[key]
+
+    def respondents_display(self, area: AreaKey) -> str:
+        count = self.respondents.get(area, 0)
+        if area in self.hidden_respondents:
+            return SUPPRESSED
+        return fmt_number(count, 0)
+
+    def respondents_shown(self, area: AreaKey) -> int | None:
+        return None if area in self.hidden_respondents else self.respondents.get(area, 0)
+
+    def households_of(self, area: AreaKey) -> int:
+        return sum(self.households.get(b, 0) for b in self.buurten_under(area))
+
+    def codes_of(self, area: AreaKey) -> int:
+        return sum(self.codes_issued.get(b, 0) for b in self.buurten_under(area))
+
+    def response_rate(self, area: AreaKey) -> float | None:
+        """Completed responses per code issued (invited sample), when the count may be shown."""
+        shown = self.respondents_shown(area)
+        codes = self.codes_of(area)
+        if shown is None or not codes or not self.random_sample:
+            return None
+        return shown / codes
+
+    def response_rate_display(self, area: AreaKey) -> str:
+        rate = self.response_rate(area)
+        return "\u2013" if rate is None else f"{fmt_number(rate * 100, 0)}%"
+
+    def figure(self, area: AreaKey, indicator: Indicator) -> Figure:
+        memo = (area, indicator.key)
+        if memo in self._figures:
+            return self._figures[memo]
+        buurten = self.buurten_under(area)
+        strata = []
+        for b in buurten:
+            respondents, raw = self.strata.get(b, (0, {}))
+            values = raw.get(indicator.key)
+            moments = Moments(int(values[0]), float(values[1]), float(values[2])) if values else Moments()
+            strata.append(Stratum(respondents, moments, self.households.get(b) or None))
+        n = sum(s.moments.n for s in strata)
+        suppressed = area in self.hidden_for(indicator.key)
+        estimate: Estimate | None = None
+        if not suppressed and n:
+            if not self.random_sample:
+                estimate = simple(indicator.kind, sum((s.moments for s in strata), Moments()))
+            elif area[0] == "buurt":
+                estimate = simple(indicator.kind, strata[0].moments, population=strata[0].population)
+            else:
+                estimate = stratified(indicator.kind, strata)
+        figure = Figure(indicator, n, estimate, suppressed, self.random_sample)
+        self._figures[memo] = figure
+        return figure
+
+    def areas_of(self, level: Level) -> list[Area]:
+        return [a for a in self.areas if a.level == level]
+
+
+@dataclass
+class GemeenteResults:
+    gemeente: Gemeente
+    waves: list[Wave]
+    indicators: list[Indicator]
+    invited: dict[int, WaveResult]
+    public: dict[int, WaveResult]
+    pulse: dict[int | None, WaveResult]
+    areas: list[Area]
+    boundaries: dict[int, object]
+
+    @cached_property
+    def indicator_by_key(self) -> dict[str, Indicator]:
+        return {i.key: i for i in self.indicators}
+
+    @cached_property
+    def root(self) -> AreaKey:
+        return ("gemeente", self.gemeente.pk)
+
+    def previous(self, wave: Wave) -> Wave | None:
+        earlier = [w for w in self.waves if (w.starts_on, w.pk) < (wave.starts_on, wave.pk)]
+        return earlier[-1] if earlier else None
+
+    def wave_by_pk(self, pk: int | None) -> Wave | None:
+        for wave in self.waves:
+            if wave.pk == pk:
+                return wave
+        return None
+
+    @property
+    def latest(self) -> Wave | None:
+        return self.waves[-1] if self.waves else None
+
+    def compare(self, first: Figure, second: Figure) -> Comparison | None:
+        if not (first.visible and second.visible and first.random_sample and second.random_sample):
+            return None
+        assert first.estimate is not None and second.estimate is not None
+        return Comparison(first.indicator, first, second, difference(first.estimate, second.estimate))
+
+    def compare_waves(self, area: AreaKey, indicator: Indicator, wave: Wave, other: Wave | None) -> Comparison | None:
+        if other is None or other.pk not in self.invited or wave.pk not in self.invited:
+            return None
+        return self.compare(
+            self.invited[wave.pk].figure(area, indicator), self.invited[other.pk].figure(area, indicator)
+        )
+
+    def trend(self, area: AreaKey, indicator: Indicator) -> list[tuple[Wave, Figure]]:
+        return [(w, self.invited[w.pk].figure(area, indicator)) for w in self.waves if w.pk in self.invited]
+
+
+def load_results(
+    gemeente: Gemeente,
+    *,
+    waves: Iterable[Wave] | None = None,
+    today: date | None = None,
+    finished_only: bool = False,
+    buurten: Sequence[Buurt] | None = None,
+    with_boundaries: bool = False,
+) -> GemeenteResults:
+    """Everything needed for a gemeente's results in a fixed number of queries (see the module docstring)."""
+    today = today or timezone.localdate()
+    if waves is None:
+        queryset = Wave.objects.filter(gemeente=gemeente).select_related("version__questionnaire")
+        if finished_only:
+            queryset = queryset.finished(today)
+        wave_list = list(queryset.order_by("starts_on", "pk"))
+    else:
+        wave_list = sorted(waves, key=lambda w: (w.starts_on, w.pk))
+    wave_ids = [w.pk for w in wave_list]
+    # Boundaries are large: not with every row, but once per buurt below.
+    wave_buurten = (
+        WaveBuurt.objects.filter(wave_id__in=wave_ids)
+        .select_related("buurt__wijk")
+        .defer("buurt__boundary", "buurt__wijk__boundary")
+    )
+    if buurten is not None:
+        wave_buurten = wave_buurten.filter(buurt__in=list(buurten))
+    rows = list(wave_buurten.order_by("buurt__wijk__code", "buurt__code"))
+    cells = ResultCell.objects.filter(wave_id__in=wave_ids).values_list(
+        "wave_id", "buurt_id", "source", "respondents", "moments"
+    )
+    pulse_rows = Response.objects.filter(
+        source=Source.PULSE, status=ResponseStatus.COMPLETED, buurt__gemeente=gemeente
+    ).values_list("wave_id", "buurt_id", "scores")
+
+    # Indicators: the union over the versions the waves used, in report order.
+    indicators: dict[str, Indicator] = {}
+    versions = {w.version_id: w.version for w in wave_list}
+    for version in versions.values():
+        for indicator in indicators_for(version.parsed):
+            indicators.setdefault(indicator.key, indicator)
+    indicator_list = sorted(indicators.values(), key=indicator_order)
+
+    # Areas: gemeente > wijk > buurt, over all buurten of all waves.
+    root: AreaKey = ("gemeente", gemeente.pk)
+    areas: dict[AreaKey, Area] = {root: Area("gemeente", gemeente.pk, gemeente.code, gemeente.name, None)}
+    boundaries: dict[int, object] = {}
+    per_wave: dict[int, list[WaveBuurt]] = defaultdict(list)
+    for row in rows:
+        buurt = row.buurt
+        wijk = buurt.wijk
+        areas.setdefault(("wijk", wijk.pk), Area("wijk", wijk.pk, wijk.code, wijk.name, root))
+        areas.setdefault(("buurt", buurt.pk), Area("buurt", buurt.pk, buurt.code, buurt.name, ("wijk", wijk.pk)))
+        per_wave[row.wave_id].append(row)
+    buurt_pks = {row.buurt_id for row in rows}
+    if with_boundaries and buurt_pks:
+        boundaries.update(Buurt.objects.filter(pk__in=buurt_pks).values_list("pk", "boundary"))
+    area_list = [
+        areas[root],
+        *sorted(
+            (a for a in areas.values() if a.level != "gemeente"),
+            key=lambda a: (a.code if a.level == "wijk" else _wijk_code(areas, a), a.level != "wijk", a.code),
+        ),
+    ]
+
+    strata: dict[tuple[int, str], dict[int, tuple[int, aggregates.Raw]]] = defaultdict(dict)
+    for wave_id, buurt_id, source, respondents, raw in cells:
+        strata[(wave_id, source)][buurt_id] = (respondents, raw)
+    pulse_raw: dict[int | None, dict[int, tuple[int, aggregates.Raw]]] = defaultdict(dict)
+    for wave_id, buurt_id, scores in pulse_rows:
+        count, raw_moments = pulse_raw[wave_id].get(buurt_id, (0, {}))
+        pulse_raw[wave_id][buurt_id] = (count + 1, aggregates.fold(raw_moments, scores))
+
+    def build(
+        wave: Wave, source: str, wave_strata: dict[int, tuple[int, aggregates.Raw]], rows_: list[WaveBuurt]
+    ) -> WaveResult:
+        buurt_keys = {("buurt", r.buurt_id) for r in rows_}
+        children: dict[AreaKey, list[AreaKey]] = defaultdict(list)
+        members: list[Area] = [areas[root]]
+        seen: set[AreaKey] = set()
+        for area in area_list:
+            if area.level == "buurt" and area.key in buurt_keys:
+                assert area.parent is not None
+                children[area.parent].append(area.key)
+                if area.parent not in seen:
+                    seen.add(area.parent)
+                    children[root].append(area.parent)
+        for area in area_list:
+            if area.key in buurt_keys or area.key in seen:
+                members.append(area)
+        return WaveResult(
+            wave=wave,
+            source=source,
+            areas=members,
+            children=dict(children),
+            strata=wave_strata,
+            households={r.buurt_id: r.households for r in rows_},
+            codes_issued={r.buurt_id: r.codes_issued for r in rows_},
+            indicators=indicator_list,
+        )
+
+    invited = {w.pk: build(w, Source.INVITED, strata[(w.pk, Source.INVITED)], per_wave[w.pk]) for w in wave_list}
+    public = {
+        w.pk: build(w, Source.PUBLIC, strata[(w.pk, Source.PUBLIC)], per_wave[w.pk])
+        for w in wave_list
+        if strata.get((w.pk, Source.PUBLIC)) and any(r for r, _m in strata[(w.pk, Source.PUBLIC)].values())
+    }
+    pulse: dict[int | None, WaveResult] = {}
+    for pulse_wave_id, by_buurt in pulse_raw.items():
+        wave_obj = next((w for w in wave_list if w.pk == pulse_wave_id), None)
+        if pulse_wave_id is not None and wave_obj is None:
+            continue
+        converted = dict(by_buurt)
+        pulse_rows_for = per_wave[pulse_wave_id] if pulse_wave_id is not None else _pseudo_rows(rows, by_buurt)
+        pulse[pulse_wave_id] = build(wave_obj or _NO_WAVE, Source.PULSE, converted, pulse_rows_for)
+    return GemeenteResults(gemeente, wave_list, indicator_list, invited, public, pulse, area_list, boundaries)
+
+
+_NO_WAVE = Wave(name="", starts_on=date.min, ends_on=date.min)
+
+
+def _pseudo_rows(rows: list[WaveBuurt], by_buurt: dict[int, tuple[int, aggregates.Raw]]) -> list[WaveBuurt]:
+    """Pulse answers outside any wave: use the buurten seen in the gemeente's waves."""
+    seen: dict[int, WaveBuurt] = {}
+    for row in rows:
+        if row.buurt_id in by_buurt:
+            seen.setdefault(row.buurt_id, WaveBuurt(buurt=row.buurt, households=0, codes_issued=0))
+    return list(seen.values())
+
+
+def _wijk_code(areas: dict[AreaKey, Area], area: Area) -> str:
+    return areas[area.parent].code if area.parent in areas else ""

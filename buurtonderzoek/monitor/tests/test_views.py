@@ -1,0 +1,236 @@
+"""Officer pages: anonymous -> login, outsider -> 404, wrong role -> 403, officer -> the page.
+
+Personas (root conftest): gert is municipal officer of Demodorp; alice coordinates a team there
+(wrong role); charlie coordinates a team in another gemeente (outsider).
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Callable
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from buurtonderzoek.core.models import AuditAction, AuditEvent
+from buurtonderzoek.monitor import codes
+from buurtonderzoek.monitor.models import InvitationCode, PrintRun, Wave
+from buurtonderzoek.monitor.tests.conftest import MonitorWorld
+
+pytestmark = pytest.mark.django_db
+
+GET_PAGES: list[Callable[[MonitorWorld], str]] = [
+    lambda m: reverse("monitor:results", args=[m.world.gemeente.code]),
+    lambda m: reverse("monitor:wave_create", args=[m.world.gemeente.code]),
+    lambda m: reverse("monitor:wave_detail", args=[m.wave.pk]),
+    lambda m: reverse("monitor:wave_edit", args=[m.wave.pk]),
+    lambda m: reverse("monitor:print_run_create", args=[m.wave.pk]),
+    lambda m: reverse("monitor:export_csv", args=[m.world.gemeente.code]),
+    lambda m: reverse("monitor:export_xlsx", args=[m.world.gemeente.code]),
+    lambda m: reverse("monitor:export_pdf", args=[m.world.gemeente.code]),
+]
+POST_PAGES: list[Callable[[MonitorWorld], str]] = [
+    lambda m: reverse("monitor:wave_public_link", args=[m.wave.pk]),
+]
+ALL_PAGES = GET_PAGES + POST_PAGES
+
+
+def _fetch(client: Client, page: Callable[[MonitorWorld], str], mworld: MonitorWorld) -> int:
+    url = page(mworld)
+    return (client.post(url) if page in POST_PAGES else client.get(url)).status_code
+
+
+@pytest.mark.parametrize("page", ALL_PAGES)
+def test_it_sends_anonymous_visitors_to_the_login_page(client: Client, mworld: MonitorWorld, page) -> None:
+    url = page(mworld)
+    response = client.post(url) if page in POST_PAGES else client.get(url)
+    assert response.status_code == 302
+    assert reverse("account_login") in response["Location"]
+
+
+@pytest.mark.parametrize("page", ALL_PAGES)
+def test_it_hides_the_gemeente_from_outsiders(client: Client, mworld: MonitorWorld, page) -> None:
+    client.force_login(mworld.world.charlie)
+    assert _fetch(client, page, mworld) == 404
+
+
+@pytest.mark.parametrize("page", ALL_PAGES)
+def test_it_refuses_team_members_and_police(client: Client, mworld: MonitorWorld, page) -> None:
+    client.force_login(mworld.world.alice)
+    assert _fetch(client, page, mworld) == 403
+
+
+def test_the_monitor_index_refuses_people_without_a_municipal_role(client: Client, mworld: MonitorWorld) -> None:
+    assert reverse("account_login") in client.get(reverse("monitor:index"))["Location"]
+    client.force_login(mworld.world.alice)
+    assert client.get(reverse("monitor:index")).status_code == 403
+    client.force_login(mworld.world.gert)
+    response = client.get(reverse("monitor:index"))
+    assert response["Location"] == reverse("monitor:results", args=[mworld.world.gemeente.code])
+
+
+@pytest.mark.parametrize("page", GET_PAGES[:5])
+def test_it_shows_officer_pages_to_the_officer(client: Client, mworld: MonitorWorld, fill, page) -> None:
+    fill(mworld.wave, {b.pk: 12 for b in mworld.buurten})
+    client.force_login(mworld.world.gert)
+    response = client.get(page(mworld))
+    assert response.status_code == 200
+    assert 'lang="nl"' in response.content.decode()
+
+
+def test_admins_see_every_gemeente(client: Client, mworld: MonitorWorld) -> None:
+    client.force_login(mworld.world.admin)
+    assert client.get(reverse("monitor:results", args=[mworld.world.gemeente.code])).status_code == 200
+
+
+def test_an_officer_creates_a_wave(client: Client, mworld: MonitorWorld) -> None:
+    client.force_login(mworld.world.gert)
+    url = reverse("monitor:wave_create", args=[mworld.world.gemeente.code])
+    response = client.post(
+        url,
+        {
+            "name": "Najaar",
+            "starts_on": "2030-09-01",
+            "ends_on": "2030-10-15",
+            "version": mworld.version.pk,
+            "buurten": [b.pk for b in mworld.buurten[:2]],
+            "target_per_buurt": 150,
+        },
+    )
+    wave = Wave.objects.get(name="Najaar")
+    assert response["Location"] == reverse("monitor:wave_detail", args=[wave.pk])
+    assert list(wave.buurten.order_by("pk")) == mworld.buurten[:2]
+    assert wave.target_per_buurt == 150 and not wave.public_link_enabled
+    assert AuditEvent.objects.filter(
+        action=AuditAction.CREATE, object_type="monitor.Wave", object_id=str(wave.pk)
+    ).exists()
+
+
+def test_the_wave_form_explains_mistakes_in_dutch(client: Client, mworld: MonitorWorld) -> None:
+    client.force_login(mworld.world.gert)
+    url = reverse("monitor:wave_create", args=[mworld.world.gemeente.code])
+    response = client.post(
+        url, {"name": "X", "starts_on": "2030-09-01", "ends_on": "2030-08-01", "target_per_buurt": 1}
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "De einddatum ligt vóór de begindatum." in page
+    assert not Wave.objects.filter(name="X").exists()
+
+
+def test_an_officer_edits_the_period_and_toggles_the_public_link(client: Client, mworld: MonitorWorld) -> None:
+    client.force_login(mworld.world.gert)
+    response = client.post(
+        reverse("monitor:wave_edit", args=[mworld.wave.pk]),
+        {"name": "Voorjaar 2030", "starts_on": "2030-03-01", "ends_on": "2030-04-01", "target_per_buurt": 50},
+    )
+    assert response.status_code == 302
+    client.post(reverse("monitor:wave_public_link", args=[mworld.wave.pk]), {"enabled": "0"})
+    mworld.wave.refresh_from_db()
+    assert (mworld.wave.name, mworld.wave.target_per_buurt, mworld.wave.public_link_enabled) == (
+        "Voorjaar 2030",
+        50,
+        False,
+    )
+
+
+def test_a_print_run_downloads_letters_and_csv_and_keeps_no_addresses(client: Client, mworld: MonitorWorld) -> None:
+    client.force_login(mworld.world.gert)
+    response = client.post(
+        reverse("monitor:print_run_create", args=[mworld.wave.pk]),
+        {
+            "buurten": [mworld.buurten[0].pk, mworld.buurten[1].pk],
+            "mode": "sample",
+            "sample_size": 5,
+            "include_pdf": "on",
+        },
+    )
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/zip"
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    names = set(archive.namelist())
+    assert {"LEESMIJ.txt", "adressen-en-codes.csv", "brieven.pdf"} <= names
+    assert archive.read("brieven.pdf").startswith(b"%PDF")
+    lines = archive.read("adressen-en-codes.csv").decode("utf-8-sig").splitlines()
+    assert len(lines) == 11  # header + 5 addresses in each of two buurten
+    header = lines[0].split(";")
+    rows = [dict(zip(header, line.split(";"), strict=True)) for line in lines[1:]]
+    printed = [codes.normalise(r["code"]) for r in rows]
+    assert all(printed)
+    stored = set(InvitationCode.objects.values_list("code_hash", flat=True))
+    assert {codes.hash_code(c) for c in printed if c} == stored
+    assert all(r["link"].endswith(f"/enquete/c/{codes.normalise(r['code'])}/") for r in rows)
+    run = PrintRun.objects.get()
+    assert run.letters == 10 and run.per_buurt == {str(mworld.buurten[0].pk): 5, str(mworld.buurten[1].pk): 5}
+    # Nothing in the database ties a code to an address.
+    for model in (InvitationCode, PrintRun):
+        fields = {f.name for f in model._meta.get_fields()}
+        assert not fields & {"address", "addresses", "street", "postcode", "huisnummer"}
+    assert mworld.wave.wave_buurten.get(buurt=mworld.buurten[0]).codes_issued == 5
+
+
+def test_a_print_run_of_all_addresses_can_skip_the_pdf(client: Client, mworld: MonitorWorld) -> None:
+    client.force_login(mworld.world.gert)
+    response = client.post(
+        reverse("monitor:print_run_create", args=[mworld.wave.pk]), {"buurten": [mworld.buurten[2].pk], "mode": "all"}
+    )
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    assert "brieven.pdf" not in archive.namelist()
+    assert InvitationCode.objects.filter(buurt=mworld.buurten[2]).count() == 40
+
+
+def test_the_print_run_form_asks_for_a_sample_size(client: Client, mworld: MonitorWorld) -> None:
+    client.force_login(mworld.world.gert)
+    response = client.post(
+        reverse("monitor:print_run_create", args=[mworld.wave.pk]),
+        {"buurten": [mworld.buurten[0].pk], "mode": "sample"},
+    )
+    assert response.status_code == 200
+    assert "Vul in hoeveel adressen per buurt" in response.content.decode()
+    assert not InvitationCode.objects.exists()
+
+
+def test_the_results_page_uses_a_constant_number_of_queries(client: Client, mworld: MonitorWorld, fill) -> None:
+    client.force_login(mworld.world.gert)
+    url = reverse("monitor:results", args=[mworld.world.gemeente.code])
+    fill(mworld.wave, {mworld.buurten[0].pk: 15})
+    client.get(url)
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(url).status_code == 200
+    fill(mworld.wave, {b.pk: 25 for b in mworld.buurten}, seed=2)
+    with CaptureQueriesContext(connection) as large:
+        assert client.get(url + "?indicator=mark_safety").status_code == 200
+    assert len(large) == len(small)
+    assert len(large) <= 12
+
+
+def test_exports_are_audited(client: Client, mworld: MonitorWorld, fill) -> None:
+    fill(mworld.wave, {b.pk: 12 for b in mworld.buurten})
+    client.force_login(mworld.world.gert)
+    response = client.get(reverse("monitor:export_xlsx", args=[mworld.world.gemeente.code]))
+    assert response.status_code == 200
+    assert response.content[:2] == b"PK"
+    assert AuditEvent.objects.filter(action=AuditAction.EXPORT).count() == 1
+
+
+def test_the_pdf_report_renders(client: Client, mworld: MonitorWorld, fill) -> None:
+    fill(mworld.wave, {b.pk: 15 for b in mworld.buurten})
+    client.force_login(mworld.world.gert)
+    response = client.get(reverse("monitor:export_pdf", args=[mworld.world.gemeente.code]))
+    assert response.status_code == 200
+    assert response.content.startswith(b"%PDF")
+
+
+def test_the_wave_page_does_not_show_small_counts_of_people(client: Client, mworld: MonitorWorld) -> None:
+    from buurtonderzoek.monitor import actions
+
+    for buurt in mworld.buurten[:3]:
+        actions.start_public_response(mworld.wave, buurt)
+    client.force_login(mworld.world.gert)
+    page = client.get(reverse("monitor:wave_detail", args=[mworld.wave.pk])).content.decode()
+    assert "Begonnen maar nog niet verstuurd: minder dan 10." in page
+    assert "Begonnen maar nog niet verstuurd: 3" not in page

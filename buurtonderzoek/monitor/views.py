@@ -1,0 +1,346 @@
+"""Monitor pages for municipal officers (waves, invitations, results, exports) and the buurt summary.
+
+Officer pages: login required; 404 for a gemeente or wave the user has no tie to; 403 for people
+who can see the gemeente but are not its officers (police, teams). The buurt summary is public and
+shows only finished waves, suppressed like everything else.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from buurtonderzoek.accounts.access import get_team_for_user
+from buurtonderzoek.accounts.models import Membership, Role
+from buurtonderzoek.core.audit import record
+from buurtonderzoek.core.models import AuditAction
+from buurtonderzoek.core.types import AuthedHttpRequest
+from buurtonderzoek.monitor import actions, exports, presenters, report
+from buurtonderzoek.monitor.access import get_gemeente_for_officer, get_wave_for_officer
+from buurtonderzoek.monitor.forms import PrintRunForm, ResultsFilterForm, WaveEditForm, WaveForm
+from buurtonderzoek.monitor.invitations import create_print_run
+from buurtonderzoek.monitor.models import PrintRun, Response, ResponseStatus, Source, Wave, WaveBuurt
+from buurtonderzoek.monitor.results import AreaKey, GemeenteResults, WaveResult, load_results
+from buurtonderzoek.monitor.statistics import MIN_CELL
+from buurtonderzoek.places.models import Buurt, Gemeente
+
+
+def _officer_gemeenten(user: Any) -> list[Gemeente]:
+    if user.is_superuser:
+        return list(Gemeente.objects.filter(waves__isnull=False).distinct().order_by("name"))
+    return [
+        m.gemeente
+        for m in Membership.objects.filter(user=user, role=Role.MUNICIPAL).select_related("gemeente")
+        if m.gemeente is not None
+    ]
+
+
+@login_required
+@require_GET
+def index(request: AuthedHttpRequest) -> HttpResponse:
+    gemeenten = _officer_gemeenten(request.user)
+    if not gemeenten and not request.user.is_superuser:
+        raise PermissionDenied(_("De Communitymonitor is voor medewerkers van de gemeente."))
+    if len(gemeenten) == 1:
+        return redirect("monitor:results", code=gemeenten[0].code)
+    return render(request, "monitor/index.html", {"gemeenten": gemeenten})
+
+
+@login_required
+@require_GET
+def results(request: AuthedHttpRequest, code: str) -> HttpResponse:
+    gemeente = get_gemeente_for_officer(request.user, code)
+    data = load_results(gemeente, with_boundaries=True)
+    filters = ResultsFilterForm(request.GET)
+    params = filters.cleaned_data if filters.is_valid() else {}
+    context: dict[str, Any] = {"gemeente": gemeente, "results": data, "waves": data.waves}
+    wave = data.wave_by_pk(params.get("wave")) or data.latest
+    indicator = presenters.pick_indicator(data, params.get("indicator"))
+    if wave is None or indicator is None:
+        return render(request, "monitor/results.html", context)
+    wave_result = data.invited[wave.pk]
+    buurten = wave_result.areas_of("buurt")
+    buurt_keys = {a.pk: a for a in buurten}
+    first = buurt_keys.get(params.get("a") or 0) or (buurten[0] if buurten else None)
+    second = buurt_keys.get(params.get("b") or 0) or (buurten[1] if len(buurten) > 1 else first)
+    context.update(
+        {
+            "wave": wave,
+            "previous": data.previous(wave),
+            "indicator": indicator,
+            "wave_result": wave_result,
+            "overview": presenters.overview_rows(data, wave),
+            "areas": presenters.area_rows(data, wave, indicator),
+            "charts": presenters.chart_data(data, wave, indicator),
+            "map": presenters.map_data(data, wave, indicator),
+            "buurten": buurten,
+            "first": first,
+            "second": second,
+            "compare": presenters.compare_rows(data, wave, first.key, second.key) if first and second else [],
+            "public_rows": presenters.nonrandom_rows(data.public.get(wave.pk), data.root),
+            "public_total": _total(data.public.get(wave.pk), data.root),
+            "pulse_rows": presenters.nonrandom_rows(data.pulse.get(wave.pk), data.root),
+            "pulse_total": _total(data.pulse.get(wave.pk), data.root),
+            "explanation": exports.explanation_lines(),
+            "wave_totals": [(w, data.invited[w.pk].respondents_display(data.root)) for w in data.waves],
+            "indicator_groups": presenters.indicator_groups(data),
+        }
+    )
+    return render(request, "monitor/results.html", context)
+
+
+def small_count(count: int) -> str:
+    """A count of people for display: 1 to 9 become "minder dan 10" (DOMAIN.md section 8)."""
+    return _("minder dan %(min)s") % {"min": MIN_CELL} if 0 < count < MIN_CELL else str(count)
+
+
+def _total(wave_result: WaveResult | None, root: AreaKey) -> str:
+    return wave_result.respondents_display(root) if wave_result is not None else "0"
+
+
+def _export_response(request: AuthedHttpRequest, gemeente: Gemeente, what: str) -> GemeenteResults:
+    record(
+        request.user, AuditAction.EXPORT, gemeente, summary=f"Monitorresultaten geëxporteerd ({what})", request=request
+    )
+    return load_results(gemeente)
+
+
+@login_required
+@require_GET
+def export_csv(request: AuthedHttpRequest, code: str) -> HttpResponse:
+    gemeente = get_gemeente_for_officer(request.user, code)
+    content = exports.results_csv(_export_response(request, gemeente, "CSV"))
+    return _download(content, "text/csv; charset=utf-8", f"communitymonitor-{gemeente.code}.csv")
+
+
+@login_required
+@require_GET
+def export_xlsx(request: AuthedHttpRequest, code: str) -> HttpResponse:
+    gemeente = get_gemeente_for_officer(request.user, code)
+    content = exports.results_xlsx(_export_response(request, gemeente, "XLSX"))
+    mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return _download(content, mime, f"communitymonitor-{gemeente.code}.xlsx")
+
+
+@login_required
+@require_GET
+def export_pdf(request: AuthedHttpRequest, code: str) -> HttpResponse:
+    gemeente = get_gemeente_for_officer(request.user, code)
+    data = _export_response(request, gemeente, "PDF")
+    if not data.waves:
+        raise Http404(_("Er zijn nog geen meetrondes om te rapporteren."))
+    filters = ResultsFilterForm(request.GET)
+    wave = data.wave_by_pk(filters.cleaned_data.get("wave") if filters.is_valid() else None) or data.latest
+    assert wave is not None
+    content = report.results_pdf(data, wave)
+    return _download(content, "application/pdf", f"communitymonitor-{gemeente.code}-{wave.pk}.pdf")
+
+
+def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+def wave_create(request: AuthedHttpRequest, code: str) -> HttpResponse:
+    gemeente = get_gemeente_for_officer(request.user, code)
+    form = WaveForm(request.POST if request.method == "POST" else None, gemeente=gemeente)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            wave = actions.create_wave(
+                gemeente,
+                by=request.user,
+                name=data["name"],
+                starts_on=data["starts_on"],
+                ends_on=data["ends_on"],
+                version=data["version"],
+                buurten=data["buurten"],
+                target_per_buurt=data["target_per_buurt"],
+                public_link_enabled=data["public_link_enabled"],
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Meetronde %(name)s is aangemaakt.") % {"name": wave.name})
+            return redirect("monitor:wave_detail", pk=wave.pk)
+    return render(request, "monitor/wave_form.html", {"gemeente": gemeente, "form": form})
+
+
+def _add_errors(form: Any, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+@login_required
+@require_GET
+def wave_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    wave = get_wave_for_officer(request.user, pk)
+    data = load_results(wave.gemeente, waves=[wave])
+    wave_result = data.invited[wave.pk]
+    in_progress = dict(
+        Response.objects.filter(wave=wave, status=ResponseStatus.IN_PROGRESS)
+        .values_list("source")
+        .annotate(n=Count("id"))
+        .values_list("source", "n")
+    )
+    runs = list(wave.print_runs.select_related("created_by"))
+    public_count = Response.objects.filter(wave=wave, source=Source.PUBLIC, status=ResponseStatus.COMPLETED).count()
+    rows = [
+        {
+            "area": area,
+            "households": wave_result.households_of(area.key),
+            "codes": wave_result.codes_of(area.key),
+            "respondents": wave_result.respondents_display(area.key),
+            "rate": wave_result.response_rate_display(area.key),
+            "shown": wave_result.respondents_shown(area.key),
+        }
+        for area in wave_result.areas
+    ]
+    return render(
+        request,
+        "monitor/wave_detail.html",
+        {
+            "wave": wave,
+            "gemeente": wave.gemeente,
+            "rows": rows,
+            "runs": runs,
+            "public_url": request.build_absolute_uri(reverse("monitor:survey_public", args=[wave.public_token])),
+            "public_count": small_count(public_count),
+            "in_progress": small_count(sum(in_progress.values())),
+            "total": wave_result.respondents_display(data.root),
+        },
+    )
+
+
+@login_required
+def wave_edit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    wave = get_wave_for_officer(request.user, pk)
+    form = WaveEditForm(request.POST if request.method == "POST" else None, instance=Wave.objects.get(pk=wave.pk))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            actions.update_wave(
+                wave,
+                by=request.user,
+                name=data["name"],
+                starts_on=data["starts_on"],
+                ends_on=data["ends_on"],
+                target_per_buurt=data["target_per_buurt"],
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("De meetronde is bijgewerkt."))
+            return redirect("monitor:wave_detail", pk=wave.pk)
+    return render(request, "monitor/wave_edit.html", {"wave": wave, "gemeente": wave.gemeente, "form": form})
+
+
+@login_required
+@require_POST
+def wave_public_link(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    wave = get_wave_for_officer(request.user, pk)
+    enabled = request.POST.get("enabled") == "1"
+    actions.set_public_link(wave, by=request.user, enabled=enabled)
+    if enabled:
+        messages.success(request, _("De openbare link staat aan. Antwoorden via deze link worden apart gehouden."))
+    else:
+        messages.success(request, _("De openbare link staat uit."))
+    return redirect("monitor:wave_detail", pk=wave.pk)
+
+
+@login_required
+def print_run_create(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    wave = get_wave_for_officer(request.user, pk)
+    form = PrintRunForm(request.POST if request.method == "POST" else None, wave=wave)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        result = create_print_run(
+            wave,
+            by=request.user,
+            buurten=list(data["buurten"]),
+            mode=data["mode"],
+            sample_size=data.get("sample_size"),
+            include_pdf=data["include_pdf"],
+        )
+        return _download(result.content, "application/zip", result.filename)
+    households = dict(WaveBuurt.objects.filter(wave=wave).values_list("buurt_id", "households"))
+    return render(
+        request,
+        "monitor/print_run_form.html",
+        {"wave": wave, "gemeente": wave.gemeente, "form": form, "households": households},
+    )
+
+
+@login_required
+@require_POST
+def print_run_void(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    run = get_object_or_404(PrintRun.objects.select_related("wave"), pk=pk)
+    wave = get_wave_for_officer(request.user, run.wave_id)
+    withdrawn = actions.void_print_run(run, by=request.user)
+    messages.success(request, _("Drukrun ingetrokken: %(n)s ongebruikte codes werken niet meer.") % {"n": withdrawn})
+    return redirect("monitor:wave_detail", pk=wave.pk)
+
+
+# --- Summaries for residents and teams -------------------------------------------------------
+
+
+# Residents and teams get the headline groups; the full set is on the officers' page and in the exports.
+SUMMARY_GROUPS = ("unsafe", "marks", "cohesion", "nuisance", "victim", "watch")
+
+
+def buurt_summary_context(buurt: Buurt, data: GemeenteResults) -> dict[str, Any]:
+    """The latest finished wave that covered this buurt, its indicators, and how they compare."""
+    key = ("buurt", buurt.pk)
+    waves = [w for w in data.waves if key in data.invited[w.pk].respondents]
+    if not waves:
+        return {"buurt": buurt, "wave": None}
+    wave = waves[-1]
+    wave_result = data.invited[wave.pk]
+    rows = [
+        {"row": row, "gemeente": wave_result.figure(data.root, row.indicator)}
+        for row in presenters.overview_rows(data, wave, key, groups=SUMMARY_GROUPS)
+        if not row.indicator.key.startswith("reported_")
+    ]
+    return {
+        "buurt": buurt,
+        "wave": wave,
+        "previous": data.previous(wave),
+        "rows": rows,
+        "respondents": wave_result.respondents_display(key),
+        "response_rate": wave_result.response_rate_display(key),
+        "gemeente": data.gemeente,
+    }
+
+
+@require_GET
+def buurt_summary(request: HttpRequest, code: str) -> HttpResponse:
+    buurt = get_object_or_404(Buurt.objects.select_related("gemeente", "wijk"), code=code)
+    data = load_results(buurt.gemeente, finished_only=True)
+    return render(request, "monitor/buurt_summary.html", buurt_summary_context(buurt, data))
+
+
+@login_required
+@require_GET
+def team_summary(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    team = get_team_for_user(request.user, pk)
+    buurten = list(team.buurten.select_related("gemeente", "wijk").order_by("code"))
+    summaries = []
+    if buurten:
+        data = load_results(team.gemeente, finished_only=True)
+        summaries = [buurt_summary_context(b, data) for b in buurten]
+    return render(request, "monitor/team_summary.html", {"team": team, "summaries": summaries})

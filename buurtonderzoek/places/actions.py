@@ -1,0 +1,79 @@
+"""Writes to the places data: every import goes through here and leaves an audit event."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from buurtonderzoek.core.audit import record
+from buurtonderzoek.core.models import AuditAction
+from buurtonderzoek.places.importers.cbs import (
+    AreaResult,
+    Pc6Result,
+    import_pc6_huisnummer,
+    import_wijk_buurt_geojson,
+)
+from buurtonderzoek.places.importers.csvsource import CsvAddressSource
+from buurtonderzoek.places.importers.gpkg import GpkgAddressSource
+from buurtonderzoek.places.importers.loader import LoadResult, load_addresses
+
+
+def import_addresses_csv(path: Path, *, by: Any = None, using: str = "default", progress: bool = True) -> LoadResult:
+    result = load_addresses(CsvAddressSource(Path(path)), using=using, progress=progress)
+    _record_addresses(by, "CSV", Path(path), result)
+    return result
+
+
+def import_bag_gpkg(path: Path, *, by: Any = None, using: str = "default", progress: bool = True) -> LoadResult:
+    source = GpkgAddressSource(Path(path))
+    result = load_addresses(source, using=using, progress=progress)
+    _record_addresses(by, "BAG GeoPackage", Path(path), result, skipped=source.skipped)
+    return result
+
+
+def import_cbs_wijk_buurt(path: Path, *, by: Any = None, using: str = "default", progress: bool = True) -> AreaResult:
+    result = import_wijk_buurt_geojson(Path(path), using=using, progress=progress)
+    record(
+        by,
+        AuditAction.UPDATE,
+        object_type="places.Buurt",
+        summary=f"CBS wijk- en buurtkaart geïmporteerd uit {Path(path).name}",
+        data={"created": result.created, "updated": result.updated, "skipped_water": result.skipped_water},
+    )
+    return result
+
+
+def import_cbs_pc6_huisnummer(
+    path: Path, *, by: Any = None, using: str = "default", progress: bool = True
+) -> Pc6Result:
+    result = import_pc6_huisnummer(Path(path), using=using, progress=progress)
+    record(
+        by,
+        AuditAction.UPDATE,
+        object_type="places.Address",
+        summary=f"Buurtcodes bijgewerkt uit CBS-tabel {Path(path).name}",
+        data={
+            "read": result.read,
+            "addresses_updated": result.addresses_updated,
+            "rows_without_address": result.rows_without_address,
+        },
+    )
+    return result
+
+
+def _record_addresses(by: Any, kind: str, path: Path, result: LoadResult, *, skipped: int = 0) -> None:
+    record(
+        by,
+        AuditAction.CREATE if result.path == "eerste import" else AuditAction.UPDATE,
+        object_type="places.Address",
+        summary=f"Adressen geïmporteerd ({kind}) uit {path.name}: {result.read} gelezen",
+        data={
+            "read": result.read,
+            "created": result.created,
+            "updated": result.updated,
+            "unchanged": result.unchanged,
+            "skipped": skipped,
+            "seconds": round(result.seconds, 1),
+            "path": result.path,
+        },
+    )

@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from buurtonderzoek.places.actions import import_bag_gpkg
+from buurtonderzoek.places.importers.base import ImportFailed
+from buurtonderzoek.places.management.commands._common import add_import_arguments, address_summary
+
+
+class Command(BaseCommand):
+    help = (
+        "Importeert de adressen uit de BAG GeoPackage van PDOK (bag-light.gpkg: verblijfsobjecten, "
+        "ligplaatsen en standplaatsen). Veilig om te herhalen: bestaande adressen worden bijgewerkt."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        add_import_arguments(parser, "Het bestand bag-light.gpkg.")
+
+    def handle(self, *args: Any, path: str, database: str, no_progress: bool, **options: Any) -> None:
+        try:
+            result = import_bag_gpkg(Path(path), using=database, progress=not no_progress)
+        except ImportFailed as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write(self.style.SUCCESS(address_summary(result)))

@@ -1,0 +1,295 @@
+from __future__ import annotations
+
+import io
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from openpyxl import Workbook, load_workbook
+from pyxform import xls2xform
+
+from buurtonderzoek.questionnaires import engine
+from buurtonderzoek.questionnaires.models import QuestionnaireVersion, VersionStatus
+from buurtonderzoek.questionnaires.standard import STANDARD
+from buurtonderzoek.questionnaires.xlsform import (
+    XLSFormError,
+    export_rows,
+    export_xlsform,
+    import_xlsform,
+    xpath_to_expression,
+)
+
+
+def _workbook(survey, choices=(), settings=(("form_title", "form_id", "version"), ("Test", "test", "3")), **extra):
+    wb = Workbook()
+    sheet = wb.active
+    assert sheet is not None
+    sheet.title = "survey"
+    for row in survey:
+        sheet.append(list(row))
+    if choices:
+        c = wb.create_sheet("choices")
+        for row in choices:
+            c.append(list(row))
+    s = wb.create_sheet("settings")
+    for row in settings:
+        s.append(list(row))
+    for name, rows in extra.items():
+        sheet = wb.create_sheet(name)
+        for row in rows:
+            sheet.append(list(row))
+    stream = io.BytesIO()
+    wb.save(stream)
+    stream.seek(0)
+    return stream
+
+
+@pytest.mark.parametrize("standard", STANDARD, ids=[s.slug for s in STANDARD])
+def test_it_exports_a_form_that_pyxform_converts(standard, tmp_path, db):
+    version = QuestionnaireVersion.objects.latest_published(standard.slug)
+    path = tmp_path / "form.xlsx"
+    export_xlsform(version, path)
+    result = xls2xform.convert(xlsform=str(path), validate=False)
+    xform = result.xform
+    assert f'id="{standard.slug}"' in xform
+    assert 'version="1"' in xform
+    if standard.slug == "buurtonderzoek":
+        assert '<repeat nodeset="/data/observations/persons">' in xform
+        assert "relevant=\" /data/observations/seen_anything  = 'ja'\"" in xform
+        assert "/data/context/context_incident_type" in xform
+    else:
+        assert "cohesion_know_each_other" in xform
+    sheets = load_workbook(path).sheetnames
+    assert sheets == ["survey", "choices", "settings"]
+
+
+@pytest.mark.parametrize("standard", STANDARD, ids=[s.slug for s in STANDARD])
+def test_export_then_import_gives_the_same_schema(standard, tmp_path, db):
+    version = QuestionnaireVersion.objects.latest_published(standard.slug)
+    path = tmp_path / "form.xlsx"
+    export_xlsform(version, path)
+    result = import_xlsform(path)
+    assert result.schema == version.schema
+    assert (result.form_id, result.version) == (standard.slug, "1")
+
+
+def test_it_exports_skip_logic_as_xlsform_syntax():
+    schema = {
+        "sections": [
+            {
+                "id": "s",
+                "title": "S",
+                "questions": [
+                    {"id": "a", "type": "single", "label": "A", "choices": [["ja", "Ja"], ["nee", "Nee"]]},
+                    {"id": "b", "type": "multiple", "label": "B", "choices": [["auto", "Auto"], ["fiets", "Fiets"]]},
+                    {"id": "n", "type": "number", "label": "N", "min": 0, "max": 9, "integer": True},
+                    {
+                        "id": "c",
+                        "type": "text",
+                        "label": "C",
+                        "relevant": {
+                            "and": [
+                                {"==": [{"var": "a"}, "ja"]},
+                                {"in": ["auto", {"var": "b"}]},
+                                {"not": {"empty": {"var": "n"}}},
+                                {">=": [{"count": {"var": "b"}}, 1]},
+                            ]
+                        },
+                        "incident_types": ["fietsdiefstal"],
+                    },
+                ],
+            }
+        ]
+    }
+    rows = {row["name"]: row for row in export_rows(schema, form_id="t", title="T", version="1")["survey"]}
+    assert rows["c"]["relevant"] == (
+        "(${context_incident_type} = 'fietsdiefstal') and "
+        "((${a} = 'ja' and selected(${b}, 'auto') and not(${n} = '') and count-selected(${b}) >= 1))"
+    )
+    assert rows["n"]["type"] == "integer"
+    assert rows["n"]["constraint"] == "(. >= 0) and (. <= 9)"
+    assert rows["context_incident_type"]["type"] == "select_one context_incident_type"
+
+
+@pytest.mark.parametrize(
+    ("xpath", "expected"),
+    [
+        ("${a} = 'ja'", {"==": [{"var": "a"}, "ja"]}),
+        ("${a} != 'ja' and ${n} > 2", {"and": [{"!=": [{"var": "a"}, "ja"]}, {">": [{"var": "n"}, 2]}]}),
+        (
+            "selected(${b}, 'auto') or not(${c} = '')",
+            {"or": [{"in": ["auto", {"var": "b"}]}, {"not": {"empty": {"var": "c"}}}]},
+        ),
+        ("count(${persons}) >= 1", {">=": [{"count": {"var": "persons"}}, 1]}),
+        ("count-selected(${b}) = 2", {"==": [{"count": {"var": "b"}}, 2]}),
+        ("${x} = ''", {"empty": {"var": "x"}}),
+        ('(${a} = "it\'s")', {"==": [{"var": "a"}, "it's"]}),
+        ("${context_incident_type} = 'autokraak'", {"==": [{"var": "context.incident_type"}, "autokraak"]}),
+        ("${n} <= 2.5", {"<=": [{"var": "n"}, 2.5]}),
+    ],
+)
+def test_it_translates_supported_xpath(xpath, expected):
+    assert xpath_to_expression(xpath) == expected
+
+
+@pytest.mark.parametrize(
+    ("xpath", "fragment"),
+    [
+        ("${a} + 1 > 2", "rekenen"),
+        ("${a} div 2 > 1", "rekenen"),
+        ("if(${a} = 'ja', 1, 0)", "if()"),
+        ("jr:choice-name(${a}, '${a}')", "jr:choice-name()"),
+        ("${a} = ", "onverwacht"),
+    ],
+)
+def test_it_names_unsupported_xpath(xpath, fragment):
+    with pytest.raises(ValueError, match=fragment):
+        xpath_to_expression(xpath)
+
+
+def test_it_imports_a_form_made_in_kobo():
+    stream = _workbook(
+        [
+            (
+                "type",
+                "name",
+                "label::Nederlands (nl)",
+                "label::English (en)",
+                "required",
+                "relevant",
+                "constraint",
+                "appearance",
+                "parameters",
+            ),
+            ("start", "start", "", "", "", "", "", "", ""),
+            ("begin_group", "intro", "Intro", "Intro", "", "", "", "field-list", ""),
+            ("select_one yn", "seen", "Iets gezien?", "Seen anything?", "yes", "", "", "", ""),
+            ("text", "what", "Wat?", "What?", "yes", "${seen} = 'ja'", "", "multiline", ""),
+            ("begin_group", "details", "Details", "", "", "${seen} = 'ja'", "", "", ""),
+            ("integer", "count", "Hoeveel?", "", "", "", ". >= 0 and . <= 20", "", ""),
+            ("end_group", "details", "", "", "", "", "", "", ""),
+            ("end_group", "intro", "", "", "", "", "", "", ""),
+            ("begin_repeat", "cars", "Auto's", "Cars", "", "${count} > 0", "", "", ""),
+            ("text", "plate", "Kenteken", "", "", "", "", "", ""),
+            ("geopoint", "where", "Waar?", "", "", "", "", "", ""),
+            ("end_repeat", "cars", "", "", "", "", "", "", ""),
+            ("range", "mark", "Cijfer", "", "", "", "", "", "start=1 end=10 step=1"),
+            ("date", "day", "Datum", "", "", "", "", "", ""),
+            ("time", "hour", "Tijd", "", "", "", "", "", ""),
+            ("note", "bye", "Dank u", "", "", "", "", "", ""),
+        ],
+        [
+            ("list_name", "name", "label::Nederlands (nl)", "label::English (en)"),
+            ("yn", "ja", "Ja", "Yes"),
+            ("yn", "nee", "Nee", "No"),
+        ],
+    )
+    result = import_xlsform(stream)
+    schema = engine.parse(result.schema)
+    assert [s.id for s in schema.sections] == ["intro", "deel_2"]
+    assert result.schema["sections"][0]["questions"][0] == {
+        "id": "seen",
+        "type": "single",
+        "label": "Iets gezien?",
+        "required": True,
+        "en": {"label": "Seen anything?"},
+        "choices": [["ja", "Ja", {"en": "Yes"}], ["nee", "Nee", {"en": "No"}]],
+    }
+    count = schema.questions["count"]
+    # The flattened group's condition moved onto its question.
+    assert count.relevant == {"==": [{"var": "seen"}, "ja"]}
+    assert count.constraint == {"and": [{">=": [{"var": "."}, 0]}, {"<=": [{"var": "."}, 20]}]}
+    assert schema.questions["what"].raw["multiline"] is True
+    assert schema.questions["cars"].type == "repeat"
+    assert [c.id for c in schema.questions["cars"].children] == ["plate", "where"]
+    assert (schema.questions["mark"].type, schema.questions["mark"].min, schema.questions["mark"].max) == (
+        "number",
+        1,
+        10,
+    )
+    assert "start" not in schema.questions
+    assert engine.validate(schema, {"seen": "ja", "what": "x", "count": 25}) == {
+        "count": ["Dit antwoord is niet geldig."]
+    }
+
+
+def test_it_reports_every_unsupported_feature_with_sheet_and_row():
+    stream = _workbook(
+        [
+            ("type", "name", "label", "calculation", "choice_filter", "relevant", "default"),
+            ("calculate", "total", "", "1 + 1", "", "", ""),
+            ("select_one_from_file streets.csv", "street", "Straat", "", "", "", ""),
+            ("select_one yn", "seen", "Gezien?", "", "name = 'ja'", "", ""),
+            ("text", "what", "Wat?", "", "", "${seen} + 1 = 2", ""),
+            ("image", "photo", "Foto", "", "", "", ""),
+            ("select_one yn or_other", "other", "Ander", "", "", "", ""),
+            ("text", "x", "X", "", "", "", "iets"),
+            ("geoshape", "area", "Gebied", "", "", "", ""),
+        ],
+        [("list_name", "name", "label"), ("yn", "ja", "Ja")],
+        external_choices=[("list_name", "name", "label"), ("streets", "a", "A")],
+    )
+    with pytest.raises(XLSFormError) as caught:
+        import_xlsform(stream)
+    errors = caught.value.errors
+    text = "\n".join(errors)
+    assert "Blad 'external_choices'" in text
+    assert "Blad 'survey', rij 2: berekeningen (calculation) wordt niet ondersteund." in errors
+    assert "Blad 'survey', rij 2: het vraagtype berekeningen (calculate) wordt niet ondersteund." in errors
+    assert "rij 3: het vraagtype externe keuzelijsten (select_one_from_file)" in text
+    assert "rij 4: keuzefilters (choice_filter)" in text
+    assert "rij 5: kolom 'relevant' gebruikt rekenen (+)" in text
+    assert "rij 6: het vraagtype foto's (image)" in text
+    assert "rij 7: 'or_other'" in text
+    assert "rij 8: standaardwaarden (default)" in text
+    assert "rij 9: het vraagtype vlakken op de kaart (geoshape)" in text
+
+
+def test_it_reports_a_schema_problem_after_import():
+    stream = _workbook(
+        [
+            ("type", "name", "label", "relevant"),
+            ("text", "a", "A", "${b} = 'x'"),
+            ("text", "b", "B", ""),
+        ]
+    )
+    with pytest.raises(XLSFormError, match="niet eerder"):
+        import_xlsform(stream)
+
+
+def test_it_uses_an_edited_relevant_cell_instead_of_the_stored_expression(tmp_path, db):
+    version = QuestionnaireVersion.objects.latest_published("communitymonitor")
+    path = tmp_path / "form.xlsx"
+    export_xlsform(version, path)
+    wb = load_workbook(path)
+    sheet = wb["survey"]
+    header = [c.value for c in sheet[1]]
+    for row in sheet.iter_rows(min_row=2):
+        if row[header.index("name")].value == "unsafe_buurt_frequency":
+            row[header.index("relevant")].value = "${unsafe_buurt} = 'nee'"
+    wb.save(path)
+    schema = engine.parse(import_xlsform(path).schema)
+    assert schema.questions["unsafe_buurt_frequency"].relevant == {"==": [{"var": "unsafe_buurt"}, "nee"]}
+
+
+def test_the_commands_export_and_import_a_draft(tmp_path, db):
+    path = tmp_path / "monitor.xlsx"
+    out = StringIO()
+    call_command("export_xlsform", "communitymonitor", str(path), stdout=out)
+    assert path.exists()
+    call_command("import_xlsform", str(path), stdout=out)
+    draft = QuestionnaireVersion.objects.filter(questionnaire__slug="communitymonitor").order_by("-number").first()
+    assert draft is not None
+    assert draft.number == 2
+    assert draft.status == VersionStatus.DRAFT
+    assert draft.schema == QuestionnaireVersion.objects.latest_published("communitymonitor").schema
+    assert "aangemaakt als concept" in out.getvalue()
+
+
+def test_the_import_command_explains_what_is_wrong(tmp_path, db):
+    path = tmp_path / "bad.xlsx"
+    path.write_bytes(_workbook([("type", "name", "label"), ("calculate", "x", "")]).getvalue())
+    with pytest.raises(CommandError, match="calculate"):
+        call_command("import_xlsform", str(path))
+    with pytest.raises(CommandError, match="Geen"):
+        call_command("export_xlsform", "bestaat-niet", str(tmp_path / "x.xlsx"))

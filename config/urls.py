@@ -1,0 +1,23 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+urlpatterns = [
+    path("", include("buurtonderzoek.dashboards.urls")),
+    path("accounts/", include("buurtonderzoek.accounts.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("teams/", include("buurtonderzoek.accounts.team_urls")),
+    path("incidenten/", include("buurtonderzoek.incidents.urls")),
+    path("incidenten/<int:pk>/buurtonderzoek/", include("buurtonderzoek.canvass.urls")),
+    path("tip/", include("buurtonderzoek.canvass.public_urls")),
+    path("", include("buurtonderzoek.canvass.field_urls")),
+    path("", include("buurtonderzoek.monitor.urls")),
+    path("", include("buurtonderzoek.signalements.urls")),
+    path("", include("buurtonderzoek.handoff.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/", include("buurtonderzoek.accounts.api_urls")),
+    path("api/", include("buurtonderzoek.handoff.api_urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
+]

@@ -1,0 +1,66 @@
+"""Test personas shared by all apps.
+
+In gemeente Demodorp: alice coordinates team Noord, bob volunteers in it,
+petra is police for the unit covering Demodorp, gert works for the gemeente,
+and admin is a platform admin. charlie coordinates a team in another gemeente
+and must see nothing of Demodorp.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+from buurtonderzoek.accounts.models import PoliceUnit, Role, Team, User
+from buurtonderzoek.accounts.tests.factories import (
+    BuurtFactory,
+    GemeenteFactory,
+    MembershipFactory,
+    PoliceUnitFactory,
+    TeamFactory,
+    UserFactory,
+)
+from buurtonderzoek.places.models import Gemeente
+
+# Examples are judged on what they find, not how fast they run: a loaded CI machine must not turn
+# a slow example into a failure (no wall-clock limits in tests).
+settings.register_profile("project", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("project")
+
+PASSWORD = "wachtwoord-voor-tests"
+
+
+@dataclass
+class World:
+    gemeente: Gemeente
+    other_gemeente: Gemeente
+    team: Team
+    other_team: Team
+    unit: PoliceUnit
+    alice: User  # coordinator of team
+    bob: User  # volunteer in team
+    petra: User  # police officer, unit covers gemeente
+    gert: User  # municipal officer of gemeente
+    charlie: User  # coordinator in another gemeente: an outsider
+    admin: User
+
+
+@pytest.fixture
+def world(db: None) -> World:
+    gemeente = GemeenteFactory.create(code="GM9999", name="Demodorp")
+    other = GemeenteFactory.create(code="GM9998", name="Elders")
+    buurt = BuurtFactory.create(wijk__gemeente=gemeente)
+    team = TeamFactory.create(name="Buurtpreventie Noord", gemeente=gemeente)
+    team.buurten.add(buurt)
+    other_team = TeamFactory.create(name="Buurtpreventie Elders", gemeente=other)
+    unit = PoliceUnitFactory.create(name="Basisteam Demodorp")
+    unit.gemeenten.add(gemeente)
+    alice = MembershipFactory.create(user__email="alice@example.nl", coordinator=True, team=team).user
+    bob = MembershipFactory.create(user__email="bob@example.nl", role=Role.VOLUNTEER, team=team).user
+    petra = MembershipFactory.create(user__email="petra@example.nl", police=True, police_unit=unit).user
+    gert = MembershipFactory.create(user__email="gert@example.nl", municipal=True, gemeente=gemeente).user
+    charlie = MembershipFactory.create(user__email="charlie@example.nl", coordinator=True, team=other_team).user
+    admin = UserFactory.create(email="admin@example.nl", is_staff=True, is_superuser=True)
+    return World(gemeente, other, team, other_team, unit, alice, bob, petra, gert, charlie, admin)

@@ -1,0 +1,84 @@
+/**
+ * Texts of the field app. The Dutch text is the key (Dutch first, as everywhere in the product);
+ * English comes from the table below when the page is in English, otherwise the Dutch stays.
+ * Placeholders: %(name)s.
+ */
+
+export const lang = document.documentElement.lang === "en" ? "en" : "nl";
+
+const EN = {
+  "Gesproken": "Spoken to",
+  "Niet thuis": "Not home",
+  "Wil niet": "Refused",
+  "Briefje achtergelaten": "Leaflet left",
+  "Later terug": "Come back later",
+  "Nog niet bezocht": "Not visited yet",
+  "Opgeslagen, nog niet verstuurd": "Saved, not sent yet",
+  "Controleer dit bezoek": "Check this visit",
+  "Wacht op het juiste account": "Waiting for the right account",
+  "Online": "Online",
+  "Offline": "Offline",
+  "Bezig met versturen…": "Sending…",
+  "Alles is verstuurd.": "Everything has been sent.",
+  "%(n)s bezoek verstuurd.": "%(n)s visit sent.",
+  "%(n)s bezoeken verstuurd.": "%(n)s visits sent.",
+  "Geen verbinding. Uw bezoeken staan veilig op deze telefoon en gaan vanzelf mee zodra er weer verbinding is.":
+    "No connection. Your visits are safe on this phone and will be sent as soon as there is a connection again.",
+  "Versturen lukte niet (fout %(status)s). Uw bezoeken blijven bewaard; probeer het later opnieuw.":
+    "Sending failed (error %(status)s). Your visits are kept; try again later.",
+  "%(n)s bezoek moet worden aangepast voordat het verstuurd kan worden.":
+    "%(n)s visit needs to be corrected before it can be sent.",
+  "%(n)s bezoeken moeten worden aangepast voordat ze verstuurd kunnen worden.":
+    "%(n)s visits need to be corrected before they can be sent.",
+  "Tijdstip van het bezoek": "Time of the visit",
+  "Versie van de vragenlijst": "Questionnaire version",
+  "Opgeslagen op deze telefoon.": "Saved on this phone.",
+  "Opslaan lukte niet op deze telefoon: %(error)s": "Could not save on this phone: %(error)s",
+  "Deze route is niet (meer) van u, of bestaat niet meer.": "This route is not (or no longer) yours, or no longer exists.",
+  "U mag op deze route geen bezoeken vastleggen.": "You may not record visits on this route.",
+  "Deze route is nog niet op deze telefoon bewaard. Open hem één keer met verbinding.":
+    "This route has not been stored on this phone yet. Open it once with a connection.",
+  "Gegevens van %(time)s (zonder verbinding).": "Data from %(time)s (offline).",
+  "Dit buurtonderzoek is gesloten; nieuwe bezoeken worden niet meer aangenomen.":
+    "This canvass is closed; new visits are no longer accepted.",
+  "De kaart is nu niet beschikbaar. Loop de adressen hieronder in volgorde.":
+    "The map is not available right now. Walk the addresses below in order.",
+  "Eerder: %(list)s": "Earlier: %(list)s",
+  "door u": "by you",
+  "door %(name)s": "by %(name)s",
+  "Aanpassen": "Correct",
+  "Verwijderen": "Delete",
+  "Dit bezoek van deze telefoon verwijderen? Het is nog niet verstuurd.":
+    "Delete this visit from this phone? It has not been sent.",
+  "Wat moet er anders:": "What needs to change:",
+  "Offline beschikbaar": "Available offline",
+  "Nog niet offline beschikbaar": "Not available offline yet",
+  "De coördinator heeft een vraag over uw bezoek": "The coordinator has a question about your visit",
+  "Vraag van de coördinator:": "Question from the coordinator:",
+  "Bezoek aanvullen": "Complete the visit",
+  "Uitkomst": "Outcome",
+};
+
+export function t(text, vars) {
+  let out = (lang === "en" && EN[text]) || text;
+  if (vars) {
+    out = out.replace(/%\((\w+)\)s/g, (match, name) => (name in vars ? String(vars[name]) : match));
+  }
+  return out;
+}
+
+/** Singular or plural (Dutch and English both have one form for 1 and one for the rest). */
+export function tn(singular, plural, n, vars) {
+  return t(n === 1 ? singular : plural, { n, ...vars });
+}
+
+const timeFormat = new Intl.DateTimeFormat(lang === "en" ? "en-GB" : "nl-NL", {
+  weekday: "short",
+  hour: "2-digit",
+  minute: "2-digit",
+});
+
+export function formatTime(iso) {
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? "" : timeFormat.format(date);
+}

@@ -1,0 +1,84 @@
+/**
+ * The small route map. Tiles come from the configured tile server and the service worker keeps
+ * the ones seen; without tiles (no network, no cached tiles, Leaflet not loaded) the map steps
+ * aside and the list in walking order is the route.
+ */
+
+import { t } from "./i18n.js";
+
+export const STATE_COLOURS = {
+  open: "#6b7280",
+  gesproken: "#1e6b34",
+  niet_thuis: "#c2410c",
+  briefje: "#1d4ed8",
+  later_terug: "#7e22ce",
+  wil_niet: "#b00020",
+  pending: "#ffbf47",
+  rejected: "#b00020",
+};
+
+export function createRouteMap(element, note, { tileUrl, attribution, onSelect }) {
+  const giveUp = () => {
+    element.hidden = true;
+    element.closest(".map-panel")?.classList.add("map-unavailable");
+    note.textContent = t("De kaart is nu niet beschikbaar. Loop de adressen hieronder in volgorde.");
+    note.hidden = false;
+  };
+  if (typeof window.L === "undefined" || !tileUrl) {
+    giveUp();
+    return null;
+  }
+  const L = window.L;
+  const map = L.map(element, { scrollWheelZoom: false, preferCanvas: true, zoomSnap: 0.5 });
+  let loaded = 0;
+  let failed = 0;
+  const tiles = L.tileLayer(tileUrl, { attribution, maxZoom: 19, crossOrigin: true });
+  tiles.on("tileload", () => {
+    loaded += 1;
+    element.dataset.tiles = "loaded";
+  });
+  tiles.on("tileerror", () => {
+    failed += 1;
+    // A few missing tiles at the edge are fine; a map without a single tile is not a map.
+    if (!loaded && failed >= 2) giveUp();
+  });
+  tiles.addTo(map);
+  const markers = new Map();
+  let fitted = false;
+
+  return {
+    update(stops, stateOf) {
+      const bounds = [];
+      for (const stop of stops) {
+        const state = stateOf(stop);
+        const colour = STATE_COLOURS[state] || STATE_COLOURS.open;
+        let marker = markers.get(stop.id);
+        if (!marker) {
+          marker = L.circleMarker([stop.lat, stop.lon], {
+            radius: 7,
+            weight: 2,
+            color: "#ffffff",
+            fillOpacity: 0.95,
+            fillColor: colour,
+          }).addTo(map);
+          marker.bindTooltip(`${stop.order}. ${stop.label}`);
+          marker.on("click", () => onSelect(stop.id));
+          markers.set(stop.id, marker);
+        } else {
+          marker.setStyle({ fillColor: colour });
+        }
+        bounds.push([stop.lat, stop.lon]);
+      }
+      if (!fitted && bounds.length) {
+        // The walking order as a thin line under the doors.
+        L.polyline(bounds, { color: "#0b5394", weight: 2, opacity: 0.5, interactive: false }).addTo(map).bringToBack();
+        map.fitBounds(bounds, { padding: [16, 16], maxZoom: 18 });
+        fitted = true;
+      }
+      element.dataset.markers = String(markers.size);
+    },
+    invalidate() {
+      map.invalidateSize();
+    },
+  };
+}

@@ -1,0 +1,131 @@
+"""Helpers for browser tests: screenshots, logging in, TOTP codes and an accessibility smoke check."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import re
+import struct
+import time
+from pathlib import Path
+from typing import Any
+from weakref import WeakKeyDictionary
+
+from django.conf import settings
+from playwright.sync_api import Page
+
+PASSWORD = "wachtwoord-voor-tests"
+SCREENSHOT_DIR = Path(settings.BASE_DIR) / "var" / "screenshots"
+A11Y_SCRIPT = (Path(__file__).parent / "a11y.js").read_text(encoding="utf-8")
+
+_script_errors: WeakKeyDictionary[Page, list[str]] = WeakKeyDictionary()
+
+
+def screenshot(page: Page, name: str) -> Path:
+    """Save the whole page as var/screenshots/<name>-<width>.png, to be looked at by a person."""
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    viewport = page.viewport_size
+    assert viewport is not None
+    path = SCREENSHOT_DIR / f"{name}-{viewport['width']}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def watch_script_errors(page: Page) -> None:
+    errors: list[str] = []
+    _script_errors[page] = errors
+    page.on("pageerror", lambda error: errors.append(str(error)))
+
+
+def script_errors(page: Page) -> list[str]:
+    return list(_script_errors.get(page, []))
+
+
+def log_in(page: Page, email: str, password: str = PASSWORD) -> None:
+    """Fill in the login form and submit it with Enter, as a person would."""
+    page.goto("/accounts/login/")
+    page.locator("input[name=login]").fill(email)
+    page.locator("input[name=password]").fill(password)
+    with page.expect_navigation():
+        page.locator("input[name=password]").press("Enter")
+
+
+def totp_code(secret: str, *, at: float | None = None, step: int = 30, digits: int = 6) -> str:
+    """RFC 6238 time-based one-time password (HMAC-SHA1), what an authenticator app shows."""
+    counter = int((time.time() if at is None else at) // step)
+    key = base64.b32decode(secret.upper() + "=" * (-len(secret) % 8))
+    digest = hmac.new(key, struct.pack(">Q", counter), hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    value = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
+    return f"{value % 10**digits:0{digits}d}"
+
+
+def fresh_totp_code(secret: str, step: int = 30) -> str:
+    # The server accepts only the current time step: a code computed in the last seconds of a
+    # step could expire in flight, so wait for the next step instead.
+    remaining = step - time.time() % step
+    if remaining < 3:
+        time.sleep(remaining + 0.2)
+    return totp_code(secret, step=step)
+
+
+def totp_secret_on_page(page: Page) -> str:
+    """Read the secret the activation page shows for typing into an app by hand."""
+    field = page.locator("#authenticator_secret")
+    if field.count():
+        return field.input_value().replace(" ", "")
+    match = re.search(r"\b([A-Z2-7]{4}(?:\s?[A-Z2-7]{4}){7,})\b", page.locator("main").inner_text())
+    assert match, "the TOTP activation page shows no secret to type in"
+    return match.group(1).replace(" ", "")
+
+
+def confirm_password_if_asked(page: Page, password: str = PASSWORD) -> bool:
+    """allauth may ask for the password again before security settings change (reauthentication)."""
+    if "/accounts/reauthenticate/" not in page.url:
+        return False
+    page.locator("input[name=password]").fill(password)
+    with page.expect_navigation():
+        page.locator("input[name=password]").press("Enter")
+    return True
+
+
+def set_up_totp(page: Page) -> None:
+    """Activate an authenticator on the forced set-up page, computing the code like an app."""
+    secret = totp_secret_on_page(page)
+    page.locator("input[name=code]").fill(fresh_totp_code(secret))
+    with page.expect_navigation():
+        page.locator("input[name=code]").press("Enter")
+
+
+def accessibility_problems(page: Page) -> dict[str, Any]:
+    """Run the in-page smoke check (a11y.js): labels, alt texts, lang, one h1, contrast."""
+    result: dict[str, Any] = page.evaluate(A11Y_SCRIPT)
+    return result
+
+
+def assert_accessible(page: Page) -> None:
+    result = accessibility_problems(page)
+    assert result["problems"] == [], f"{page.url}: " + "; ".join(result["problems"])
+    # A check that looked at nothing proves nothing.
+    assert result["contrastChecked"] > 0
+    assert script_errors(page) == []
+
+
+def has_visible_focus(page: Page) -> bool:
+    """Whether the focused element draws a focus indicator (outline or focus ring shadow)."""
+    return bool(
+        page.evaluate(
+            """() => {
+                const el = document.activeElement;
+                if (!el || el === document.body) return false;
+                const st = getComputedStyle(el);
+                const outline = st.outlineStyle !== 'none' && parseFloat(st.outlineWidth) >= 2;
+                const ring = st.boxShadow && st.boxShadow !== 'none';
+                const r = el.getBoundingClientRect();
+                const onScreen = r.width > 0 && r.height > 0 && r.right > 0 && r.bottom > 0
+                    && r.left < innerWidth && r.top < innerHeight;
+                return (outline || ring) && onScreen;
+            }"""
+        )
+    )
