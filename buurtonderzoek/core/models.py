@@ -27,18 +27,41 @@ class AuditAction(models.TextChoices):
 
 
 class AppendOnlyError(Exception):
-    pass
+    """Code tried to rewrite history that is kept in an append-only table."""
 
 
-class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+class AppendOnlyQuerySet(models.QuerySet[Any]):
+    """Refuses bulk updates and deletes: a history is added to, never rewritten."""
+
     def update(self, **kwargs: Any) -> int:
-        raise AppendOnlyError("Auditregels kunnen niet worden gewijzigd.")
+        raise AppendOnlyError(f"{self.model._meta.verbose_name_plural} kunnen niet worden gewijzigd.")
 
     def delete(self) -> tuple[int, dict[str, int]]:
-        raise AppendOnlyError("Auditregels kunnen niet worden verwijderd.")
+        raise AppendOnlyError(f"{self.model._meta.verbose_name_plural} kunnen niet worden verwijderd.")
 
 
-class AuditEvent(models.Model):
+class AppendOnlyModel(models.Model):
+    """A row that is written once: the audit log and every status history derive from this.
+
+    Rows disappear only with what they belong to (a CASCADE from the parent when retention removes
+    it); the audit log itself is protected further by database triggers (ADR 0003).
+    """
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise AppendOnlyError(f"{self._meta.verbose_name_plural} kunnen niet worden gewijzigd.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError(f"{self._meta.verbose_name_plural} kunnen niet worden verwijderd.")
+
+
+class AuditEvent(AppendOnlyModel):
     at = models.DateTimeField(_("tijdstip"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -58,8 +81,6 @@ class AuditEvent(models.Model):
     data = models.JSONField(_("details"), default=dict, blank=True)
     ip_address = models.GenericIPAddressField(_("IP-adres"), null=True, blank=True)
 
-    objects = AuditEventQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("auditregel")
         verbose_name_plural = _("auditlog")
@@ -68,11 +89,3 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_type}#{self.object_id}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise AppendOnlyError("Auditregels kunnen niet worden gewijzigd.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise AppendOnlyError("Auditregels kunnen niet worden verwijderd.")

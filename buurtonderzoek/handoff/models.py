@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from buurtonderzoek.accounts.models import Membership, PoliceUnit, Role
 from buurtonderzoek.canvass.models import Canvass
+from buurtonderzoek.core.models import AppendOnlyModel
 from buurtonderzoek.incidents.models import Incident
 
 SCHEMA_VERSION = "1.0"
@@ -61,10 +62,6 @@ class PdfStatus(models.TextChoices):
     RUNNING = "running", _("wordt gemaakt")
     DONE = "done", _("klaar")
     FAILED = "failed", _("mislukt")
-
-
-class AppendOnlyError(Exception):
-    pass
 
 
 def police_unit_ids(user: Any) -> models.QuerySet[Membership, Any]:
@@ -172,28 +169,7 @@ class PoliceReport(models.Model):
         return self.status == ReportStatus.CLOSED
 
 
-class _AppendOnlyQuerySet(models.QuerySet[Any]):
-    def update(self, **kwargs: Any) -> int:
-        raise AppendOnlyError("Deze geschiedenis kan niet worden gewijzigd.")
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        raise AppendOnlyError("Deze geschiedenis kan niet worden verwijderd.")
-
-
-class _AppendOnly(models.Model):
-    class Meta:
-        abstract = True
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise AppendOnlyError("Deze geschiedenis kan niet worden gewijzigd.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise AppendOnlyError("Deze geschiedenis kan niet worden verwijderd.")
-
-
-class ReportTransition(_AppendOnly):
+class ReportTransition(AppendOnlyModel):
     report = models.ForeignKey(PoliceReport, on_delete=models.CASCADE, related_name="transitions")
     from_status = models.CharField(_("van"), max_length=20, choices=ReportStatus.choices, blank=True)
     to_status = models.CharField(_("naar"), max_length=20, choices=ReportStatus.choices)
@@ -201,8 +177,6 @@ class ReportTransition(_AppendOnly):
     by_label = models.CharField(_("door (tekst)"), max_length=254, blank=True)
     at = models.DateTimeField(_("tijdstip"), auto_now_add=True)
     note = models.CharField(_("toelichting"), max_length=500, blank=True)
-
-    objects = _AppendOnlyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("statuswijziging verslag")
@@ -213,7 +187,7 @@ class ReportTransition(_AppendOnly):
         return f"{self.from_status or '-'} -> {self.to_status}"
 
 
-class ReportFeedback(_AppendOnly):
+class ReportFeedback(AppendOnlyModel):
     """The police's words to the team; never edited, a correction is a new message."""
 
     report = models.ForeignKey(PoliceReport, on_delete=models.CASCADE, related_name="feedback")
@@ -221,8 +195,6 @@ class ReportFeedback(_AppendOnly):
     author_label = models.CharField(_("van (tekst)"), max_length=254, blank=True)
     text = models.TextField(_("terugkoppeling"), max_length=2000)
     created_at = models.DateTimeField(_("geschreven op"), auto_now_add=True)
-
-    objects = _AppendOnlyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("terugkoppeling")

@@ -21,6 +21,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from buurtonderzoek.accounts.models import Role, Team
+from buurtonderzoek.core.models import AppendOnlyModel
 from buurtonderzoek.places.models import Address
 
 
@@ -155,19 +156,7 @@ class Incident(models.Model):
         return [status for status in IncidentStatus if status in nexts]
 
 
-class AppendOnlyError(Exception):
-    pass
-
-
-class IncidentTransitionQuerySet(models.QuerySet["IncidentTransition"]):
-    def update(self, **kwargs: Any) -> int:
-        raise AppendOnlyError("De geschiedenis van een incident kan niet worden gewijzigd.")
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        raise AppendOnlyError("De geschiedenis van een incident kan niet worden verwijderd.")
-
-
-class IncidentTransition(models.Model):
+class IncidentTransition(AppendOnlyModel):
     """One row of an incident's history; appended by `transition_incident`, never edited."""
 
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="transitions")
@@ -180,8 +169,6 @@ class IncidentTransition(models.Model):
     at = models.DateTimeField(_("tijdstip"), auto_now_add=True)
     note = models.CharField(_("toelichting"), max_length=500, blank=True)
 
-    objects = IncidentTransitionQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("statuswijziging")
         verbose_name_plural = _("statusgeschiedenis")
@@ -189,11 +176,3 @@ class IncidentTransition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_status or '-'} -> {self.to_status}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise AppendOnlyError("De geschiedenis van een incident kan niet worden gewijzigd.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise AppendOnlyError("De geschiedenis van een incident kan niet worden verwijderd.")

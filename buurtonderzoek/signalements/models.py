@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from buurtonderzoek.accounts.models import Role
+from buurtonderzoek.core.models import AppendOnlyModel
 from buurtonderzoek.incidents.models import Incident
 from buurtonderzoek.places.models import Buurt, Gemeente
 
@@ -58,10 +59,6 @@ EDITABLE_STATUSES = frozenset({A.DRAFT, A.RETURNED})
 
 def new_token() -> str:
     return secrets.token_urlsafe(12)
-
-
-class AppendOnlyError(Exception):
-    pass
 
 
 class AlertQuerySet(models.QuerySet["Alert"]):
@@ -162,15 +159,7 @@ class Alert(models.Model):
         return str(self.buurt or self.gemeente)
 
 
-class AlertEventQuerySet(models.QuerySet["AlertEvent"]):
-    def update(self, **kwargs: Any) -> int:
-        raise AppendOnlyError("De geschiedenis van een oproep kan niet worden gewijzigd.")
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        raise AppendOnlyError("De geschiedenis van een oproep kan niet worden verwijderd.")
-
-
-class AlertEvent(models.Model):
+class AlertEvent(AppendOnlyModel):
     alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="events")
     from_status = models.CharField(_("van"), max_length=20, choices=AlertStatus.choices, blank=True)
     to_status = models.CharField(_("naar"), max_length=20, choices=AlertStatus.choices)
@@ -179,8 +168,6 @@ class AlertEvent(models.Model):
     at = models.DateTimeField(_("tijdstip"), auto_now_add=True)
     note = models.CharField(_("toelichting"), max_length=500, blank=True)
 
-    objects = AlertEventQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("statuswijziging oproep")
         verbose_name_plural = _("geschiedenis oproepen")
@@ -188,14 +175,6 @@ class AlertEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_status or '-'} -> {self.to_status}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise AppendOnlyError("De geschiedenis van een oproep kan niet worden gewijzigd.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise AppendOnlyError("De geschiedenis van een oproep kan niet worden verwijderd.")
 
 
 def new_nonce() -> str:

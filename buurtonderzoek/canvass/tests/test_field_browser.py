@@ -20,16 +20,12 @@ from buurtonderzoek.canvass.models import DoorVisit
 from buurtonderzoek.canvass.tests.test_field_support import Field, make_field
 from buurtonderzoek.incidents.models import Incident
 from conftest import World
+from tests.browser.conftest import ELSEWHERE
 from tests.browser.helpers import PASSWORD, assert_accessible, log_in, screenshot
 
 pytestmark = pytest.mark.browser
 
 PHONE: ViewportSize = {"width": 390, "height": 844}
-
-
-# Matched by Playwright itself (not in Python), so requests to the live server are not held up
-# waiting for this thread; everything else fails as it would without internet.
-ELSEWHERE = re.compile(r"^(?!https?://(localhost|127\.0\.0\.1)[:/])")
 
 
 def _no_internet(route: Route) -> None:

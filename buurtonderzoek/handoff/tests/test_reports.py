@@ -17,11 +17,10 @@ from django.urls import reverse
 from PIL import Image
 
 from buurtonderzoek.accounts.tests.factories import MembershipFactory
-from buurtonderzoek.core.models import AuditAction, AuditEvent
+from buurtonderzoek.core.models import AppendOnlyError, AuditAction, AuditEvent
 from buurtonderzoek.handoff import actions
 from buurtonderzoek.handoff.document import json_schema
 from buurtonderzoek.handoff.models import (
-    AppendOnlyError,
     Notification,
     PdfStatus,
     PoliceReport,

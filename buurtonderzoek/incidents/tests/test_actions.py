@@ -6,12 +6,11 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from buurtonderzoek.core.models import AuditEvent
+from buurtonderzoek.core.models import AppendOnlyError, AuditEvent
 from buurtonderzoek.incidents.actions import InvalidTransition, register_incident, transition_incident
 from buurtonderzoek.incidents.models import (
     HIC_TYPES,
     TRANSITIONS,
-    AppendOnlyError,
     Incident,
     IncidentStatus,
     IncidentTransition,

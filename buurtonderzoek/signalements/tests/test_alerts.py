@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from buurtonderzoek.canvass.models import DoorVisit
-from buurtonderzoek.core.models import AuditEvent
+from buurtonderzoek.core.models import AppendOnlyError, AuditEvent
 from buurtonderzoek.handoff.models import Notification
 from buurtonderzoek.handoff.tests.fixtures import (
     WITNESS_NAME,
@@ -31,7 +31,6 @@ from buurtonderzoek.signalements.models import (
     AlertDelivery,
     AlertEvent,
     AlertStatus,
-    AppendOnlyError,
     Subscription,
 )
 from conftest import World
