@@ -12,7 +12,6 @@ address that disappears from a later BAG import must not lose the incident's pla
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
 
 from django.conf import settings
@@ -22,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from buurtonderzoek.accounts.models import Role, Team
 from buurtonderzoek.core.models import AppendOnlyModel
+from buurtonderzoek.core.tokens import printable_token
 from buurtonderzoek.places.models import Address
 
 
@@ -76,8 +76,8 @@ PLANNABLE_STATUSES = frozenset({S.REGISTERED, S.CANVASS_PLANNED})
 
 
 def new_public_token() -> str:
-    # Printed as a QR code on leaflets; long enough that tip forms cannot be enumerated.
-    return secrets.token_urlsafe(12)
+    # Printed on leaflets, posters and letters; long enough that public pages cannot be enumerated.
+    return printable_token()
 
 
 class IncidentQuerySet(models.QuerySet["Incident"]):

@@ -17,7 +17,6 @@ run under a row lock (see actions.claim_code).
 
 from __future__ import annotations
 
-import secrets
 from datetime import date
 from typing import Any, Self
 
@@ -28,12 +27,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from buurtonderzoek.accounts.models import Membership, Role
+from buurtonderzoek.core.tokens import printable_token
 from buurtonderzoek.places.models import Buurt, Gemeente
 from buurtonderzoek.questionnaires.models import QuestionnaireVersion
 
 
 def new_public_token() -> str:
-    return secrets.token_urlsafe(12)
+    # Printed on leaflets, posters and letters; long enough that public pages cannot be enumerated.
+    return printable_token()
 
 
 class WaveQuerySet(models.QuerySet["Wave"]):

@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 
 from buurtonderzoek.accounts.models import Role
 from buurtonderzoek.core.models import AppendOnlyModel
+from buurtonderzoek.core.tokens import printable_token
 from buurtonderzoek.incidents.models import Incident
 from buurtonderzoek.places.models import Buurt, Gemeente
 
@@ -58,7 +59,8 @@ EDITABLE_STATUSES = frozenset({A.DRAFT, A.RETURNED})
 
 
 def new_token() -> str:
-    return secrets.token_urlsafe(12)
+    # Printed on leaflets, posters and letters; long enough that public pages cannot be enumerated.
+    return printable_token()
 
 
 class AlertQuerySet(models.QuerySet["Alert"]):
