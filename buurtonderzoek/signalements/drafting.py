@@ -270,7 +270,7 @@ def check_text(
     if small and small.group(1).lower() not in ("een", "één"):
         errors.append(
             _(
-                "Noem geen aantallen getuigen of bewoners onder de tien (\u201c%(found)s\u201d); "
+                "Noem geen aantallen getuigen of bewoners onder de tien (“%(found)s”); "
                 "dat kan mensen herkenbaar maken."
             )
             % {"found": small.group(0)}

@@ -1,6 +1,6 @@
 """A national-scale synthetic address set for benchmarks: about 9.9 million addresses.
 
-The flow: take the 4,766 real PC4 centroids (shared/data/pc4-centroids.json), repair the noisy
+The flow: take the 4,766 real PC4 centroids (places/data/pc4-centroids.json), repair the noisy
 ones, give each PC4 a share of the total (bigger cities get fuller postcodes) and an area (half
 the distance to its nearest neighbours), then lay a street grid over that area from the centre
 outwards until the share is used up. Houses stand on both sides of each street, odd numbers left
@@ -28,7 +28,7 @@ import numpy as np
 from buurtonderzoek.places.geo import RD_X_MAX, RD_X_MIN, RD_Y_MAX, RD_Y_MIN, wgs84_to_rd
 from buurtonderzoek.places.importers.gpkg import create_bag_light, encode_point, encode_polygon
 
-DEFAULT_CENTROIDS = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "pc4-centroids.json"
+DEFAULT_CENTROIDS = Path(__file__).resolve().parents[1] / "data" / "pc4-centroids.json"
 # PostNL leaves out F, I, O, Q, U and Y, and never issues SA, SD or SS.
 LETTERS = [a + b for a in "ABCDEGHJKLMNPRSTVWXZ" for b in "ABCDEGHJKLMNPRSTVWXZ" if a + b not in ("SA", "SD", "SS")]
 ROOTS = [

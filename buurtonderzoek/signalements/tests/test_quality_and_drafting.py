@@ -176,3 +176,17 @@ def test_check_signalement_applies_the_anti_profiling_rules_to_the_merged_descri
 
 def test_whatsapp_links_carry_the_text_encoded() -> None:
     assert drafting.whatsapp_url("Getuigen gezocht & meer") == "https://wa.me/?text=Getuigen%20gezocht%20%26%20meer"
+
+
+def test_every_refusal_of_the_check_has_an_english_translation() -> None:
+    body = (
+        f"Bij Lindenlaan 12 (1234 AB) zag Jan de Vries iets. Drie getuigen zagen hem. Bel 06-12345678 "
+        f"of mail jan@example.nl. Foto: https://foto.example/x.jpg {TIP}"
+    )
+    with translation.override("nl"):
+        dutch = drafting.check_text(body, tip_url=TIP, witness_names=["Jan de Vries"], streets=["Lindenlaan"])
+    with translation.override("en"):
+        english = drafting.check_text(body, tip_url=TIP, witness_names=["Jan de Vries"], streets=["Lindenlaan"])
+    assert len(english) == len(dutch) >= 7
+    assert not set(english) & set(dutch)
+    assert any("below ten (“Drie getuigen”)" in message for message in english)
