@@ -7,6 +7,9 @@ invitee. The invitee opens it, logs in with an existing account or creates one
 A coordinator can revoke an open invitation, remove a member or change a member's role; a team always
 keeps at least one coordinator.
 
+Personal API keys for police systems (`tokens.py`): `create_api_token` makes one and returns it with the
+plain key in `.token`, to be shown once; `revoke_api_token` stops one.
+
 Each function checks who may do it, runs in one transaction and records audit events.
 """
 
@@ -28,6 +31,8 @@ from django.utils.translation import gettext_lazy as _
 from buurtonderzoek.accounts.access import is_team_coordinator
 from buurtonderzoek.accounts.models import (
     TEAM_ROLES,
+    ApiToken,
+    ApiTokenStatus,
     Invitation,
     InvitationStatus,
     Membership,
@@ -36,6 +41,7 @@ from buurtonderzoek.accounts.models import (
     User,
     hash_token,
 )
+from buurtonderzoek.accounts.tokens import MAX_VALID_DAYS, may_hold_api_tokens, new_token
 from buurtonderzoek.core.audit import record
 from buurtonderzoek.core.models import AuditAction
 
@@ -234,3 +240,57 @@ def change_member_role(membership: Membership, *, by: User, role: str) -> Member
         data={"team": team.pk, "from": previous, "to": role},
     )
     return membership
+
+
+@transaction.atomic
+def create_api_token(*, by: User, name: str, valid_days: int) -> ApiToken:
+    """A new API key for `by` itself. The returned instance carries the plain key in `.token` (never stored)."""
+    if not may_hold_api_tokens(by):
+        raise PermissionDenied(_("API-sleutels zijn er alleen voor de politie en beheerders."))
+    name = " ".join(name.split())
+    if not name:
+        raise ValidationError(_("Geef de sleutel een naam, bijvoorbeeld het systeem dat hem gebruikt."), code="name")
+    if not 1 <= valid_days <= MAX_VALID_DAYS:
+        raise ValidationError(
+            _("Kies een geldigheid van 1 tot %(max)d dagen."), code="valid_days", params={"max": MAX_VALID_DAYS}
+        )
+    prefix, token = new_token()
+    while ApiToken.objects.filter(prefix=prefix).exists():  # 36^8 prefixes: a clash is rare, but possible
+        prefix, token = new_token()
+    api_token = ApiToken.objects.create(
+        owner=by,
+        name=name,
+        prefix=prefix,
+        token_hash=hash_token(token),
+        expires_at=timezone.now() + timedelta(days=valid_days),
+    )
+    api_token.token = token
+    record(
+        by,
+        AuditAction.CREATE,
+        api_token,
+        summary=f"API-sleutel {prefix} ({name}) aangemaakt, {valid_days} dagen geldig",
+        data={"api_token": prefix, "name": name, "valid_days": valid_days},
+    )
+    return api_token
+
+
+@transaction.atomic
+def revoke_api_token(api_token: ApiToken, *, by: User) -> ApiToken:
+    """Stop a key from working. Its owner may, and so may a beheerder (for a lost laptop, a leaver)."""
+    if api_token.owner_id != by.pk and not by.is_superuser:
+        raise PermissionDenied(_("Alleen de eigenaar van deze sleutel mag hem intrekken."))
+    api_token = ApiToken.objects.select_for_update().get(pk=api_token.pk)
+    if api_token.status == ApiTokenStatus.REVOKED:
+        raise ValidationError(_("Deze sleutel is al ingetrokken."), code="revoked")
+    api_token.revoked_at = timezone.now()
+    api_token.revoked_by = by
+    api_token.save(update_fields=["revoked_at", "revoked_by"])
+    record(
+        by,
+        AuditAction.UPDATE,
+        api_token,
+        summary=f"API-sleutel {api_token.prefix} ({api_token.name}) ingetrokken",
+        data={"api_token": api_token.prefix, "owner": api_token.owner_id},
+    )
+    return api_token

@@ -1,7 +1,8 @@
 """Organisations, users and memberships in the admin. Every write is audited (AuditedModelAdmin).
 
 Invitations cannot be added here: they carry a token that only `invite_member` creates and e-mails.
-The admin can revoke them, through the same action coordinators use.
+The admin can revoke them, through the same action coordinators use. API keys likewise: the beheerder sees
+who holds which key (never the key itself) and can revoke one, say for a lost laptop.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from buurtonderzoek.accounts import actions
-from buurtonderzoek.accounts.models import Invitation, Membership, PoliceUnit, Team, User
+from buurtonderzoek.accounts.models import ApiToken, ApiTokenStatus, Invitation, Membership, PoliceUnit, Team, User
 from buurtonderzoek.core.admin import AuditedModelAdmin
 
 
@@ -156,3 +157,42 @@ class InvitationAdmin(admin.ModelAdmin[Invitation]):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # Keep the record of who was invited; revoking is the way to stop a link.
         return False
+
+
+@admin.action(description=_("Geselecteerde API-sleutels intrekken"))
+def revoke_api_tokens(modeladmin: Any, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
+    assert isinstance(request.user, User)  # the admin is for logged-in staff only
+    revoked = 0
+    for api_token in queryset.exclude(revoked_at__isnull=False):
+        actions.revoke_api_token(api_token, by=request.user)
+        revoked += 1
+    messages.success(request, _("%(count)d API-sleutel(s) ingetrokken.") % {"count": revoked})
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
+    list_display = ["name", "prefix", "owner", "status", "created_at", "expires_at", "last_used_at"]
+    list_select_related = ["owner"]
+    search_fields = ["name", "prefix", "owner__email"]
+    readonly_fields = [
+        "owner",
+        "name",
+        "prefix",
+        "created_at",
+        "expires_at",
+        "last_used_at",
+        "revoked_at",
+        "revoked_by",
+    ]
+    exclude = ["token_hash"]
+    actions = [revoke_api_tokens]
+
+    @admin.display(description=_("status"))
+    def status(self, api_token: ApiToken) -> str:
+        return str(ApiTokenStatus(api_token.status).label)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # keys are made by their owner, who alone sees the key once
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # keep the record of which key existed; revoking is the way to stop one

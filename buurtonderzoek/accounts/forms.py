@@ -7,6 +7,7 @@ from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
 from buurtonderzoek.accounts.models import TEAM_ROLE_CHOICES, Invitation, Role, User
+from buurtonderzoek.accounts.tokens import DEFAULT_VALID_DAYS, MAX_VALID_DAYS
 
 
 class InvitationForm(forms.Form):
@@ -73,3 +74,39 @@ class NewAccountForm(forms.Form):
             except forms.ValidationError as error:
                 self.add_error("password1", error)
         return cleaned
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("Naam"),
+        max_length=100,
+        help_text=_("Voor welk systeem is deze sleutel? Bijvoorbeeld: BVH-koppeling basisteam."),
+        error_messages={"required": _("Geef de sleutel een naam, bijvoorbeeld het systeem dat hem gebruikt.")},
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    valid_days = forms.IntegerField(
+        label=_("Geldig (dagen)"),
+        min_value=1,
+        max_value=MAX_VALID_DAYS,
+        initial=DEFAULT_VALID_DAYS,
+        error_messages={
+            "required": _("Vul in hoeveel dagen de sleutel geldig is, bijvoorbeeld 90."),
+            "invalid": _("Vul een heel aantal dagen in, bijvoorbeeld 90."),
+            "min_value": _("Een sleutel is minstens 1 dag geldig."),
+            "max_value": _("Een sleutel is hoogstens %(limit_value)s dagen geldig. Kies een kortere periode."),
+        },
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Formatted here, not at import: a lazy string with % would be fixed in the language of the import.
+        self.fields["valid_days"].help_text = _(
+            "Hoogstens %(max)d dagen. Daarna werkt de sleutel niet meer en maakt u een nieuwe."
+        ) % {"max": MAX_VALID_DAYS}
+
+    def clean_name(self) -> str:
+        name = " ".join(str(self.cleaned_data["name"]).split())
+        if not name:
+            raise forms.ValidationError(_("Geef de sleutel een naam, bijvoorbeeld het systeem dat hem gebruikt."))
+        return name

@@ -214,3 +214,65 @@ class Invitation(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status == InvitationStatus.OPEN
+
+
+class ApiTokenStatus(models.TextChoices):
+    ACTIVE = "active", _("actief")
+    EXPIRED = "expired", _("verlopen")
+    REVOKED = "revoked", _("ingetrokken")
+
+
+class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
+    def visible_to(self, user: Any) -> Self:
+        """A user sees only their own keys; a beheerder sees the others in the admin, never their secrets."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(owner=user)
+
+
+class ApiToken(models.Model):
+    """A personal API key for a police system (buurtonderzoek.accounts.tokens).
+
+    The key itself, `bo_<prefix>_<secret>`, is shown once when it is made. We keep its SHA-256 hash, and
+    the prefix in plain text so the owner (and the audit log) can tell keys apart without the secret.
+    """
+
+    owner = models.ForeignKey(User, verbose_name=_("eigenaar"), on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("naam"), max_length=100)
+    prefix = models.CharField(_("herkenningsteken"), max_length=16, unique=True, editable=False)
+    token_hash = models.CharField(_("sleutelhash"), max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("aangemaakt"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("geldig tot"))
+    last_used_at = models.DateTimeField(_("laatst gebruikt"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("ingetrokken op"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        User, verbose_name=_("ingetrokken door"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    # Set only on the instance `create_api_token` returns, to show once; never stored.
+    token: str = ""
+
+    class Meta:
+        verbose_name = _("API-sleutel")
+        verbose_name_plural = _("API-sleutels")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(expires_at__gt=models.F("created_at")), name="api_token_expires_later"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix})"
+
+    @property
+    def status(self) -> ApiTokenStatus:
+        if self.revoked_at is not None:
+            return ApiTokenStatus.REVOKED
+        if self.expires_at <= timezone.now():
+            return ApiTokenStatus.EXPIRED
+        return ApiTokenStatus.ACTIVE
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == ApiTokenStatus.ACTIVE

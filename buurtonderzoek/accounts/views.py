@@ -1,7 +1,11 @@
-"""Team pages (members, invitations) and the invitation link an invitee opens.
+"""Team pages (members, invitations), the invitation link an invitee opens, and personal API keys.
 
 Reads go through `get_team_for_user`: outsiders get 404, users who may see the team but not its members
 (police, gemeente) or may not change it (volunteers) get 403. Writes go through `actions`.
+
+API keys (/accounts/api-sleutels/) are for police and beheerders (others 403); each user sees and revokes
+only their own (someone else's key is 404). The two-factor middleware guards these pages although they
+live under /accounts/: a key must not be made by someone who has only the password.
 """
 
 from __future__ import annotations
@@ -20,9 +24,19 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from buurtonderzoek.accounts import actions
 from buurtonderzoek.accounts.access import get_team_for_user, is_team_coordinator
-from buurtonderzoek.accounts.forms import InvitationForm, MemberRoleForm, NewAccountForm
-from buurtonderzoek.accounts.models import TEAM_ROLE_CHOICES, Invitation, InvitationStatus, Membership, Role, Team, User
+from buurtonderzoek.accounts.forms import ApiTokenForm, InvitationForm, MemberRoleForm, NewAccountForm
+from buurtonderzoek.accounts.models import (
+    TEAM_ROLE_CHOICES,
+    ApiToken,
+    Invitation,
+    InvitationStatus,
+    Membership,
+    Role,
+    Team,
+    User,
+)
 from buurtonderzoek.core.audit import record_personal_read
+from buurtonderzoek.core.decorators import role_required
 from buurtonderzoek.core.types import AuthedHttpRequest
 
 
@@ -190,3 +204,48 @@ def email_managed(request: HttpRequest) -> HttpResponse:
     Changing it without verification would let anyone claim an address; the beheerder changes it.
     """
     return render(request, "accounts/email_managed.html")
+
+
+API_TOKEN_ROLES = (Role.POLICE, "admin")
+
+
+@role_required(*API_TOKEN_ROLES)
+def api_token_list(request: AuthedHttpRequest) -> HttpResponse:
+    tokens = list(ApiToken.objects.visible_to(request.user))
+    return render(request, "accounts/api_token_list.html", {"tokens": tokens})
+
+
+@never_cache
+@role_required(*API_TOKEN_ROLES)
+@require_http_methods(["GET", "POST"])
+def api_token_create(request: AuthedHttpRequest) -> HttpResponse:
+    form = ApiTokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            api_token = actions.create_api_token(
+                by=request.user, name=form.cleaned_data["name"], valid_days=form.cleaned_data["valid_days"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            # Shown in this answer only (never_cache: not kept by the browser or a proxy); after this, only
+            # the hash exists.
+            return render(request, "accounts/api_token_created.html", {"api_token": api_token}, status=201)
+    return render(request, "accounts/api_token_create.html", {"form": form})
+
+
+@role_required(*API_TOKEN_ROLES)
+@require_http_methods(["GET", "POST"])
+def api_token_revoke(request: AuthedHttpRequest, token_id: int) -> HttpResponse:
+    api_token = get_object_or_404(ApiToken.objects.visible_to(request.user), pk=token_id)
+    if request.method == "POST":
+        try:
+            actions.revoke_api_token(api_token, by=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request, _("De sleutel %(name)s werkt niet meer.") % {"name": f"{api_token.name} ({api_token.prefix})"}
+            )
+        return redirect("api_token_list")
+    return render(request, "accounts/api_token_revoke.html", {"api_token": api_token})

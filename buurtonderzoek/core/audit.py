@@ -33,6 +33,10 @@ def record(
     if obj is not None:
         object_type = object_type or obj._meta.label
         object_id = object_id or str(obj.pk)
+    api_token = getattr(request, "api_token_label", "") if request is not None else ""
+    if api_token:
+        # A call made with a personal API key names the key (accounts.authentication sets the label).
+        data = {"api_token": api_token, **(data or {})}
     is_user = actor is not None and getattr(actor, "is_authenticated", False)
     if is_user:
         actor_label = getattr(actor, "email", "") or str(actor)
