@@ -12,6 +12,7 @@ same browser.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from django.contrib import messages
@@ -94,6 +95,16 @@ def public(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "monitor/survey/public_start.html", {"wave": wave, "form": form})
 
 
+def _choice_labels(q: engine.Question, language: str) -> dict[str, str]:
+    """Choice value -> label in `language`, from the optional third element `{"en": ...}` of a choice."""
+    labels: dict[str, str] = {}
+    for choice in q.raw.get("choices") or []:
+        extra = choice[2] if isinstance(choice, list) and len(choice) == 3 else None
+        if isinstance(extra, dict) and isinstance(extra.get(language), str):
+            labels[str(int(choice[0]) if q.type == "scale" else choice[0])] = extra[language]
+    return labels
+
+
 def _translate(form: SectionForm, section: engine.Section, language: str) -> str:
     """Use the schema's translations (`en` keys) when the resident reads in that language."""
     title = section.title
@@ -103,18 +114,23 @@ def _translate(form: SectionForm, section: engine.Section, language: str) -> str
     translated = section_raw.get(language) if isinstance(section_raw, dict) else None
     if isinstance(translated, dict) and isinstance(translated.get("title"), str):
         title = translated["title"]
+    questions = []
     for q in section.questions:
         extra = q.raw.get(language)
+        extra = extra if isinstance(extra, dict) else {}
+        label = extra["label"] if isinstance(extra.get("label"), str) else q.label
+        hint = extra["hint"] if isinstance(extra.get("hint"), str) else q.hint
+        questions.append(dataclasses.replace(q, label=label, hint=hint))  # notes show the question's label
         field = form.fields.get(q.id)
-        if field is None or not isinstance(extra, dict):
+        if field is None:
             continue
-        if isinstance(extra.get("label"), str):
-            field.label = extra["label"]
-        if isinstance(extra.get("hint"), str):
-            field.help_text = extra["hint"]
-        labels = extra.get("choices")
-        if isinstance(labels, dict) and hasattr(field, "choices"):
-            field.choices = [(value, labels.get(str(value), label)) for value, label in field.choices]
+        field.label, field.help_text = label, hint
+        labels = extra["choices"] if isinstance(extra.get("choices"), dict) else {}
+        labels = {**labels, **_choice_labels(q, language)}
+        if labels and hasattr(field, "choices"):
+            shown = {value: f"{value} - {text}" if q.type == "scale" else text for value, text in labels.items()}
+            field.choices = [(value, shown.get(str(value), dutch)) for value, dutch in field.choices]
+    form.section = dataclasses.replace(section, title=title, questions=tuple(questions))
     return title
 
 

@@ -282,9 +282,10 @@ def export_rows(version_schema: Mapping[str, Any], *, form_id: str, title: str, 
             add_choices(q.id, raw["choices"])
         elif q.type == "scale":
             xtype = f"select_one {q.id}"
-            named = dict(q.choices)
+            # Labelled numbers keep their translations; the others are labelled with the number itself.
+            named = {str(int(c[0])): c[1:] for c in raw.get("choices") or []}
             low, high = int(q.min or 1), int(q.max or 1)
-            add_choices(q.id, [[str(n), named.get(str(n), str(n))] for n in range(low, high + 1)])
+            add_choices(q.id, [[str(n), *named.get(str(n), [str(n), {"en": str(n)}])] for n in range(low, high + 1)])
             extra.update(type="scale", min=low, max=high)
         elif q.type == "number":
             xtype = "integer" if q.integer else "decimal"
@@ -317,10 +318,11 @@ def export_rows(version_schema: Mapping[str, Any], *, form_id: str, title: str, 
 
     for raw_section in version_schema["sections"]:
         extra = {k: v for k, v in raw_section.items() if k not in {"id", "title", "hint", "questions"}}
+        section_en = raw_section.get("en") if isinstance(raw_section.get("en"), Mapping) else {}
         group: dict[str, Any] = {
             "type": "begin_group",
             "name": raw_section["id"],
-            **labels(raw_section, "label", raw_section["title"]),
+            **labels({"en": {"label": section_en.get("title", "")}}, "label", raw_section["title"]),
             "appearance": "field-list",
             "relevant": relevance(raw_section),
         }
@@ -927,7 +929,7 @@ class _Importer:
                 return None
             if our_type == "scale":
                 question["choices"] = [
-                    [int(c[0]), c[1]] for c in choices[list_name] if c[0].lstrip("-").isdigit() and c[1] != c[0]
+                    [int(c[0]), *c[1:]] for c in choices[list_name] if c[0].lstrip("-").isdigit() and c[1] != c[0]
                 ]
             else:
                 question["choices"] = choices[list_name]

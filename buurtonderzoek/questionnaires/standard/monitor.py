@@ -1,61 +1,89 @@
 """The standard Communitymonitor questionnaire (slug `communitymonitor`), DOMAIN.md section 6.
 
-Wording follows the CBS Veiligheidsmonitor so results compare with national figures. One section
-per screen. Every question that feeds a statistic carries `meta.indicator` (see
-docs/questionnaire-engine.md for the keys and how they are scored).
+Wording follows the CBS Veiligheidsmonitor so results compare with national figures; the English
+follows the CBS Safety Monitor. One section per screen. Every question that feeds a statistic
+carries `meta.indicator` (see docs/questionnaire-engine.md for the keys and how they are scored).
+Every text is Dutch with its English next to it (`en=`, choice triples; see common.py).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from buurtonderzoek.questionnaires.standard.common import YES_NO, Q, equals, question, section, single
+from buurtonderzoek.questionnaires.standard.common import YES_NO, Choice, Q, equals, question, section, single
 
 SLUG = "communitymonitor"
 TITLE = "Communitymonitor veiligheid"
+TITLE_EN = "Community safety monitor"
 
-FREQUENCY = [["vaak", "Vaak"], ["soms", "Soms"], ["zelden", "Zelden"]]
-NUISANCE_FREQUENCY = [["vaak", "Komt vaak voor"], ["soms", "Komt soms voor"], ["nooit", "Komt (bijna) nooit voor"]]
-AGREEMENT = [
-    [1, "Helemaal mee oneens"],
-    [2, "Mee oneens"],
-    [3, "Niet mee eens, niet mee oneens"],
-    [4, "Mee eens"],
-    [5, "Helemaal mee eens"],
+FREQUENCY: list[Choice] = [("vaak", "Vaak", "Often"), ("soms", "Soms", "Sometimes"), ("zelden", "Zelden", "Rarely")]
+NUISANCE_FREQUENCY: list[Choice] = [
+    ("vaak", "Komt vaak voor", "Happens often"),
+    ("soms", "Komt soms voor", "Happens sometimes"),
+    ("nooit", "Komt (bijna) nooit voor", "(Almost) never happens"),
 ]
-MARK_LABELS = [[1, "zeer slecht"], [10, "uitstekend"]]
+AGREEMENT: list[Choice] = [
+    (1, "Helemaal mee oneens", "Strongly disagree"),
+    (2, "Mee oneens", "Disagree"),
+    (3, "Niet mee eens, niet mee oneens", "Neither agree nor disagree"),
+    (4, "Mee eens", "Agree"),
+    (5, "Helemaal mee eens", "Strongly agree"),
+]
+MARK_LABELS: list[Choice] = [(1, "zeer slecht", "very poor"), (10, "uitstekend", "excellent")]
 
-# (item key, statement, reversed): the four CBS social cohesion statements. Agreement with a
-# reversed statement means *less* cohesion.
+# (item key, statement, English, reversed): the four CBS social cohesion statements. Agreement with
+# a reversed statement means *less* cohesion.
 COHESION = [
-    ("know_each_other", "De mensen kennen elkaar in deze buurt nauwelijks.", True),
-    ("pleasant", "De mensen gaan in deze buurt op een prettige manier met elkaar om.", False),
-    ("togetherness", "Ik woon in een gezellige buurt waar mensen elkaar helpen en dingen samen doen.", False),
-    ("at_home", "Ik voel me thuis bij de mensen die in deze buurt wonen.", False),
+    (
+        "know_each_other",
+        "De mensen kennen elkaar in deze buurt nauwelijks.",
+        "People in this neighbourhood hardly know each other.",
+        True,
+    ),
+    (
+        "pleasant",
+        "De mensen gaan in deze buurt op een prettige manier met elkaar om.",
+        "People in this neighbourhood get along with each other in a pleasant way.",
+        False,
+    ),
+    (
+        "togetherness",
+        "Ik woon in een gezellige buurt waar mensen elkaar helpen en dingen samen doen.",
+        "I live in a friendly neighbourhood where people help each other and do things together.",
+        False,
+    ),
+    (
+        "at_home",
+        "Ik voel me thuis bij de mensen die in deze buurt wonen.",
+        "I feel at home with the people who live in this neighbourhood.",
+        False,
+    ),
 ]
-NUISANCE = [
-    ("speeding", "Te hard rijden"),
-    ("dog_mess", "Hondenpoep op straat"),
-    ("litter", "Rommel of zwerfafval op straat"),
-    ("youth_groups", "Groepen jongeren die overlast veroorzaken"),
-    ("drug_dealing", "Drugshandel"),
-    ("burglary", "Inbraak in woningen"),
+# (item key, Dutch, English)
+NUISANCE: list[Choice] = [
+    ("speeding", "Te hard rijden", "Speeding"),
+    ("dog_mess", "Hondenpoep op straat", "Dog mess on the street"),
+    ("litter", "Rommel of zwerfafval op straat", "Rubbish or litter on the street"),
+    ("youth_groups", "Groepen jongeren die overlast veroorzaken", "Groups of young people causing a nuisance"),
+    ("drug_dealing", "Drugshandel", "Drug dealing"),
+    ("burglary", "Inbraak in woningen", "Burglary of homes"),
 ]
-OFFENCES = [
-    ("bike_theft", "Diefstal van uw fiets"),
-    ("theft_from_car", "Diefstal uit of vanaf uw auto"),
-    ("burglary", "Inbraak of een poging tot inbraak in uw woning"),
-    ("vandalism", "Vernieling aan uw auto, woning of andere spullen"),
-    ("violence", "Bedreiging of geweld"),
+OFFENCES: list[Choice] = [
+    ("bike_theft", "Diefstal van uw fiets", "Theft of your bicycle"),
+    ("theft_from_car", "Diefstal uit of vanaf uw auto", "Theft from or off your car"),
+    ("burglary", "Inbraak of een poging tot inbraak in uw woning", "A burglary or attempted burglary at your home"),
+    ("vandalism", "Vernieling aan uw auto, woning of andere spullen", "Damage to your car, home or other property"),
+    ("violence", "Bedreiging of geweld", "Threats or violence"),
 ]
 
 
-def _unsafe(prefix: str, question_text: str, indicator: str) -> list[Q]:
+def _unsafe(prefix: str, question_text: str, english: str, indicator: str) -> list[Q]:
     return [
         single(
             prefix,
             question_text,
             YES_NO,
+            en=english,
             required=True,
             meta={"indicator": indicator, "kind": "proportion", "value": "ja"},
         ),
@@ -63,6 +91,7 @@ def _unsafe(prefix: str, question_text: str, indicator: str) -> list[Q]:
             f"{prefix}_frequency",
             "Hoe vaak komt dat voor?",
             FREQUENCY,
+            en="How often does that happen?",
             relevant=equals(prefix, "ja"),
             meta={"indicator": f"{indicator}_frequency", "kind": "distribution"},
         ),
@@ -75,9 +104,17 @@ def schema() -> dict[str, Any]:
             "unsafe",
             "Gevoel van veiligheid",
             [
-                *_unsafe("unsafe_general", "Voelt u zich wel eens onveilig?", "unsafe_general"),
-                *_unsafe("unsafe_buurt", "Voelt u zich wel eens onveilig in uw eigen buurt?", "unsafe_buurt"),
+                *_unsafe(
+                    "unsafe_general", "Voelt u zich wel eens onveilig?", "Do you ever feel unsafe?", "unsafe_general"
+                ),
+                *_unsafe(
+                    "unsafe_buurt",
+                    "Voelt u zich wel eens onveilig in uw eigen buurt?",
+                    "Do you ever feel unsafe in your own neighbourhood?",
+                    "unsafe_buurt",
+                ),
             ],
+            en="Feelings of safety",
         ),
         section(
             "marks",
@@ -87,6 +124,7 @@ def schema() -> dict[str, Any]:
                     "mark_safety",
                     "scale",
                     "Welk rapportcijfer (1 tot en met 10) geeft u voor de veiligheid in uw buurt?",
+                    en="What score (from 1 to 10) would you give the safety in your neighbourhood?",
                     min=1,
                     max=10,
                     choices=MARK_LABELS,
@@ -97,6 +135,8 @@ def schema() -> dict[str, Any]:
                     "scale",
                     "Welk rapportcijfer (1 tot en met 10) geeft u voor de leefbaarheid van uw buurt: hoe prettig "
                     "is het er om te wonen?",
+                    en="What score (from 1 to 10) would you give the liveability of your neighbourhood: how pleasant "
+                    "is it to live there?",
                     min=1,
                     max=10,
                     choices=MARK_LABELS,
@@ -106,14 +146,16 @@ def schema() -> dict[str, Any]:
                     "buurt_change",
                     "Is uw buurt het afgelopen jaar vooruitgegaan, gelijk gebleven of achteruitgegaan?",
                     [
-                        ["vooruit", "Vooruitgegaan"],
-                        ["gelijk", "Gelijk gebleven"],
-                        ["achteruit", "Achteruitgegaan"],
-                        ["weet_niet", "Weet niet"],
+                        ("vooruit", "Vooruitgegaan", "Improved"),
+                        ("gelijk", "Gelijk gebleven", "Stayed the same"),
+                        ("achteruit", "Achteruitgegaan", "Got worse"),
+                        ("weet_niet", "Weet niet", "Don't know"),
                     ],
+                    en="Over the past year, has your neighbourhood improved, stayed the same or got worse?",
                     meta={"indicator": "buurt_change", "kind": "distribution"},
                 ),
             ],
+            en="Your neighbourhood in scores",
         ),
         section(
             "cohesion",
@@ -123,42 +165,54 @@ def schema() -> dict[str, Any]:
                     "cohesion_intro",
                     "note",
                     "Hoe erg bent u het eens of oneens met de volgende uitspraken over uw buurt?",
+                    en="To what extent do you agree or disagree with the following statements about your "
+                    "neighbourhood?",
                 ),
                 *[
                     question(
                         f"cohesion_{key}",
                         "scale",
                         statement,
+                        en=english,
                         min=1,
                         max=5,
                         choices=AGREEMENT,
                         meta={"indicator": "cohesion", "kind": "scale", "item": key, "reversed": reversed_item},
                     )
-                    for key, statement, reversed_item in COHESION
+                    for key, statement, english, reversed_item in COHESION
                 ],
             ],
+            en="The people in your neighbourhood",
         ),
         section(
             "nuisance",
             "Overlast in uw buurt",
             [
-                question("nuisance_intro", "note", "Hoe vaak komen de volgende dingen in uw buurt voor?"),
+                question(
+                    "nuisance_intro",
+                    "note",
+                    "Hoe vaak komen de volgende dingen in uw buurt voor?",
+                    en="How often do the following things happen in your neighbourhood?",
+                ),
                 *[
                     single(
                         f"nuisance_{key}",
                         label,
                         NUISANCE_FREQUENCY,
+                        en=english,
                         meta={"indicator": "nuisance", "kind": "distribution", "item": key, "value": "vaak"},
                     )
-                    for key, label in NUISANCE
+                    for key, label, english in NUISANCE
                 ],
                 single(
                     "nuisance_priority",
                     "Welk van deze problemen moet volgens u als eerste worden aangepakt?",
-                    [*[[key, label] for key, label in NUISANCE], ["geen", "Geen van deze"]],
+                    [*NUISANCE, ("geen", "Geen van deze", "None of these")],
+                    en="Which of these problems do you think should be tackled first?",
                     meta={"indicator": "nuisance_priority", "kind": "distribution"},
                 ),
             ],
+            en="Nuisance in your neighbourhood",
         ),
         section(
             "victimisation",
@@ -169,27 +223,32 @@ def schema() -> dict[str, Any]:
                     "note",
                     "Is u in de afgelopen 12 maanden het volgende overkomen? Het gaat om wat u of uw huishouden "
                     "zelf is overkomen, in of buiten uw buurt.",
+                    en="Has any of the following happened to you in the past 12 months? This is about what happened "
+                    "to you or your household, in or outside your neighbourhood.",
                 ),
                 *[
                     item
-                    for key, label in OFFENCES
+                    for key, label, english in OFFENCES
                     for item in (
                         single(
                             f"victim_{key}",
                             label,
                             YES_NO,
+                            en=english,
                             meta={"indicator": "victimisation", "kind": "proportion", "item": key, "value": "ja"},
                         ),
                         single(
                             f"reported_{key}",
                             "Heeft u dit bij de politie gemeld of aangegeven?",
                             YES_NO,
+                            en="Did you report this to the police?",
                             relevant=equals(f"victim_{key}", "ja"),
                             meta={"indicator": "reported", "kind": "proportion", "item": key, "value": "ja"},
                         ),
                     )
                 ],
             ],
+            en="Victimisation in the past 12 months",
         ),
         section(
             "watch",
@@ -198,26 +257,43 @@ def schema() -> dict[str, Any]:
                 single(
                     "watch_aware",
                     "Weet u of er in uw buurt een buurtpreventieteam actief is?",
-                    [["ja", "Ja, dat is er"], ["nee", "Nee, dat is er niet"], ["weet_niet", "Weet ik niet"]],
+                    [
+                        ("ja", "Ja, dat is er", "Yes, there is one"),
+                        ("nee", "Nee, dat is er niet", "No, there is not"),
+                        ("weet_niet", "Weet ik niet", "I don't know"),
+                    ],
+                    en="Do you know whether there is an active neighbourhood watch team in your neighbourhood?",
                     meta={"indicator": "watch_aware", "kind": "proportion", "value": "ja"},
                 ),
                 question(
                     "watch_trust",
                     "scale",
                     "Hoeveel vertrouwen heeft u in het buurtpreventieteam?",
+                    en="How much trust do you have in the neighbourhood watch team?",
                     min=1,
                     max=5,
-                    choices=[[1, "Helemaal geen vertrouwen"], [3, "Neutraal"], [5, "Veel vertrouwen"]],
+                    choices=[
+                        (1, "Helemaal geen vertrouwen", "No trust at all"),
+                        (3, "Neutraal", "Neutral"),
+                        (5, "Veel vertrouwen", "A lot of trust"),
+                    ],
                     relevant=equals("watch_aware", "ja"),
                     meta={"indicator": "watch_trust", "kind": "mean"},
                 ),
                 single(
                     "watch_join",
                     "Zou u zelf mee willen doen aan buurtpreventie?",
-                    [["ja", "Ja"], ["misschien", "Misschien"], ["nee", "Nee"]],
+                    [("ja", "Ja", "Yes"), ("misschien", "Misschien", "Maybe"), ("nee", "Nee", "No")],
+                    en="Would you like to take part in the neighbourhood watch yourself?",
                     meta={"indicator": "watch_join", "kind": "distribution"},
                 ),
             ],
+            en="Neighbourhood watch",
         ),
     ]
-    return {"title": TITLE, "meta": {"purpose": "monitor", "reference": "CBS Veiligheidsmonitor"}, "sections": sections}
+    return {
+        "title": TITLE,
+        "meta": {"purpose": "monitor", "reference": "CBS Veiligheidsmonitor"},
+        "en": {"title": TITLE_EN},
+        "sections": sections,
+    }
