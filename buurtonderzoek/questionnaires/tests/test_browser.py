@@ -181,16 +181,16 @@ def test_python_and_the_browser_agree_on_hundreds_of_generated_answer_sets(page)
 # The rendered form
 
 
-def _mount(page: Page, schema: dict[str, Any], context: dict[str, Any]) -> None:
+def _mount(page: Page, schema: dict[str, Any], context: dict[str, Any], lang: str = "nl") -> None:
     page.evaluate(
-        """async ([url, schemaText, context]) => {
+        """async ([url, schemaText, context, lang]) => {
             const R = await import(url);
             window.submitted = null;
             window.form = R.renderQuestionnaire(document.getElementById("app"), JSON.parse(schemaText), {
-              context, onSubmit: (answers) => { window.submitted = answers; },
+              context, lang, onSubmit: (answers) => { window.submitted = answers; },
             });
         }""",
-        [RENDER, json.dumps(schema, ensure_ascii=False), context],
+        [RENDER, json.dumps(schema, ensure_ascii=False), context, lang],
     )
 
 
@@ -276,6 +276,18 @@ def test_the_form_adds_and_removes_vehicle_blocks(page):
     raw = page.evaluate("window.form.getRawAnswers()")
     assert raw["vehicles"] == [{"plate": "12-ABC-3"}]
     screenshot(page, "questionnaire-vehicle-block")
+
+
+def test_the_form_speaks_english_down_to_its_blocks_and_units(page):
+    _mount(page, canvass.schema(), {"incident_type": "woninginbraak"}, lang="en")
+    page.locator("[data-path='seen_anything']").get_by_label("Yes", exact=True).check()
+    page.get_by_label("How many people did you see?").fill("1")
+    page.get_by_role("button", name="Add person").click()
+    block = page.locator("[data-path='persons.0']")
+    assert block.get_by_text("Person 1").count() >= 1
+    assert block.locator(".qf-unit").first.inner_text() in ("years", "cm")
+    assert page.get_by_role("button", name="Persoon toevoegen").count() == 0
+    screenshot(page, "questionnaire-english")
 
 
 def test_the_form_is_accessible_at_phone_width(page):

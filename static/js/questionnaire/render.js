@@ -256,7 +256,7 @@ export function renderQuestionnaire(container, schema, options = {}) {
           setAt(parts, Object.keys(value).length ? value : null);
           changed(path, false);
         });
-        const unit = q.unit ? el("span", { class: "qf-unit", text: q.unit }) : null;
+        const unit = q.unit ? el("span", { class: "qf-unit", text: tr(q, "unit") }) : null;
         return { input, box: el("div", { class: "qf-pair" }, el("label", { for: `${id}-${key}`, text: names[i] }), input, unit) };
       });
       const row = el("div", { class: "qf-row" }, ...inputs.map((i) => i.box));
@@ -329,7 +329,7 @@ export function renderQuestionnaire(container, schema, options = {}) {
       // Typing should not flash an error before the field is left (blur marks it touched).
       changed(path, false);
     });
-    const unit = q.unit ? el("span", { class: "qf-unit", text: q.unit }) : null;
+    const unit = q.unit ? el("span", { class: "qf-unit", text: tr(q, "unit") }) : null;
     wrapper.append(labelNode);
     if (hint) wrapper.append(hint);
     wrapper.append(unit ? el("div", { class: "qf-row" }, input, unit) : input, error);
@@ -345,8 +345,8 @@ export function renderQuestionnaire(container, schema, options = {}) {
     if (q.hint) fieldset.append(el("p", { class: "qf-hint", id: `${id}-hint`, text: tr(q, "hint") }));
     const error = el("p", { class: "qf-error", id: `${id}-error`, hidden: true });
     const blocks = el("div", { class: "qf-blocks" });
-    const itemLabel = q.item_label || (q.block === "person" ? ui.person : q.block === "vehicle" ? ui.vehicle : ui.item);
-    const addLabel = q.add_label || (q.block === "person" ? ui.addPerson : q.block === "vehicle" ? ui.addVehicle : ui.add);
+    const itemLabel = tr(q, "item_label") || (q.block === "person" ? ui.person : q.block === "vehicle" ? ui.vehicle : ui.item);
+    const addLabel = tr(q, "add_label") || (q.block === "person" ? ui.addPerson : q.block === "vehicle" ? ui.addVehicle : ui.add);
     const add = el("button", { type: "button", class: "qf-button-secondary qf-add", text: addLabel });
     fieldset.append(error, blocks, add);
     wrapper.append(fieldset);
