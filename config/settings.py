@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "buurtonderzoek.monitor",
     "buurtonderzoek.signalements",
     "buurtonderzoek.handoff",
+    "buurtonderzoek.privacy",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
