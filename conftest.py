@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import pytest
 from hypothesis import HealthCheck, settings
+from pytest_django import DjangoDbBlocker
 
 from buurtonderzoek.accounts.models import PoliceUnit, Role, Team, User
 from buurtonderzoek.accounts.tests.factories import (
@@ -30,6 +31,19 @@ settings.register_profile("project", deadline=None, suppress_health_check=[Healt
 settings.load_profile("project")
 
 PASSWORD = "wachtwoord-voor-tests"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> None:
+    """Make sure the standard questionnaires are there, also in a reused test database.
+
+    The migrations publish them, but a transactional test (browser tests, live server) empties every
+    table when it ends; with --reuse-db the next run would start without them.
+    """
+    from buurtonderzoek.questionnaires.standard import load_standard_questionnaires
+
+    with django_db_blocker.unblock():
+        load_standard_questionnaires()
 
 
 @dataclass

@@ -33,7 +33,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 from django.utils import timezone
 
 from buurtonderzoek.canvass.models import DoorVisit, Tip
@@ -46,6 +46,7 @@ from buurtonderzoek.questionnaires.models import QuestionnaireVersion
 
 CLOSING_STATUSES = (IncidentStatus.CLOSED, IncidentStatus.CANCELLED)
 CONTACT_ANSWERS = ("contact_name", "contact_method", "contact_phone", "contact_email", "outcome_email")
+TIP_CONTACT_FIELDS = ("contact_name", "contact_phone", "contact_email")
 PSEUDONYM = re.compile(r"^\[tekst verwijderd #[0-9a-f]{8}\]$")
 MIN_REPLACE_LENGTH = 3
 
@@ -100,26 +101,44 @@ def _strip_contacts(answers: dict[str, Any]) -> tuple[dict[str, Any], list[str]]
     return {k: v for k, v in answers.items() if k not in CONTACT_ANSWERS}, removed
 
 
+# The one write path for removing contact data: retention and data-subject requests both call these.
+
+
+def strip_visit_contacts(visits: QuerySet[DoorVisit], *, dry_run: bool = False) -> dict[int, list[str]]:
+    """Remove the witness contact answers from these door visits; {visit id: answer keys removed}.
+
+    The rows are locked first, so an answer arriving through a sync at the same moment is not lost.
+    """
+    changed: dict[int, list[str]] = {}
+    for visit in visits.select_for_update(of=("self",)).only("id", "answers").order_by("pk"):
+        answers = visit.answers if isinstance(visit.answers, dict) else {}
+        stripped, removed = _strip_contacts(answers)
+        if removed:
+            changed[visit.pk] = removed
+            if not dry_run:
+                DoorVisit.objects.filter(pk=visit.pk).update(answers=stripped)
+    return changed
+
+
+def blank_tip_contacts(tips: QuerySet[Tip], *, dry_run: bool = False) -> list[int]:
+    """Blank the contact fields of these tips; the ids of the tips that held any."""
+    holding = tips.exclude(**dict.fromkeys(TIP_CONTACT_FIELDS, ""))
+    tip_ids = list(holding.order_by("pk").values_list("id", flat=True))
+    if tip_ids and not dry_run:
+        Tip.objects.filter(pk__in=tip_ids).update(**dict.fromkeys(TIP_CONTACT_FIELDS, ""))
+    return tip_ids
+
+
 def remove_contacts(
     incident: Incident, *, closed_at: datetime, now: datetime, dry_run: bool = False
 ) -> tuple[int, int]:
-    visits_changed: list[int] = []
-    fields: set[str] = set()
     with transaction.atomic():
-        for visit in DoorVisit.objects.select_for_update().filter(canvass__incident=incident).only("id", "answers"):
-            answers = visit.answers if isinstance(visit.answers, dict) else {}
-            stripped, removed = _strip_contacts(answers)
-            if removed:
-                visits_changed.append(visit.pk)
-                fields.update(removed)
-                if not dry_run:
-                    DoorVisit.objects.filter(pk=visit.pk).update(answers=stripped)
-        tips = Tip.objects.filter(incident=incident).exclude(contact_name="", contact_phone="", contact_email="")
-        tip_ids = list(tips.values_list("id", flat=True))
+        stripped = strip_visit_contacts(DoorVisit.objects.filter(canvass__incident=incident), dry_run=dry_run)
+        visits_changed = list(stripped)
+        fields = {key for keys in stripped.values() for key in keys}
+        tip_ids = blank_tip_contacts(Tip.objects.filter(incident=incident), dry_run=dry_run)
         if dry_run:
             return len(visits_changed), len(tip_ids)
-        if tip_ids:
-            Tip.objects.filter(pk__in=tip_ids).update(contact_name="", contact_phone="", contact_email="")
         reports = list(PoliceReport.objects.filter(incident=incident).values_list("id", flat=True))
         PoliceReport.objects.filter(pk__in=reports).update(contacts_removed_at=now)
         RetentionMark.objects.update_or_create(incident=incident, defaults={"contacts_removed_at": now})
@@ -136,12 +155,11 @@ def remove_contacts(
                     "closed_at": closed_at.isoformat(),
                     "visits": visits_changed,
                     "tips": tip_ids,
-                    "fields": sorted(fields)
-                    + (["tip.contact_name", "tip.contact_phone", "tip.contact_email"] if tip_ids else []),
+                    "fields": sorted(fields) + ([f"tip.{name}" for name in TIP_CONTACT_FIELDS] if tip_ids else []),
                     "reports_rerendered": reports,
                 },
             )
-            _rerender(reports)
+            rerender_reports(reports)
     return len(visits_changed), len(tip_ids)
 
 
@@ -274,11 +292,12 @@ def pseudonymise_free_text(
                     "reports": reports,
                 },
             )
-            _rerender(reports)
+            rerender_reports(reports)
     return len(visits_changed), len(tips)
 
 
-def _rerender(report_ids: Iterable[int]) -> None:
+def rerender_reports(report_ids: Iterable[int]) -> None:
+    """Make the police PDFs of these reports again (after commit), now without what was removed."""
     from buurtonderzoek.handoff.actions import queue_report_pdf
 
     for report_id in report_ids:

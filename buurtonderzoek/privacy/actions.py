@@ -6,9 +6,9 @@ personal data, the erasure as a removal with the kinds and counts (and row ids) 
 never the data itself. The person's e-mail address or phone number is not written to the log.
 
 Erasure, in one transaction:
-- witness contact answers of door visits are stripped with the retention module's `_strip_contacts`
+- witness contact answers of door visits are stripped with the retention module's `strip_visit_contacts`
   (the same fields retention removes after the case closes), tip contact fields are emptied; the
-  police PDFs that printed them are rendered again (`retention._rerender`);
+  police PDFs that printed them are rendered again (`retention.rerender_reports`);
 - alert subscriptions are deleted through `signalements.actions.unsubscribe`;
 - an account is deactivated and blanked, not deleted (ADR 0003: audit events and histories point to
   it): name emptied, e-mail replaced by `verwijderd-<id>@verwijderd.invalid`, password made unusable,
@@ -38,10 +38,15 @@ from buurtonderzoek.canvass.models import DoorVisit, Tip
 from buurtonderzoek.core.audit import record
 from buurtonderzoek.core.models import AuditAction
 from buurtonderzoek.handoff.models import Notification, PoliceReport
-from buurtonderzoek.handoff.retention import _rerender, _strip_contacts
+from buurtonderzoek.handoff.retention import (
+    TIP_CONTACT_FIELDS,
+    blank_tip_contacts,
+    rerender_reports,
+    strip_visit_contacts,
+)
 from buurtonderzoek.privacy.export import build_export
 from buurtonderzoek.privacy.matching import Subject
-from buurtonderzoek.privacy.search import TIP_CONTACT_FIELDS, Findings, find
+from buurtonderzoek.privacy.search import Findings, find
 from buurtonderzoek.signalements.actions import unsubscribe
 
 OBJECT_TYPE = "privacy.DataSubjectRequest"
@@ -225,22 +230,17 @@ def _erase_contacts(found: Findings, *, by: Any, reference: str) -> tuple[int, i
     visits_by_incident: dict[int, list[int]] = defaultdict(list)
     tips_by_incident: dict[int, list[int]] = defaultdict(list)
     fields_by_incident: dict[int, set[str]] = defaultdict(set)
-    # Lock only the rows that change, and strip what they hold now.
-    visits = DoorVisit.objects.select_for_update(of=("self",)).select_related("canvass")
-    for visit in visits.filter(pk__in=[v.pk for v in found.visits]).order_by("pk"):
-        answers = visit.answers if isinstance(visit.answers, dict) else {}
-        stripped, removed = _strip_contacts(answers)
-        if removed:
-            DoorVisit.objects.filter(pk=visit.pk).update(answers=stripped)
-            incident_id = visit.canvass.incident_id
-            visits_by_incident[incident_id].append(visit.pk)
-            fields_by_incident[incident_id].update(removed)
-    tips = Tip.objects.select_for_update().filter(pk__in=[t.pk for t in found.tips]).order_by("pk")
-    for tip in tips:
-        if any(getattr(tip, name) for name in TIP_CONTACT_FIELDS):
-            Tip.objects.filter(pk=tip.pk).update(**dict.fromkeys(TIP_CONTACT_FIELDS, ""))
-            tips_by_incident[tip.incident_id].append(tip.pk)
-            fields_by_incident[tip.incident_id].update(f"tip.{name}" for name in TIP_CONTACT_FIELDS)
+    # Through retention's functions: one way to remove contact data, whatever asks for it.
+    stripped = strip_visit_contacts(DoorVisit.objects.filter(pk__in=[v.pk for v in found.visits]))
+    incident_of_visit = dict(DoorVisit.objects.filter(pk__in=list(stripped)).values_list("pk", "canvass__incident_id"))
+    for visit_id, removed in stripped.items():
+        incident_id = incident_of_visit[visit_id]
+        visits_by_incident[incident_id].append(visit_id)
+        fields_by_incident[incident_id].update(removed)
+    tip_ids = blank_tip_contacts(Tip.objects.filter(pk__in=[t.pk for t in found.tips]))
+    for tip_id, incident_id in Tip.objects.filter(pk__in=tip_ids).values_list("pk", "incident_id"):
+        tips_by_incident[incident_id].append(tip_id)
+        fields_by_incident[incident_id].update(f"tip.{name}" for name in TIP_CONTACT_FIELDS)
     reports: list[int] = []
     for incident_id in sorted(set(visits_by_incident) | set(tips_by_incident)):
         visit_ids, tip_ids = visits_by_incident[incident_id], tips_by_incident[incident_id]
@@ -266,7 +266,7 @@ def _erase_contacts(found: Findings, *, by: Any, reference: str) -> tuple[int, i
                 "reports_rerendered": rerender,
             },
         )
-    _rerender(reports)
+    rerender_reports(reports)
     return sum(map(len, visits_by_incident.values())), sum(map(len, tips_by_incident.values())), reports
 
 

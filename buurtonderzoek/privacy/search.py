@@ -36,14 +36,13 @@ from buurtonderzoek.accounts.models import ApiToken, Invitation, Membership, Use
 from buurtonderzoek.canvass.models import DoorVisit, Tip
 from buurtonderzoek.core.models import AuditEvent
 from buurtonderzoek.handoff.models import Notification, ReportFeedback, ReportTransition, Thanks
-from buurtonderzoek.handoff.retention import CONTACT_ANSWERS
+from buurtonderzoek.handoff.retention import CONTACT_ANSWERS, TIP_CONTACT_FIELDS
 from buurtonderzoek.incidents.models import IncidentTransition
 from buurtonderzoek.privacy.matching import Subject, normalise_email
 from buurtonderzoek.signalements.models import Subscription
 
 EMAIL_ANSWERS = ("contact_email", "outcome_email")
 PHONE_ANSWERS = ("contact_phone",)
-TIP_CONTACT_FIELDS = ("contact_name", "contact_phone", "contact_email")
 # What erasure removed, per kind, for people (the audit log has its own Dutch names, actions.KIND_NAMES).
 REMOVED_LABELS = {
     "accounts": _lazy("accounts"),
