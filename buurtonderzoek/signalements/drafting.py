@@ -269,10 +269,7 @@ def check_text(
     small = _SMALL_FIGURE.search(without_tip)
     if small and small.group(1).lower() not in ("een", "één"):
         errors.append(
-            _(
-                "Noem geen aantallen getuigen of bewoners onder de tien (“%(found)s”); "
-                "dat kan mensen herkenbaar maken."
-            )
+            _("Noem geen aantallen getuigen of bewoners onder de tien (“%(found)s”); dat kan mensen herkenbaar maken.")
             % {"found": small.group(0)}
         )
     for label in profiling.find_origin_labels(without_tip):
