@@ -100,6 +100,10 @@ def set_up_totp(page: Page) -> None:
 
 def accessibility_problems(page: Page) -> dict[str, Any]:
     """Run the in-page smoke check (a11y.js): labels, alt texts, lang, one h1, contrast."""
+    # Judge the page as a person sees it: with its stylesheets applied. A check run right after a
+    # click-through navigation could otherwise measure the unstyled page (a phone table not yet
+    # stacked into cards scrolls sideways).
+    page.wait_for_load_state("load")
     result: dict[str, Any] = page.evaluate(A11Y_SCRIPT)
     return result
 
