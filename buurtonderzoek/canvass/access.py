@@ -11,6 +11,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from buurtonderzoek.accounts.models import Membership, Role
 from buurtonderzoek.canvass.models import Canvass, Route, RouteQuerySet
@@ -57,4 +58,4 @@ def require_team_member(user: Any, incident: Incident) -> None:
     if not Membership.objects.filter(
         user=user, team=incident.team, role__in=(Role.VOLUNTEER, Role.COORDINATOR)
     ).exists():
-        raise PermissionDenied("Alleen leden van het team kunnen dit gebruiken.")
+        raise PermissionDenied(_("Alleen leden van het team kunnen dit gebruiken."))

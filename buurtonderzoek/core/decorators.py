@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 
 from buurtonderzoek.accounts.access import roles_of
 
@@ -22,7 +23,7 @@ def role_required(*roles: str) -> Callable[[View], View]:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if not roles_of(request.user) & set(roles):
-                raise PermissionDenied("Deze pagina is niet voor uw rol.")
+                raise PermissionDenied(_("Deze pagina is niet voor uw rol."))
             return view(request, *args, **kwargs)
 
         return wrapper  # type: ignore[return-value]

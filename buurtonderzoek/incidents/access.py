@@ -12,6 +12,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from buurtonderzoek.accounts.models import Membership, Role, Team
 from buurtonderzoek.incidents.models import Incident
@@ -51,5 +52,5 @@ def get_incident_for_user(user: Any, pk: int, *, write: bool = False) -> Inciden
     except Incident.DoesNotExist:
         raise Http404("Incident niet gevonden.") from None
     if write and not is_coordinator(user, incident.team):
-        raise PermissionDenied("Alleen de coördinator van dit team mag dit incident wijzigen.")
+        raise PermissionDenied(_("Alleen de coördinator van dit team mag dit incident wijzigen."))
     return incident

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from buurtonderzoek.accounts.access import visible_gemeenten
 from buurtonderzoek.accounts.models import Membership, Role
@@ -33,7 +34,7 @@ def get_gemeente_for_officer(user: Any, code: str) -> Gemeente:
     if gemeente is None:
         raise Http404("Gemeente niet gevonden.")
     if not is_officer(user, gemeente):
-        raise PermissionDenied("Alleen medewerkers van de gemeente zien de monitor van de gemeente.")
+        raise PermissionDenied(_("Alleen medewerkers van de gemeente zien de monitor van de gemeente."))
     return gemeente
 
 
@@ -45,5 +46,5 @@ def get_wave_for_officer(user: Any, pk: int) -> Wave:
     if wave is None:
         raise Http404("Meetronde niet gevonden.")
     if not is_officer(user, wave.gemeente):
-        raise PermissionDenied("Alleen medewerkers van de gemeente beheren meetrondes.")
+        raise PermissionDenied(_("Alleen medewerkers van de gemeente beheren meetrondes."))
     return wave

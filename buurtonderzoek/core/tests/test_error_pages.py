@@ -57,3 +57,12 @@ def test_the_server_error_page_needs_no_request() -> None:
     page = render_to_string("500.html")
     assert "Er ging iets mis" in page
     assert "Something went wrong" in page
+
+
+def test_the_reason_for_a_refusal_follows_the_language(client: Client, world: World) -> None:
+    client.force_login(world.bob)
+    assert "Deze pagina is niet voor uw rol." in client.get("/politie/").content.decode()
+    client.cookies["django_language"] = "en"
+    page = client.get("/politie/").content.decode()
+    assert "This page is not for your role." in page
+    assert "No access" in page
