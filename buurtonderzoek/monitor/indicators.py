@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.utils.functional import Promise
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from buurtonderzoek.monitor.statistics import Kind
@@ -249,11 +250,33 @@ def _unit_item(q: engine.Question, value: Any) -> float | None:
     return 1.0 - unit if q.meta.get("reversed") else unit
 
 
+def _in_english() -> bool:
+    return (get_language() or "nl").startswith("en")
+
+
+def _label(q: engine.Question) -> str:
+    """The question's label in the reader's language: the schema's `en` text when reading English."""
+    english = q.raw.get("en") if _in_english() else None
+    if isinstance(english, Mapping) and english.get("label"):
+        return str(english["label"])
+    return q.label
+
+
+def _choice_labels(q: engine.Question) -> dict[str, str]:
+    """Choice value -> label in the reader's language (a choice's third element holds its `en`)."""
+    labels = dict(q.choices)
+    if _in_english():
+        for raw in q.raw.get("choices") or ():
+            if isinstance(raw, list | tuple) and len(raw) > 2 and isinstance(raw[2], Mapping) and raw[2].get("en"):
+                labels[str(raw[0])] = str(raw[2]["en"])
+    return labels
+
+
 def indicators_for(schema: engine.SchemaLike) -> list[Indicator]:
-    """The indicators a questionnaire version measures, in report order."""
+    """The indicators a questionnaire version measures, in report order, labelled in the reader's language."""
     parsed = engine.as_schema(schema)
     questions = _stat_questions(parsed)
-    item_labels = {_item(q): q.label for q in questions if _family(q) == "victimisation" and _item(q)}
+    item_labels = {_item(q): _label(q) for q in questions if _family(q) == "victimisation" and _item(q)}
     found: dict[str, Indicator] = {}
 
     def add(indicator: Indicator) -> None:
@@ -272,32 +295,32 @@ def indicators_for(schema: engine.SchemaLike) -> list[Indicator]:
             )
         elif family.endswith("_frequency") and kind == "distribution":
             base = family.removesuffix("_frequency")
-            add(Indicator(f"{base}_often", _("%(label)s: vaak") % {"label": q.label}, Kind.PROPORTION, group, order))
+            add(Indicator(f"{base}_often", _("%(label)s: vaak") % {"label": _label(q)}, Kind.PROPORTION, group, order))
         elif kind == "proportion":
             if family == "victimisation":
-                label = _("Slachtoffer: %(what)s") % {"what": q.label}
+                label = _("Slachtoffer: %(what)s") % {"what": _label(q)}
                 add(Indicator(key, label, Kind.PROPORTION, group, 50 + position / 1000, higher_is_better=False))
             elif family == "reported":
                 what = item_labels.get(item, item)
                 label = _("Gemeld bij de politie (van de slachtoffers): %(what)s") % {"what": what}
                 add(Indicator(key, label, Kind.PROPORTION, group, 50 + position / 1000 + 0.0001))
             else:
-                add(Indicator(key, q.label, Kind.PROPORTION, group, order))
+                add(Indicator(key, _label(q), Kind.PROPORTION, group, order))
         elif kind == "mean":
-            add(Indicator(key, q.label, Kind.MEAN, group, order, low=q.min, high=q.max, higher_is_better=True))
+            add(Indicator(key, _label(q), Kind.MEAN, group, order, low=q.min, high=q.max, higher_is_better=True))
         elif "value" in q.meta:
-            value_label = dict(q.choices).get(_positive(q), _positive(q))
-            label = _("%(what)s: %(value)s") % {"what": q.label, "value": value_label.lower()}
+            value_label = _choice_labels(q).get(_positive(q), _positive(q))
+            label = _("%(what)s: %(value)s") % {"what": _label(q), "value": value_label.lower()}
             better = False if family == "nuisance" else None
             add(Indicator(key, label, Kind.PROPORTION, group, 40 + position / 1000, higher_is_better=better))
         else:
-            for index, (choice, choice_label) in enumerate(q.choices):
+            for index, (choice, choice_label) in enumerate(_choice_labels(q).items()):
                 if choice in DONT_KNOW:
                     continue
                 if family == "nuisance_priority":
                     label = _("Eerst aanpakken: %(what)s") % {"what": choice_label}
                 else:
-                    label = f"{q.label}: {choice_label}"
+                    label = f"{_label(q)}: {choice_label}"
                 add(Indicator(f"{key}_{_slug(choice)}", label, Kind.PROPORTION, group, order + index / 100))
     return sorted(found.values(), key=indicator_order)
 
