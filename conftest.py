@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+from allauth.mfa.totp.internal.auth import TOTP
 from hypothesis import HealthCheck, settings
 from pytest_django import DjangoDbBlocker
 
@@ -31,6 +32,7 @@ settings.register_profile("project", deadline=None, suppress_health_check=[Healt
 settings.load_profile("project")
 
 PASSWORD = "wachtwoord-voor-tests"
+ADMIN_TOTP_SECRET = "JBSWY3DPEHPK3PXP"  # the same secret as give_totp() in accounts tests
 
 
 @pytest.fixture(scope="session")
@@ -77,4 +79,6 @@ def world(db: None) -> World:
     gert = MembershipFactory.create(user__email="gert@example.nl", municipal=True, gemeente=gemeente).user
     charlie = MembershipFactory.create(user__email="charlie@example.nl", coordinator=True, team=other_team).user
     admin = UserFactory.create(email="admin@example.nl", is_staff=True, is_superuser=True)
+    # Admins must have two-factor authentication (accounts/middleware.py), like police and gemeente.
+    TOTP.activate(admin, ADMIN_TOTP_SECRET)
     return World(gemeente, other, team, other_team, unit, alice, bob, petra, gert, charlie, admin)

@@ -1,4 +1,7 @@
-"""Police and municipal accounts must have two-factor authentication.
+"""Police, municipal and platform-admin accounts must have two-factor authentication.
+
+Admins are included because they reach every organisation and can export a person's data
+(data-subject requests).
 
 Until they set up an authenticator app, every page except the 2FA set-up,
 logout and static files sends them to the set-up page; the API answers 403
@@ -41,7 +44,7 @@ def needs_two_factor_setup(request: HttpRequest) -> bool:
         return False
     if request.path.startswith(ALLOWED_PREFIXES) and not request.path.startswith(GUARDED_PREFIXES):
         return False
-    if not user.memberships.filter(role__in=(Role.POLICE, Role.MUNICIPAL)).exists():
+    if not user.is_superuser and not user.memberships.filter(role__in=(Role.POLICE, Role.MUNICIPAL)).exists():
         return False
     return not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
 

@@ -22,7 +22,7 @@ from buurtonderzoek.places.generators.town import generate_town
 from buurtonderzoek.places.models import Gemeente
 
 DEMO_PASSWORD = "demo-wachtwoord-2026"  # noqa: S105 - demo data only, printed for the user
-# A fixed TOTP secret for the police and municipal demo accounts (2FA is enforced for them).
+# A fixed TOTP secret for the police, municipal and admin demo accounts (2FA is enforced for them).
 # Add it to an authenticator app, or print the current code with `manage.py demo --totp`.
 DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # noqa: S105 - demo data only
 DOMAIN = "demo.buurtonderzoek.nl"
@@ -70,15 +70,14 @@ def create_demo_organisations(gemeente: Gemeente) -> None:
             if not user.is_superuser:
                 user.is_staff = user.is_superuser = True
                 user.save(update_fields=["is_staff", "is_superuser"])
-            continue
-        if demo.role in (Role.COORDINATOR, Role.VOLUNTEER):
+        elif demo.role in (Role.COORDINATOR, Role.VOLUNTEER):
             Membership.objects.get_or_create(user=user, team=teams[demo.organisation], defaults={"role": demo.role})
         elif demo.role == Role.POLICE:
             Membership.objects.get_or_create(user=user, police_unit=unit, defaults={"role": demo.role})
         else:
             Membership.objects.get_or_create(user=user, gemeente=gemeente, defaults={"role": demo.role})
         if (
-            demo.role in (Role.POLICE, Role.MUNICIPAL)
+            demo.role in (Role.POLICE, Role.MUNICIPAL, "admin")
             and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
         ):
             TOTP.activate(user, DEMO_TOTP_SECRET)

@@ -42,13 +42,20 @@ def script_errors(page: Page) -> list[str]:
     return list(_script_errors.get(page, []))
 
 
-def log_in(page: Page, email: str, password: str = PASSWORD) -> None:
-    """Fill in the login form and submit it with Enter, as a person would."""
+def log_in(page: Page, email: str, password: str = PASSWORD, *, totp_secret: str | None = None) -> None:
+    """Fill in the login form and submit it with Enter, as a person would.
+
+    With `totp_secret`, also answer the second step (two-factor code) when the site asks for it.
+    """
     page.goto("/accounts/login/")
     page.locator("input[name=login]").fill(email)
     page.locator("input[name=password]").fill(password)
     with page.expect_navigation():
         page.locator("input[name=password]").press("Enter")
+    if totp_secret is not None and "/2fa/authenticate" in page.url:
+        page.locator("input[name=code]").fill(fresh_totp_code(totp_secret))
+        with page.expect_navigation():
+            page.locator("input[name=code]").press("Enter")
 
 
 def totp_code(secret: str, *, at: float | None = None, step: int = 30, digits: int = 6) -> str:

@@ -12,7 +12,7 @@ from typing import NamedTuple
 import pytest
 from playwright.sync_api import Page, expect
 
-from conftest import World
+from conftest import ADMIN_TOTP_SECRET, World
 from tests.browser.helpers import (
     PASSWORD,
     assert_accessible,
@@ -81,7 +81,7 @@ def test_it_lands_each_role_on_its_own_start_page(page: Page, world: World, land
 
 
 def test_it_lands_the_admin_on_the_platform_overview(page: Page, world: World) -> None:
-    log_in(page, world.admin.email)
+    log_in(page, world.admin.email, totp_secret=ADMIN_TOTP_SECRET)
     expect(page).to_have_url(re.compile(r"/beheer/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Beheer")
     # The admin sees every organisation on the platform: both gemeenten and both teams.

@@ -217,3 +217,12 @@ def test_the_secret_is_the_one_the_qr_code_encodes(client: Client, world: World)
     secret = secret_on_page(response.content.decode())
     assert f"secret={secret}" in response.context["totp_url"]
     assert secret != SECRET  # a fresh secret per user, not a fixed one
+
+
+def test_an_admin_without_two_factor_is_sent_to_set_it_up(client: Client, world: World) -> None:
+    Authenticator.objects.filter(user=world.admin).delete()
+    client.force_login(world.admin)
+    for path in ("/beheer/", "/beheer/privacy/", "/admin/"):
+        response = client.get(path)
+        assert response.status_code == 302, path
+        assert response["Location"] == reverse("mfa_activate_totp")

@@ -8,7 +8,7 @@ from playwright.sync_api import Page, expect
 from buurtonderzoek.canvass.models import DoorVisit
 from buurtonderzoek.privacy.tests.conftest import People
 from buurtonderzoek.questionnaires.standard import load_standard_questionnaires
-from conftest import World
+from conftest import ADMIN_TOTP_SECRET, World
 from tests.browser.helpers import assert_accessible, log_in, screenshot
 
 pytestmark = pytest.mark.browser
@@ -21,7 +21,7 @@ def _questionnaires(db: None) -> None:
 
 
 def test_an_admin_searches_and_erases_a_witness(page: Page, world: World, people: People) -> None:
-    log_in(page, world.admin.email)
+    log_in(page, world.admin.email, totp_secret=ADMIN_TOTP_SECRET)
     page.goto("/beheer/")
     page.get_by_role("link", name="Verzoeken van betrokkenen (AVG)").click()
     page.get_by_label("Telefoonnummer").fill("+31 6 1234 5678")

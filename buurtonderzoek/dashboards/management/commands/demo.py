@@ -28,7 +28,8 @@ class Command(BaseCommand):
             self.stdout.write(f"  {demo.email.ljust(width)}  {role_label(demo.role)}")
         self.stdout.write(f"Wachtwoord voor alle demo-accounts: {DEMO_PASSWORD}")
         self.stdout.write(
-            "Politie en gemeente gebruiken tweestapsverificatie. Zet deze sleutel in een authenticator-app:\n"
+            "Politie, gemeente en beheerder gebruiken tweestapsverificatie. "
+            "Zet deze sleutel in een authenticator-app:\n"
             f"  {DEMO_TOTP_SECRET}\n"
             "of vraag de code van dit moment op met: make demo-code"
         )
@@ -40,7 +41,7 @@ def role_label(role: str) -> str:
         "volunteer": "buurtpreventielid",
         "police": "politie (2FA)",
         "municipal": "gemeente (2FA)",
-        "admin": "beheerder",
+        "admin": "beheerder (2FA)",
     }[role]
 
 
