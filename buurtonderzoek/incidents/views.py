@@ -1,4 +1,4 @@
-"""Incident pages: list, registration (address search or map click), detail with history, status."""
+"""Incident pages: list, registration (address search or map click), detail with history, editing, status."""
 
 from __future__ import annotations
 
@@ -9,13 +9,15 @@ from django.db.models import Avg
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from buurtonderzoek.accounts.models import Team
+from buurtonderzoek.core.models import AuditAction, AuditEvent
 from buurtonderzoek.core.types import AuthedHttpRequest
 from buurtonderzoek.incidents.access import get_incident_for_user, is_coordinator, registrable_teams
-from buurtonderzoek.incidents.actions import register_incident, transition_incident
-from buurtonderzoek.incidents.forms import IncidentForm, TransitionForm
+from buurtonderzoek.incidents.actions import EDITABLE_FIELDS, register_incident, transition_incident, update_incident
+from buurtonderzoek.incidents.forms import IncidentDetailsForm, IncidentEditForm, IncidentForm, TransitionForm
 from buurtonderzoek.incidents.models import Incident, IncidentStatus
 from buurtonderzoek.incidents.search import search_addresses
 from buurtonderzoek.places.models import Address
@@ -81,8 +83,10 @@ def incident_new(request: AuthedHttpRequest) -> HttpResponse:
 
 
 def _posted_address(request: AuthedHttpRequest, form: IncidentForm) -> Address | None:
-    team = form.selected_team()
-    raw = request.POST.get("address", "")
+    return _address_in(form.selected_team(), request.POST.get("address", ""))
+
+
+def _address_in(team: Team | None, raw: str) -> Address | None:
     if team is None or not raw.isdigit():
         return None
     return Address.objects.filter(pk=int(raw), gemeente_code=team.gemeente.code).first()
@@ -90,13 +94,8 @@ def _posted_address(request: AuthedHttpRequest, form: IncidentForm) -> Address |
 
 def _new_context(form: IncidentForm, results: list[Address], searched: bool, *, validate: bool) -> dict[str, object]:
     team = form.selected_team()
-    centre = None
-    if team is not None:
-        avg = Address.objects.filter(gemeente_code=team.gemeente.code).aggregate(lat=Avg("lat"), lon=Avg("lon"))
-        if avg["lat"] is not None:
-            centre = (f"{avg['lat']:.6f}", f"{avg['lon']:.6f}")
     return {
-        "centre": centre,
+        "centre": _gemeente_centre(team),
         "form": form,
         "results": results,
         "searched": searched,
@@ -104,6 +103,15 @@ def _new_context(form: IncidentForm, results: list[Address], searched: bool, *, 
         "selected_address": form.data.get("address", "") if form.is_bound else "",
         "team": team,
     }
+
+
+def _gemeente_centre(team: Team | None) -> tuple[str, str] | None:
+    if team is None:
+        return None
+    avg = Address.objects.filter(gemeente_code=team.gemeente.code).aggregate(lat=Avg("lat"), lon=Avg("lon"))
+    if avg["lat"] is None:
+        return None
+    return (f"{avg['lat']:.6f}", f"{avg['lon']:.6f}")
 
 
 @login_required
@@ -135,6 +143,8 @@ def incident_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         {
             "incident": incident,
             "history": incident.transitions.select_related("by").all(),
+            "edits": _edits(incident),
+            "can_edit": not incident.is_final and may_edit(request.user, incident),
             "can_write": can_write,
             "transitions": [s for s in incident.allowed_transitions() if s not in AUTOMATIC] if can_write else [],
             "canvass": incident.canvasses.order_by("-id").first(),
@@ -160,3 +170,115 @@ def incident_transition(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("De status is bijgewerkt."))
     return redirect("incident_detail", pk=incident.pk)
+
+
+def may_edit(user: object, incident: Incident) -> bool:
+    """Whoever may register an incident for the team may correct it: its coordinators, police of the area."""
+    return registrable_teams(user).filter(pk=incident.team_id).exists()
+
+
+# What the history calls each field that update_incident records.
+EDITED_FIELD_LABELS = {
+    "incident_type": _lazy("soort incident"),
+    "occurred_from": _lazy("begin van de tijdsperiode"),
+    "occurred_until": _lazy("einde van de tijdsperiode"),
+    "location": _lazy("locatie"),
+    "police_registration_number": _lazy("registratienummer politie"),
+    "description": _lazy("omschrijving"),
+    "victim_consent": _lazy("instemming slachtoffer"),
+}
+
+
+def _edits(incident: Incident) -> list[dict[str, object]]:
+    """The incident's corrections from the audit log (update_incident's events), oldest first."""
+    events = (
+        AuditEvent.objects.filter(
+            object_type=Incident._meta.label, object_id=str(incident.pk), action=AuditAction.UPDATE
+        )
+        .filter(data__has_key="fields")
+        .select_related("actor")
+        .order_by("at", "id")
+    )
+    return [
+        {
+            "at": event.at,
+            "by": event.actor or event.actor_label,
+            "fields": [str(EDITED_FIELD_LABELS.get(name, name)) for name in event.data.get("fields", [])],
+        }
+        for event in events
+    ]
+
+
+@login_required
+def incident_edit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    """Correct an incident's details: prefilled form; saving goes through update_incident."""
+    incident = get_incident_for_user(request.user, pk)
+    if not may_edit(request.user, incident):
+        raise PermissionDenied(_("Alleen de coördinator van dit team of de politie mag de gegevens wijzigen."))
+    if incident.is_final:
+        messages.error(
+            request,
+            _("Dit incident is %(status)s; de gegevens kunnen niet meer worden gewijzigd.")
+            % {"status": incident.get_status_display()},
+        )
+        return redirect("incident_detail", pk=incident.pk)
+    if request.method == "POST" and "search" in request.POST:
+        # Without JavaScript the search button re-renders the form with the matches as choices.
+        # Searching is not saving: the typed values come back unchecked, without error messages.
+        form = IncidentEditForm(initial=request.POST.dict(), incident=incident)
+        results = search_addresses(incident.team.gemeente.code, request.POST.get("address_query", ""))
+        return render(request, "incidents/edit.html", _edit_context(form, results, searched=True, selected=""))
+    form = IncidentEditForm(request.POST or None, incident=incident)
+    if request.method == "POST" and form.is_valid():
+        changes: dict[str, object] = {
+            name: form.cleaned_data[name] for name in EDITABLE_FIELDS if name in form.changed_data
+        }
+        # The location as chosen (the page leaves it out once it is locked): the action decides
+        # whether the incident actually moves, and refuses a move it does not allow.
+        point = form.chosen_point()
+        if form.address_obj is not None:
+            changes["address"] = form.address_obj
+        elif point is not None:
+            changes["point"] = point
+        try:
+            changed = update_incident(incident, by=request.user, **changes)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            if changed:
+                messages.success(request, _("De gegevens van het incident zijn gewijzigd."))
+            else:
+                messages.info(request, _("Er was niets veranderd; er is niets opgeslagen."))
+            return redirect("incident_detail", pk=incident.pk)
+    selected = str(form.data.get("address", "")) if form.is_bound else str(incident.address_id or "")
+    address = form.address_obj or _address_in(incident.team, selected)
+    context = _edit_context(form, [address] if address else [], searched=False, selected=selected)
+    return render(request, "incidents/edit.html", context)
+
+
+def _add_errors(form: IncidentDetailsForm, error: ValidationError) -> None:
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error.messages)
+        return
+    for field, messages_ in error.message_dict.items():
+        if field in {"address", "point", "lat", "lon", "location_label", "x", "y"}:
+            field = "address_query"
+        form.add_error(field if field in form.fields else None, messages_)
+
+
+def _edit_context(
+    form: IncidentEditForm, results: list[Address], *, searched: bool, selected: str
+) -> dict[str, object]:
+    incident = form.incident
+    lat, lon = form["lat"].value(), form["lon"].value()
+    return {
+        "incident": incident,
+        "form": form,
+        "results": results,
+        "searched": searched,
+        "selected_address": selected,
+        # Where the map's marker starts: the chosen point, else the incident's place.
+        "marker": (lat, lon) if lat and lon else (f"{incident.lat:.6f}", f"{incident.lon:.6f}"),
+        "centre": _gemeente_centre(incident.team),
+        "team": incident.team,
+    }
