@@ -1,8 +1,9 @@
 """Permission-checked reads of incidents.
 
 Team members see their team's incidents; police see the incidents of teams in the gemeenten their
-unit covers. Only the team's coordinators (and platform admins) change an incident. Coordinators
-register incidents for their own teams, police officers for any team in their area.
+unit covers. Coordinators register incidents for their own teams, police officers for any team in
+their area; whoever may register for a team may also correct an incident's details. Status changes
+are for the team's coordinators (and platform admins) only.
 """
 
 from __future__ import annotations
@@ -41,6 +42,11 @@ def registrable_teams(user: Any) -> QuerySet[Team]:
         .distinct()
         .order_by("name")
     )
+
+
+def may_edit_incident(user: Any, incident: Incident) -> bool:
+    """Whoever may register an incident for the team may correct it: its coordinators, police of the area."""
+    return registrable_teams(user).filter(pk=incident.team_id).exists()
 
 
 def get_incident_for_user(user: Any, pk: int, *, write: bool = False) -> Incident:

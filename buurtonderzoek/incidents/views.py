@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from buurtonderzoek.accounts.models import Team
 from buurtonderzoek.core.models import AuditAction, AuditEvent
 from buurtonderzoek.core.types import AuthedHttpRequest
-from buurtonderzoek.incidents.access import get_incident_for_user, is_coordinator, registrable_teams
+from buurtonderzoek.incidents.access import get_incident_for_user, is_coordinator, may_edit_incident, registrable_teams
 from buurtonderzoek.incidents.actions import EDITABLE_FIELDS, register_incident, transition_incident, update_incident
 from buurtonderzoek.incidents.forms import IncidentDetailsForm, IncidentEditForm, IncidentForm, TransitionForm
 from buurtonderzoek.incidents.models import Incident, IncidentStatus
@@ -144,7 +144,7 @@ def incident_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
             "incident": incident,
             "history": incident.transitions.select_related("by").all(),
             "edits": _edits(incident),
-            "can_edit": not incident.is_final and may_edit(request.user, incident),
+            "can_edit": not incident.is_final and may_edit_incident(request.user, incident),
             "can_write": can_write,
             "transitions": [s for s in incident.allowed_transitions() if s not in AUTOMATIC] if can_write else [],
             "canvass": incident.canvasses.order_by("-id").first(),
@@ -170,11 +170,6 @@ def incident_transition(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("De status is bijgewerkt."))
     return redirect("incident_detail", pk=incident.pk)
-
-
-def may_edit(user: object, incident: Incident) -> bool:
-    """Whoever may register an incident for the team may correct it: its coordinators, police of the area."""
-    return registrable_teams(user).filter(pk=incident.team_id).exists()
 
 
 # What the history calls each field that update_incident records.
@@ -213,7 +208,7 @@ def _edits(incident: Incident) -> list[dict[str, object]]:
 def incident_edit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     """Correct an incident's details: prefilled form; saving goes through update_incident."""
     incident = get_incident_for_user(request.user, pk)
-    if not may_edit(request.user, incident):
+    if not may_edit_incident(request.user, incident):
         raise PermissionDenied(_("Alleen de coördinator van dit team of de politie mag de gegevens wijzigen."))
     if incident.is_final:
         messages.error(
