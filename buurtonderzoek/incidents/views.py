@@ -100,6 +100,7 @@ def _new_context(form: IncidentForm, results: list[Address], searched: bool, *, 
         "results": results,
         "searched": searched,
         "show_errors": validate,
+        "marker": (form.data.get("lat", ""), form.data.get("lon", "")) if form.is_bound else ("", ""),
         "selected_address": form.data.get("address", "") if form.is_bound else "",
         "team": team,
     }
