@@ -48,3 +48,12 @@ def test_it_shows_english_text_after_switching_to_english(desktop_page: Page) ->
     expect(page.get_by_role("link", name="Log in").first).to_be_visible()
     expect(page.get_by_role("link", name="Skip to content")).to_have_count(1)
     expect(page.locator("body")).not_to_contain_text(DUTCH_HEADING)
+
+
+def test_a_missing_page_says_what_to_do_in_dutch(page: Page) -> None:
+    response = page.goto("/bestaat-niet/")
+    assert response is not None and response.status == 404
+    expect(page.get_by_role("heading", level=1)).to_have_text("Pagina niet gevonden")
+    expect(page.get_by_role("link", name="Naar de voorpagina")).to_be_visible()
+    assert_accessible(page)
+    screenshot(page, "not-found")

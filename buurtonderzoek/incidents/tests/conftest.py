@@ -7,6 +7,9 @@ from buurtonderzoek.incidents.tests.fixtures import central_address, make_incide
 from buurtonderzoek.places.models import Address
 from conftest import World
 
+# The shared browser fixtures (Chromium, pages at phone and desktop width, only-local requests).
+from tests.browser.conftest import _fresh_cache, browser, desktop_page, new_page, page, phone_page  # noqa: F401
+
 
 @pytest.fixture
 def streets(world: World) -> list[Address]:
