@@ -41,7 +41,14 @@
   // Reflow (1.4.10): nothing makes the page scroll sideways, also at phone width.
   const overflow = document.documentElement.scrollWidth - document.documentElement.clientWidth;
   if (overflow > 1) {
-    const wide = [...document.body.querySelectorAll('*')].filter((el) => el.getBoundingClientRect().right > document.documentElement.clientWidth + 1 && getComputedStyle(el).position !== 'fixed');
+    // Content clipped by a box that hides its overflow (a map's tiles) cannot widen the page: skip it.
+    const clipped = (el) => {
+      for (let box = el.parentElement; box && box !== document.body; box = box.parentElement) {
+        if (['hidden', 'clip', 'auto', 'scroll'].includes(getComputedStyle(box).overflowX)) return true;
+      }
+      return false;
+    };
+    const wide = [...document.body.querySelectorAll('*')].filter((el) => el.getBoundingClientRect().right > document.documentElement.clientWidth + 1 && getComputedStyle(el).position !== 'fixed' && !clipped(el));
     // The outermost element that sticks out is the one to fix.
     const culprit = wide.find((el) => !wide.includes(el.parentElement));
     problems.push(`page scrolls sideways by ${overflow}px at width ${document.documentElement.clientWidth} (${culprit ? describe(culprit) : 'unknown element'})`);
