@@ -34,6 +34,10 @@ from buurtonderzoek.handoff.serializers import (
 
 ERRORS = {
     400: OpenApiResponse(ProblemSerializer, description="Ongeldige invoer of een stap die de workflow niet toestaat."),
+    401: OpenApiResponse(
+        ProblemSerializer,
+        description="De API-sleutel is onbekend, verlopen of ingetrokken, of hoort niet meer bij de politie.",
+    ),
     403: OpenApiResponse(
         ProblemSerializer, description="Niet ingelogd, geen tweestapsverificatie, of niet voor uw rol."
     ),
@@ -54,7 +58,7 @@ def _problem(exc: ValidationError) -> exceptions.ValidationError:
     list=extend_schema(
         summary="Inbox: verslagen voor uw politie-eenheid (of van uw team)",
         parameters=[OpenApiParameter("status", str, enum=ReportStatus.values, description="Alleen deze status.")],
-        responses={200: ReportSummarySerializer(many=True), 403: ERRORS[403]},
+        responses={200: ReportSummarySerializer(many=True), 401: ERRORS[401], 403: ERRORS[403]},
     ),
     retrieve=extend_schema(summary="Eén verslag als gestructureerd document", responses={200: DOCUMENT, **ERRORS}),
 )
@@ -84,7 +88,13 @@ class ReportViewSet(viewsets.ReadOnlyModelViewSet[PoliceReport]):
 
     @extend_schema(
         summary="Het verslag als pdf",
-        responses={(200, "application/pdf"): OpenApiTypes.BINARY, 409: ERRORS[400], 403: ERRORS[403], 404: ERRORS[404]},
+        responses={
+            (200, "application/pdf"): OpenApiTypes.BINARY,
+            409: ERRORS[400],
+            401: ERRORS[401],
+            403: ERRORS[403],
+            404: ERRORS[404],
+        },
     )
     @action(detail=True, methods=["get"], url_path="pdf")
     def pdf(self, request: Request, pk: str = "") -> Any:

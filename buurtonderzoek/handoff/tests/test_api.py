@@ -174,3 +174,6 @@ def test_the_openapi_document_describes_the_report_endpoints(client: Client, wor
     ):
         assert path in paths, path
     assert "Inbox" in paths["/api/v1/reports/"]["get"]["summary"]
+    # A police system with an API key learns from the schema what a refused key looks like.
+    for path in ("/api/v1/reports/", "/api/v1/reports/{id}/", "/api/v1/reports/{id}/pdf/"):
+        assert "401" in paths[path]["get"]["responses"], path
