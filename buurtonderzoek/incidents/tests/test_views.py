@@ -253,3 +253,14 @@ def test_a_refused_transition_says_why_in_dutch(client: Client, world: World, in
     client.force_login(world.alice)
     response = client.post(reverse("incident_transition", args=[incident.pk]), {"to": "reported"}, follow=True)
     assert "kan niet naar" in response.content.decode()
+
+
+def test_the_status_form_starts_without_a_status_chosen(client: Client, world: World, incident: Incident) -> None:
+    # Closing or cancelling by pressing the button on a pre-selected option must not happen.
+    client.force_login(world.alice)
+    page = client.get(reverse("incident_detail", args=[incident.pk])).content.decode()
+    assert '<option value="" selected disabled>Kies een status</option>' in page
+    response = client.post(reverse("incident_transition", args=[incident.pk]), {"to": ""}, follow=True)
+    assert "Kies een geldige nieuwe status." in response.content.decode()
+    incident.refresh_from_db()
+    assert incident.status == "registered"
