@@ -256,20 +256,12 @@ def _in_english() -> bool:
 
 def _label(q: engine.Question) -> str:
     """The question's label in the reader's language: the schema's `en` text when reading English."""
-    english = q.raw.get("en") if _in_english() else None
-    if isinstance(english, Mapping) and english.get("label"):
-        return str(english["label"])
-    return q.label
+    return (engine.translation(q.raw, "label", "en") if _in_english() else None) or q.label
 
 
 def _choice_labels(q: engine.Question) -> dict[str, str]:
-    """Choice value -> label in the reader's language (a choice's third element holds its `en`)."""
-    labels = dict(q.choices)
-    if _in_english():
-        for raw in q.raw.get("choices") or ():
-            if isinstance(raw, list | tuple) and len(raw) > 2 and isinstance(raw[2], Mapping) and raw[2].get("en"):
-                labels[str(raw[0])] = str(raw[2]["en"])
-    return labels
+    """Choice value -> label in the reader's language."""
+    return {**dict(q.choices), **(engine.choice_translations(q, "en") if _in_english() else {})}
 
 
 def indicators_for(schema: engine.SchemaLike) -> list[Indicator]:

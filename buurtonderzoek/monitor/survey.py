@@ -95,16 +95,6 @@ def public(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "monitor/survey/public_start.html", {"wave": wave, "form": form})
 
 
-def _choice_labels(q: engine.Question, language: str) -> dict[str, str]:
-    """Choice value -> label in `language`, from the optional third element `{"en": ...}` of a choice."""
-    labels: dict[str, str] = {}
-    for choice in q.raw.get("choices") or []:
-        extra = choice[2] if isinstance(choice, list) and len(choice) == 3 else None
-        if isinstance(extra, dict) and isinstance(extra.get(language), str):
-            labels[str(int(choice[0]) if q.type == "scale" else choice[0])] = extra[language]
-    return labels
-
-
 def _translate(form: SectionForm, section: engine.Section, language: str) -> str:
     """Use the schema's translations (`en` keys) when the resident reads in that language."""
     title = section.title
@@ -126,7 +116,7 @@ def _translate(form: SectionForm, section: engine.Section, language: str) -> str
             continue
         field.label, field.help_text = label, hint
         labels = extra["choices"] if isinstance(extra.get("choices"), dict) else {}
-        labels = {**labels, **_choice_labels(q, language)}
+        labels = {**labels, **engine.choice_translations(q, language)}
         if labels and hasattr(field, "choices"):
             shown = {value: f"{value} - {text}" if q.type == "scale" else text for value, text in labels.items()}
             field.choices = [(value, shown.get(str(value), dutch)) for value, dutch in field.choices]

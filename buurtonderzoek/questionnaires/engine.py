@@ -174,6 +174,24 @@ class Schema:
 SchemaLike = Schema | Mapping[str, Any]
 
 
+def translation(raw: Mapping[str, Any], key: str, language: str) -> str | None:
+    """The schema's own text for `key` (label, title, hint...) in `language`, from its optional
+    `{"en": {...}}` block; None when it has none (the caller keeps the Dutch)."""
+    extra = raw.get(language)
+    text = extra.get(key) if isinstance(extra, Mapping) else None
+    return text if isinstance(text, str) and text else None
+
+
+def choice_translations(q: Question, language: str) -> dict[str, str]:
+    """Choice value -> label in `language`, from the optional third element `{"en": ...}` of a choice."""
+    labels: dict[str, str] = {}
+    for choice in q.raw.get("choices") or []:
+        extra = choice[2] if isinstance(choice, list) and len(choice) == 3 else None
+        if isinstance(extra, Mapping) and isinstance(extra.get(language), str):
+            labels[str(int(choice[0]) if q.type == "scale" else choice[0])] = extra[language]
+    return labels
+
+
 def as_schema(schema: SchemaLike) -> Schema:
     return schema if isinstance(schema, Schema) else parse(schema)
 

@@ -1,20 +1,13 @@
 from __future__ import annotations
 
 import pytest
-from allauth.mfa.models import Authenticator
 from django.test import Client
 from django.urls import reverse
 
+from buurtonderzoek.accounts.tests.conftest import give_totp
 from conftest import World
 
 pytestmark = pytest.mark.django_db
-
-
-def give_totp(user) -> None:
-    # The admin has one already (root conftest): 2FA is required for admins too.
-    Authenticator.objects.get_or_create(
-        user=user, type=Authenticator.Type.TOTP, defaults={"data": {"secret": "JBSWY3DPEHPK3PXP"}}
-    )
 
 
 def test_front_page_is_dutch_and_public(client: Client) -> None:

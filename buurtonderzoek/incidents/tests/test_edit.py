@@ -6,13 +6,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from allauth.mfa.models import Authenticator
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from buurtonderzoek.accounts.models import User
+from buurtonderzoek.accounts.tests.conftest import give_totp
 from buurtonderzoek.canvass.actions import plan_canvass
 from buurtonderzoek.core.models import AuditAction, AuditEvent
 from buurtonderzoek.incidents.actions import transition_incident, update_incident
@@ -23,10 +22,6 @@ from conftest import World
 pytestmark = pytest.mark.django_db
 
 LOCAL = "%Y-%m-%dT%H:%M"
-
-
-def give_totp(user: User) -> None:
-    Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={"secret": "JBSWY3DPEHPK3PXP"})
 
 
 def edit_url(incident: Incident) -> str:

@@ -4,20 +4,16 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from allauth.mfa.models import Authenticator
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from buurtonderzoek.accounts.tests.conftest import give_totp
 from buurtonderzoek.incidents.models import Incident, IncidentStatus
 from buurtonderzoek.incidents.tests.fixtures import central_address
 from conftest import World
 
 pytestmark = pytest.mark.django_db
-
-
-def give_totp(user) -> None:
-    Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={"secret": "JBSWY3DPEHPK3PXP"})
 
 
 def window() -> dict[str, str]:
