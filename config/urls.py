@@ -1,3 +1,4 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -16,6 +17,9 @@ urlpatterns = [
     path("", include("buurtonderzoek.signalements.urls")),
     path("", include("buurtonderzoek.handoff.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Django's own admin login takes the password alone; every login goes through allauth instead, which asks
+    # for the second factor. Listed before the admin's URLs so this one wins.
+    path("admin/login/", secure_admin_login(admin.site.login)),
     path("admin/", admin.site.urls),
     path("api/", include("buurtonderzoek.accounts.api_urls")),
     path("api/", include("buurtonderzoek.handoff.api_urls")),

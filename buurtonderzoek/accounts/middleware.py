@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from allauth.account.internal.flows.login import get_authentication_records
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -60,3 +61,9 @@ def two_factor_problem() -> JsonResponse:
         status=403,
         content_type="application/problem+json",
     )
+
+
+def passed_second_factor(request: HttpRequest) -> bool:
+    """Whether this session proved the second factor: a code at login or reauthentication, or setting up the
+    authenticator app here. A session that came in any other way (a password alone) has no such record."""
+    return any(entry.get("method") == "mfa" for entry in get_authentication_records(request, request.user))

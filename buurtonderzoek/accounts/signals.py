@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from allauth.account.internal.flows.login import record_authentication
 from allauth.account.signals import password_changed, password_reset
 from allauth.mfa.signals import authentication_failed, authenticator_added, authenticator_removed, authenticator_reset
 from axes.utils import reset as axes_reset
@@ -83,6 +84,9 @@ def _authenticator_name(authenticator: Any) -> str:
 def audit_authenticator_added(sender: Any, request: HttpRequest, user: Any, authenticator: Any, **kwargs: Any) -> None:
     name = _authenticator_name(authenticator)
     record(user, AuditAction.CREATE, authenticator, summary=f"Tweestapsverificatie: {name} ingesteld", request=request)
+    if authenticator.type == "totp" and request is not None and hasattr(request, "session"):
+        # Setting up the app means typing a code from it: this session has shown the second factor.
+        record_authentication(request, user, "mfa", id=authenticator.pk, type="totp", activated=True)
 
 
 @receiver(authenticator_removed, dispatch_uid="audit_authenticator_removed")

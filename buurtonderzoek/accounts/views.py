@@ -25,6 +25,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from buurtonderzoek.accounts import actions
 from buurtonderzoek.accounts.access import get_team_for_user, is_team_coordinator
 from buurtonderzoek.accounts.forms import ApiTokenForm, InvitationForm, MemberRoleForm, NewAccountForm
+from buurtonderzoek.accounts.middleware import passed_second_factor
 from buurtonderzoek.accounts.models import (
     TEAM_ROLE_CHOICES,
     ApiToken,
@@ -219,6 +220,9 @@ def api_token_list(request: AuthedHttpRequest) -> HttpResponse:
 @role_required(*API_TOKEN_ROLES)
 @require_http_methods(["GET", "POST"])
 def api_token_create(request: AuthedHttpRequest) -> HttpResponse:
+    if not passed_second_factor(request):
+        # A key opens the reports for up to a year: whoever makes one types a code from the app now.
+        return redirect(f"{reverse('mfa_reauthenticate')}?{urlencode({'next': request.path})}")
     form = ApiTokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

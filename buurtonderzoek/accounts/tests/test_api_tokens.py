@@ -15,7 +15,6 @@ from typing import Any
 
 import pytest
 import yaml
-from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
@@ -23,7 +22,7 @@ from django.utils import timezone, translation
 
 from buurtonderzoek.accounts import actions
 from buurtonderzoek.accounts.models import ApiToken, Membership, Role, User, hash_token
-from buurtonderzoek.accounts.tests.conftest import give_totp
+from buurtonderzoek.accounts.tests.conftest import give_totp, log_in_with_code
 from buurtonderzoek.accounts.tests.factories import MembershipFactory
 from buurtonderzoek.accounts.tokens import DEFAULT_VALID_DAYS, MAX_VALID_DAYS, TOKEN_PATTERN
 from buurtonderzoek.core.models import AuditAction, AuditEvent
@@ -71,10 +70,7 @@ def bearer(token: ApiToken | str) -> dict[str, str]:
 
 
 def police_page_client(client: Client, user: User) -> Client:
-    if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
-        give_totp(user)
-    client.force_login(user)
-    return client
+    return log_in_with_code(client, user)
 
 
 # Making a key
