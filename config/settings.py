@@ -249,6 +249,15 @@ SUBSCRIPTION_CONFIRM_DAYS = envint("SUBSCRIPTION_CONFIRM_DAYS", 7)  # unconfirme
 RETENTION_CONTACT_DAYS = envint("RETENTION_CONTACT_DAYS", 90)  # witness contact data, after the case closes
 RETENTION_FREE_TEXT_DAYS = envint("RETENTION_FREE_TEXT_DAYS", 365)  # free-text answers pseudonymised, after closing
 
+# Team health (buurtonderzoek.dashboards.health): when a signal turns to "let op" (twice: "risico")
+HEALTH_MIN_MEMBERS = envint("HEALTH_MIN_MEMBERS", 4)  # fewer members than this is fragile
+HEALTH_ACTIVE_DROP_PERCENT = envint("HEALTH_ACTIVE_DROP_PERCENT", 25)  # fall in active walkers vs the period before
+HEALTH_COORDINATOR_SILENT_DAYS = envint("HEALTH_COORDINATOR_SILENT_DAYS", 21)  # no sign-in or action
+HEALTH_CANVASS_WITHIN_HOURS = envint("HEALTH_CANVASS_WITHIN_HOURS", 72)  # an incident should get a canvass within
+HEALTH_FIRST_DOOR_HOURS = envint("HEALTH_FIRST_DOOR_HOURS", 48)  # median time from incident to first door
+HEALTH_REVIEW_WAIT_DAYS = envint("HEALTH_REVIEW_WAIT_DAYS", 7)  # door visits waiting for review longer than
+HEALTH_INVITATION_WAIT_DAYS = envint("HEALTH_INVITATION_WAIT_DAYS", 7)  # invitations not accepted after
+
 # Security (production values; `check --deploy` runs with DEBUG off in CI).
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", not DEBUG)
 SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", not DEBUG)

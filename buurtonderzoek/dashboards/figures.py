@@ -16,6 +16,7 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from buurtonderzoek.accounts.models import Membership, Role, Team, User
+from buurtonderzoek.dashboards.health import TeamHealth, team_health
 from buurtonderzoek.canvass.models import DoorVisit, Outcome, ReviewStatus, Route
 from buurtonderzoek.handoff.models import Notification, PoliceReport, ReportStatus, Thanks
 from buurtonderzoek.incidents.models import Incident, IncidentStatus
@@ -45,15 +46,6 @@ class PoliceFigures:
     open_reports: int
     reports_total: int
     hours_saved: Decimal
-
-
-@dataclass(frozen=True)
-class TeamHealth:
-    name: str
-    members: int
-    incidents_90_days: int
-    canvassed_90_days: int
-    active_volunteers_90_days: int
 
 
 @dataclass(frozen=True)
@@ -113,27 +105,12 @@ def municipal_figures(user: User) -> MunicipalFigures:
     """Counts only: the gemeente sees where and how much happens, not the incidents themselves."""
     since = timezone.now() - timedelta(days=90)
     gemeenten = Membership.objects.filter(user=user, role=Role.MUNICIPAL).values("gemeente")
-    teams = (
-        Team.objects.filter(gemeente__in=gemeenten)
-        .annotate(
-            member_count=Count("memberships", distinct=True),
-            incident_count=Count("incidents", filter=Q(incidents__created_at__gte=since), distinct=True),
-            canvassed_count=Count(
-                "incidents",
-                filter=Q(incidents__created_at__gte=since, incidents__canvasses__isnull=False),
-                distinct=True,
-            ),
-            active_count=Count(
-                "incidents__canvasses__visits__volunteer",
-                filter=Q(incidents__canvasses__visits__visited_at__gte=since),
-                distinct=True,
-            ),
-        )
-        .order_by("name")
+    teams = Team.objects.filter(gemeente__in=gemeenten).order_by("name")
+    counts = Incident.objects.filter(team__in=teams, created_at__gte=since).aggregate(
+        incidents=Count("id", distinct=True), canvassed=Count("id", filter=Q(canvasses__isnull=False), distinct=True)
     )
-    health = [TeamHealth(t.name, t.member_count, t.incident_count, t.canvassed_count, t.active_count) for t in teams]
     return MunicipalFigures(
-        incidents_90_days=sum(t.incidents_90_days for t in health),
-        canvassed_90_days=sum(t.canvassed_90_days for t in health),
-        teams=health,
+        incidents_90_days=counts["incidents"],
+        canvassed_90_days=counts["canvassed"],
+        teams=team_health(list(teams)),
     )

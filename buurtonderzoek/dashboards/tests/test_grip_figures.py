@@ -1,0 +1,70 @@
+"""area_figures: counts per buurt for a period, from a fixed number of queries."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from buurtonderzoek.accounts.models import PoliceUnit
+from buurtonderzoek.accounts.tests.factories import BuurtFactory
+from buurtonderzoek.dashboards.grip import AreaFigures, area_figures
+from buurtonderzoek.dashboards.tests import history
+from buurtonderzoek.handoff.models import PoliceReport, ReportOutcome, ReportStatus
+from conftest import World
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_counts_per_buurt_within_the_period(world: World, settings: object) -> None:
+    setattr(settings, "MINUTES_PER_DOOR", 6)  # noqa: B010
+    north, south = BuurtFactory.create(wijk__gemeente=world.gemeente), BuurtFactory.create(wijk__gemeente=world.gemeente)
+    north_doors = history.addresses(10, buurt_code=north.code)
+    history.addresses(30, buurt_code=south.code)
+    now = timezone.now()
+    cv = history.walk(world.team, by=world.bob, at=now - timedelta(days=3), doors=north_doors)
+    history.walk(world.team, by=world.bob, at=now - timedelta(days=400), doors=north_doors[:4])  # before the period
+    PoliceReport.objects.create(
+        incident=cv.incident, canvass=cv, unit=PoliceUnit.objects.get(), status=ReportStatus.CLOSED,
+        outcome=ReportOutcome.INFORMATION_USED,
+    )
+    figures = area_figures([north.pk, south.pk], start=(now - timedelta(days=30)).date(), end=now.date())
+    assert figures[north.pk] == AreaFigures(
+        incidents=1, addresses=10, canvasses=1, doors_visited=10, reports_used=1, hours_saved=Decimal("1.0")
+    )
+    assert figures[north.pk].incidents_per_1000_addresses == Decimal("100.0")
+    assert figures[south.pk] == AreaFigures(addresses=30)
+    assert figures[south.pk].incidents_per_1000_addresses == Decimal("0.0")
+
+
+def test_a_report_not_used_does_not_count(world: World) -> None:
+    buurt = BuurtFactory.create(wijk__gemeente=world.gemeente)
+    doors = history.addresses(2, buurt_code=buurt.code)
+    cv = history.walk(world.team, by=world.bob, at=timezone.now() - timedelta(days=1), doors=doors)
+    PoliceReport.objects.create(incident=cv.incident, canvass=cv, unit=PoliceUnit.objects.get())
+    today = timezone.now().date()
+    assert area_figures([buurt.pk], start=today - timedelta(days=7), end=today)[buurt.pk].reports_used == 0
+
+
+def test_the_number_of_queries_does_not_grow_with_buurten_or_activity(world: World) -> None:
+    buurten = [BuurtFactory.create(wijk__gemeente=world.gemeente) for _ in range(3)]
+    today = timezone.now().date()
+    with CaptureQueriesContext(connection) as empty:
+        area_figures([b.pk for b in buurten], start=today - timedelta(days=7), end=today)
+    for b in buurten:
+        history.walk(world.team, by=world.bob, at=timezone.now(), doors=history.addresses(3, buurt_code=b.code))
+    with CaptureQueriesContext(connection) as busy:
+        area_figures([b.pk for b in buurten], start=today - timedelta(days=7), end=today)
+    assert len(empty) == len(busy) == 6
+
+
+def test_figures_add_up_for_a_wijk() -> None:
+    total = AreaFigures(incidents=1, addresses=10, doors_visited=5) + AreaFigures(incidents=2, addresses=20, doors_visited=5)
+    assert total.incidents == 3
+    assert total.addresses == 30
+    assert total.hours_saved == Decimal("1.0")
+    assert AreaFigures().incidents_per_1000_addresses is None
