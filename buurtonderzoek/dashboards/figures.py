@@ -16,8 +16,8 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from buurtonderzoek.accounts.models import Membership, Role, Team, User
-from buurtonderzoek.dashboards.health import TeamHealth, team_health
 from buurtonderzoek.canvass.models import DoorVisit, Outcome, ReviewStatus, Route
+from buurtonderzoek.dashboards.health import TeamHealth, team_health
 from buurtonderzoek.handoff.models import Notification, PoliceReport, ReportStatus, Thanks
 from buurtonderzoek.incidents.models import Incident, IncidentStatus
 

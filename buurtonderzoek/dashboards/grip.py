@@ -94,18 +94,14 @@ def area_figures(buurt_ids: Sequence[int], *, start: date, end: date) -> dict[in
         .values_list("buurt_code", "n")
     )
     incidents = per_buurt(
-        Incident.objects.filter(
-            address__buurt_code__in=codes, occurred_from__gte=since, occurred_from__lt=until
-        )
+        Incident.objects.filter(address__buurt_code__in=codes, occurred_from__gte=since, occurred_from__lt=until)
         .values("address__buurt_code")
         .annotate(n=Count("id"))
         .order_by()
         .values_list("address__buurt_code", "n")
     )
     canvasses = per_buurt(
-        Canvass.objects.filter(
-            incident__address__buurt_code__in=codes, created_at__gte=since, created_at__lt=until
-        )
+        Canvass.objects.filter(incident__address__buurt_code__in=codes, created_at__gte=since, created_at__lt=until)
         .values("incident__address__buurt_code")
         .annotate(n=Count("id"))
         .order_by()

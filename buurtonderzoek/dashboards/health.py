@@ -236,9 +236,7 @@ def _members_signal(f: TeamFacts) -> Signal:
     minimum = settings.HEALTH_MIN_MEMBERS
     reason = ngettext("Het team heeft %(n)d lid.", "Het team heeft %(n)d leden.", f.members) % {"n": f.members}
     if f.members < 2:
-        return Signal(
-            "members", "risico", reason, _("Werf leden: een buurtonderzoek loopt u altijd met z'n tweeën.")
-        )
+        return Signal("members", "risico", reason, _("Werf leden: een buurtonderzoek loopt u altijd met z'n tweeën."))
     if f.members < minimum:
         return Signal(
             "members",
@@ -259,10 +257,13 @@ def _walkers_signal(team: Team, f: TeamFacts, *, now: datetime) -> Signal:
             _("Niemand van het team heeft de afgelopen 90 dagen aangebeld."),
             _("Neem contact op met de coördinator: plan samen een eerste buurtonderzoek of een oefenronde."),
         )
-    reason = _(
-        "Actieve lopers: %(a30)d in de laatste 30 dagen (daarvoor %(p30)d), "
-        "%(a90)d in de laatste 90 dagen (daarvoor %(p90)d)."
-    ) % counts
+    reason = (
+        _(
+            "Actieve lopers: %(a30)d in de laatste 30 dagen (daarvoor %(p30)d), "
+            "%(a90)d in de laatste 90 dagen (daarvoor %(p90)d)."
+        )
+        % counts
+    )
     # Lapsed walkers (active in the last 90 days but not the last 30) show a slow decline months
     # before the 90-day count falls: the early warning the gemeente needs.
     if (
@@ -321,7 +322,9 @@ def _coordinator_signal(f: TeamFacts, *, now: datetime) -> Signal:
             silent,
         ) % {"n": silent}
         return Signal("coordinator", "risico" if silent >= 2 * days else "let_op", reason, action)
-    return Signal("coordinator", "in_orde", _("De coördinator is de afgelopen tijd actief geweest."), _("Geen actie nodig."))
+    return Signal(
+        "coordinator", "in_orde", _("De coördinator is de afgelopen tijd actief geweest."), _("Geen actie nodig.")
+    )
 
 
 def _timeliness_signal(f: TeamFacts) -> Signal:
@@ -338,9 +341,9 @@ def _timeliness_signal(f: TeamFacts) -> Signal:
     ) % {"late": f.incidents_late, "n": f.incidents_canvassable, "h": hours}
     if f.incidents_late == 0:
         return Signal("timeliness", "in_orde", reason, _("Geen actie nodig."))
-    action = _("Spreek met het team af wie een buurtonderzoek binnen %(h)d uur start; camerabeelden worden vaak snel gewist.") % {
-        "h": hours
-    }
+    action = _(
+        "Spreek met het team af wie een buurtonderzoek binnen %(h)d uur start; camerabeelden worden vaak snel gewist."
+    ) % {"h": hours}
     level: Level = "risico" if f.incidents_late * 2 >= f.incidents_canvassable else "let_op"
     return Signal("timeliness", level, reason, action)
 
@@ -381,7 +384,10 @@ def _review_signal(f: TeamFacts, *, now: datetime, oldest: datetime | None) -> S
     ) % {"n": f.visits_waiting, "d": days}
     level: Level = "risico" if oldest is not None and oldest < now - timedelta(days=3 * days) else "let_op"
     return Signal(
-        "review", level, reason, _("Vraag de coördinator de bezoeken te beoordelen, zodat het verslag naar de politie kan.")
+        "review",
+        level,
+        reason,
+        _("Vraag de coördinator de bezoeken te beoordelen, zodat het verslag naar de politie kan."),
     )
 
 

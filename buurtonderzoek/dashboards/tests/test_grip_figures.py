@@ -22,14 +22,20 @@ pytestmark = pytest.mark.django_db
 
 def test_it_counts_per_buurt_within_the_period(world: World, settings: object) -> None:
     setattr(settings, "MINUTES_PER_DOOR", 6)  # noqa: B010
-    north, south = BuurtFactory.create(wijk__gemeente=world.gemeente), BuurtFactory.create(wijk__gemeente=world.gemeente)
+    north, south = (
+        BuurtFactory.create(wijk__gemeente=world.gemeente),
+        BuurtFactory.create(wijk__gemeente=world.gemeente),
+    )
     north_doors = history.addresses(10, buurt_code=north.code)
     history.addresses(30, buurt_code=south.code)
     now = timezone.now()
     cv = history.walk(world.team, by=world.bob, at=now - timedelta(days=3), doors=north_doors)
     history.walk(world.team, by=world.bob, at=now - timedelta(days=400), doors=north_doors[:4])  # before the period
     PoliceReport.objects.create(
-        incident=cv.incident, canvass=cv, unit=PoliceUnit.objects.get(), status=ReportStatus.CLOSED,
+        incident=cv.incident,
+        canvass=cv,
+        unit=PoliceUnit.objects.get(),
+        status=ReportStatus.CLOSED,
         outcome=ReportOutcome.INFORMATION_USED,
     )
     figures = area_figures([north.pk, south.pk], start=(now - timedelta(days=30)).date(), end=now.date())
@@ -63,7 +69,9 @@ def test_the_number_of_queries_does_not_grow_with_buurten_or_activity(world: Wor
 
 
 def test_figures_add_up_for_a_wijk() -> None:
-    total = AreaFigures(incidents=1, addresses=10, doors_visited=5) + AreaFigures(incidents=2, addresses=20, doors_visited=5)
+    total = AreaFigures(incidents=1, addresses=10, doors_visited=5) + AreaFigures(
+        incidents=2, addresses=20, doors_visited=5
+    )
     assert total.incidents == 3
     assert total.addresses == 30
     assert total.hours_saved == Decimal("1.0")

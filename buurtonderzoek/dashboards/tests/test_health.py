@@ -182,7 +182,11 @@ def test_visits_waiting_long_for_review_are_flagged(world: World) -> None:
     inc = history.incident(team, at=timezone.now() - timedelta(days=12))
     cv = history.canvass(inc, at=timezone.now() - timedelta(days=12))
     history.visits(
-        cv, by=people[0], at=timezone.now() - timedelta(days=10), doors=history.addresses(3), review=ReviewStatus.RECEIVED
+        cv,
+        by=people[0],
+        at=timezone.now() - timedelta(days=10),
+        doors=history.addresses(3),
+        review=ReviewStatus.RECEIVED,
     )
     [health] = team_health([team])
     assert health.facts.visits_waiting == 3
