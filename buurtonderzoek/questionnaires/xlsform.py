@@ -383,6 +383,12 @@ def _write_sheet(sheet: Worksheet, rows: list[dict[str, Any]], first: list[str])
         cell.font = Font(bold=True)
     for row in rows:
         sheet.append([row.get(column, "") if row.get(column) is not None else "" for column in columns])
+    for cells in sheet.iter_rows(min_row=2):
+        for cell in cells:
+            if cell.data_type == "f":
+                # openpyxl takes any text starting with "=" for a formula: a label "=HYPERLINK(...)" would run
+                # in the spreadsheet of whoever opens the export. Everything we write is text.
+                cell.data_type = "s"
 
 
 def export_xlsform(version: Any, target: str | Path | IO[bytes]) -> None:

@@ -33,6 +33,16 @@ AddressRow = tuple[Any, ...]
 BATCH_SIZE = 50_000
 
 
+NUL_MESSAGE = (
+    "er staat een NUL-teken (\\x00) in; dat hoort niet in tekst en wijst op een beschadigd of binair bestand. "
+    "Exporteer het bestand opnieuw als tekst"
+)
+
+
+def has_nul(values: Iterable[Any]) -> bool:
+    return any(isinstance(value, str) and "\x00" in value for value in values)
+
+
 class ImportFailed(Exception):
     """Bad input: the message is Dutch, names the line or feature, and says what to do."""
 

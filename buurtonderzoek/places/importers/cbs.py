@@ -31,7 +31,7 @@ from shapely.geometry import MultiPolygon, Polygon, mapping, shape
 from tqdm import tqdm
 
 from buurtonderzoek.places.geo import rd_to_wgs84_array
-from buurtonderzoek.places.importers.base import ImportFailed
+from buurtonderzoek.places.importers.base import NUL_MESSAGE, ImportFailed, has_nul
 from buurtonderzoek.places.importers.loader import backend_for
 from buurtonderzoek.places.models import Address, Buurt, Gemeente, Wijk
 
@@ -163,6 +163,8 @@ def import_wijk_buurt_geojson(path: Path, *, using: str = "default", progress: b
                 continue
             level, code = _level(props)
             where = f"{path.name}, feature {number}" + (f" ({code})" if code else "")
+            if has_nul(props.values()):
+                raise ImportFailed(f"{where}: {NUL_MESSAGE}; er is niets opgeslagen.")
             if not level:
                 raise ImportFailed(
                     f"{where}: geen buurtcode, wijkcode of gemeentecode in de eigenschappen. "
@@ -276,6 +278,16 @@ def _cbs_code(prefix: str, value: str, width: int) -> str:
     return prefix + value
 
 
+def _csv_rows(path: Path, reader: Any) -> Iterator[list[str]]:
+    try:
+        yield from reader
+    except csv.Error as exc:  # e.g. a field larger than csv's limit
+        raise ImportFailed(
+            f"{path.name}, regel {reader.line_num}: geen geldige CSV ({exc}). Sla het bestand opnieuw op als CSV "
+            "met ; als scheidingsteken; er is niets opgeslagen."
+        ) from None
+
+
 def _pc6_rows(path: Path, handle: IO[str]) -> Iterator[list[tuple[str, int, str, str]]]:
     reader = csv.reader(handle, delimiter=";")
     header = [h.strip().lower() for h in next(reader, [])]
@@ -291,9 +303,11 @@ def _pc6_rows(path: Path, handle: IO[str]) -> Iterator[list[tuple[str, int, str,
 
     i_pc, i_nr, i_bu, i_gm = col("pc6"), col("huisnummer"), col("buurt"), col("gemeente")
     batch: list[tuple[str, int, str, str]] = []
-    for row in reader:
+    for row in _csv_rows(path, reader):
         if not row:
             continue
+        if has_nul(row):
+            raise ImportFailed(f"{path.name}, regel {reader.line_num}: {NUL_MESSAGE}; er is niets opgeslagen.")
         try:
             pc = row[i_pc].replace(" ", "").upper()
             nr = int(row[i_nr])

@@ -21,6 +21,7 @@ import numpy as np
 
 from buurtonderzoek.places.geo import wgs84_to_rd_array
 from buurtonderzoek.places.importers.base import (
+    NUL_MESSAGE,
     AddressRow,
     ImportFailed,
     assemble,
@@ -147,6 +148,10 @@ class CsvAddressSource:
                     if not more:
                         break
                     lines.append(more)
+                for offset, line in enumerate(lines):
+                    if "\x00" in line:
+                        # PostgreSQL cannot store it and no address holds one: a damaged or binary file.
+                        raise self._fout(line_no + 1 + offset, NUL_MESSAGE)
                 rows = self._fast(lines, line_no + 1)
                 if rows is None:
                     rows = self._slow(lines, line_no + 1)

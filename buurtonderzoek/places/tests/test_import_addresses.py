@@ -339,3 +339,16 @@ def test_the_gpkg_command_imports(tmp_path, capsys):
     call_command("import_bag_gpkg", str(path), "--no-progress")
     assert "2 adressen gelezen" in capsys.readouterr().out
     assert Address.objects.count() == 2
+
+
+def test_it_refuses_a_nul_byte_naming_the_line_and_stores_nothing(tmp_path):
+    path = write_csv(tmp_path / "nul.csv", [csv_line(1), csv_line(2, street="Kerk\x00straat"), csv_line(3)])
+    with pytest.raises(ImportFailed, match=r"regel 3: er staat een NUL-teken .* Exporteer het bestand opnieuw"):
+        import_addresses_csv(path, progress=False)
+    assert not Address.objects.exists()
+
+
+def test_the_command_turns_a_nul_byte_into_a_dutch_command_error(tmp_path):
+    path = write_csv(tmp_path / "nul.csv", [csv_line(1, street="\x00")])
+    with pytest.raises(CommandError, match="NUL-teken"):
+        call_command("import_addresses_csv", str(path), "--no-progress")

@@ -184,3 +184,16 @@ def test_the_pc6_command_reports_and_fails_in_dutch(tmp_path, capsys):
     assert "1 adressen bijgewerkt" in capsys.readouterr().out
     with pytest.raises(CommandError, match=r"kolom BUURT\.\.\. ontbreekt"):
         call_command("import_cbs_pc6hnr", str(write_pc6(tmp_path, [], "PC6;Huisnummer")), "--no-progress")
+
+
+def test_it_refuses_a_nul_in_a_buurt_name(tmp_path):
+    features = [buurt_feature("BU99010101", "De Akkers\x00<script>", square(X, Y, 500))]
+    with pytest.raises(ImportFailed, match=r"feature 1 \(BU99010101\): er staat een NUL-teken"):
+        import_cbs_wijk_buurt(write_geojson(tmp_path / "b.geojson", features), progress=False)
+    assert not Buurt.objects.exists()
+
+
+def test_it_refuses_a_nul_byte_in_the_pc6_table(tmp_path):
+    path = write_pc6(tmp_path, ["3991AA;1;99010101;990101;9901", "3991AA;2\x00;99010101;990101;9901"])
+    with pytest.raises(ImportFailed, match="regel 3: er staat een NUL-teken"):
+        import_cbs_pc6_huisnummer(path, progress=False)

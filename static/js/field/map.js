@@ -61,7 +61,8 @@ export function createRouteMap(element, note, { tileUrl, attribution, onSelect }
             fillOpacity: 0.95,
             fillColor: colour,
           }).addTo(map);
-          marker.bindTooltip(`${stop.order}. ${stop.label}`);
+          // Leaflet reads a string as HTML; the label comes from the address register, so pass a text node.
+          marker.bindTooltip(document.createTextNode(`${stop.order}. ${stop.label}`));
           marker.on("click", () => onSelect(stop.id));
           markers.set(stop.id, marker);
         } else {

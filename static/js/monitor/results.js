@@ -161,8 +161,10 @@
     },
     onEachFeature: function (f, l) {
       var text = f.properties.value === null ? "•" : fmt(f.properties.value);
-      l.bindTooltip(f.properties.name + ": " + text, {permanent: true, direction: "center", className: "map-label"});
-      l.bindPopup(f.properties.name + ": " + f.properties.text);
+      // Leaflet reads a string as HTML; buurt names come from an import, so they go in as text nodes.
+      l.bindTooltip(document.createTextNode(f.properties.name + ": " + text),
+                    {permanent: true, direction: "center", className: "map-label"});
+      l.bindPopup(document.createTextNode(f.properties.name + ": " + f.properties.text));
     }
   }).addTo(map);
   map.fitBounds(layer.getBounds(), {padding: [10, 10]});
