@@ -248,6 +248,9 @@ ALERT_DAYS = envint("ALERT_DAYS", 14)  # a published alert expires after this ma
 SUBSCRIPTION_CONFIRM_DAYS = envint("SUBSCRIPTION_CONFIRM_DAYS", 7)  # unconfirmed subscriptions are deleted after
 RETENTION_CONTACT_DAYS = envint("RETENTION_CONTACT_DAYS", 90)  # witness contact data, after the case closes
 RETENTION_FREE_TEXT_DAYS = envint("RETENTION_FREE_TEXT_DAYS", 365)  # free-text answers pseudonymised, after closing
+# Named in the public privacy statement (/privacyverklaring/): who is responsible and how to reach them.
+PRIVACY_CONTROLLER_NAME = envstr("PRIVACY_CONTROLLER_NAME", "de gemeente die deze dienst aanbiedt")
+PRIVACY_CONTROLLER_EMAIL = envstr("PRIVACY_CONTROLLER_EMAIL", "privacy@example.org")
 
 # Team health (buurtonderzoek.dashboards.health): when a signal turns to "let op" (twice: "risico")
 HEALTH_MIN_MEMBERS = envint("HEALTH_MIN_MEMBERS", 4)  # fewer members than this is fragile

@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 urlpatterns = [
     path("", include("buurtonderzoek.dashboards.urls")),
     path("beheer/privacy/", include("buurtonderzoek.privacy.urls")),
+    path("privacyverklaring/", include("buurtonderzoek.privacy.public_urls")),
     path("accounts/", include("buurtonderzoek.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("teams/", include("buurtonderzoek.accounts.team_urls")),

@@ -34,6 +34,7 @@ from buurtonderzoek.canvass.models import CanvassStatus, DoorVisit, ReviewStatus
 from buurtonderzoek.canvass.sync import MAX_BATCH, conflicts_for, sync_visits
 from buurtonderzoek.core.api import ProblemSerializer
 from buurtonderzoek.incidents.access import is_coordinator
+from buurtonderzoek.privacy.statement import current_version as current_privacy_version
 from buurtonderzoek.questionnaires.models import QuestionnaireVersion
 
 ACTIVE_STATUSES = (CanvassStatus.PLANNED, CanvassStatus.RUNNING)
@@ -187,7 +188,7 @@ def route_payload(route: Route, user: Any) -> dict[str, Any]:
             else {"id": version.pk, "number": version.number, "schema": version.schema},
             "context": {
                 "incident_type": incident.incident_type,
-                "privacy_notice_version": getattr(settings, "PRIVACY_NOTICE_VERSION", ""),
+                "privacy_notice_version": current_privacy_version(),
             },
             "fetched_at": timezone.now().isoformat(),
         }

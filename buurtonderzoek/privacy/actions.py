@@ -17,6 +17,8 @@ Erasure, in one transaction:
 - invitations sent to the address get a placeholder address (and are revoked while open);
 - django-axes login records for the address are deleted.
 Running it again finds nothing to remove.
+
+Also here: publishing a version of the public privacy statement (statement.py decides when).
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from typing import Any
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -38,6 +40,7 @@ from buurtonderzoek.canvass.models import DoorVisit, Tip
 from buurtonderzoek.core.audit import record
 from buurtonderzoek.core.models import AuditAction
 from buurtonderzoek.handoff.models import Notification, PoliceReport
+from buurtonderzoek.privacy.models import PrivacyStatement
 from buurtonderzoek.handoff.retention import (
     TIP_CONTACT_FIELDS,
     blank_tip_contacts,
@@ -333,3 +336,24 @@ def _blank_invitations(invitations: list[Invitation], *, by: Any) -> int:
             changes |= {"revoked_at": now, "revoked_by": by if isinstance(by, User) else None}
         Invitation.objects.filter(pk=invitation.pk).update(**changes)
     return len(invitations)
+
+
+def publish_privacy_statement(*, revision: int, values: dict[str, Any], by: Any = None) -> PrivacyStatement:
+    """Freeze the statement's text revision with these settings as a new version (once per combination)."""
+    from buurtonderzoek.privacy.statement import fingerprint
+
+    key = fingerprint(revision, values)
+    try:
+        with transaction.atomic():
+            statement = PrivacyStatement.objects.create(revision=revision, values=values, fingerprint=key)
+            record(
+                by,
+                AuditAction.CREATE,
+                statement,
+                summary=f"Privacyverklaring versie {statement.version} gepubliceerd",
+                data={"revision": revision, "values": values},
+            )
+    except IntegrityError:
+        # Another request published the same combination a moment ago.
+        return PrivacyStatement.objects.get(fingerprint=key)
+    return statement
