@@ -146,7 +146,9 @@ def _witness(st: Statement) -> dict[str, Any]:
         "address": {"label": st.address_label, "street": st.street, "rd": {"x": st.x, "y": st.y}},
         "answers": {key: _json_value(a[key]) for key in WITNESS_KEYS if key in a},
         "contact_consent": a.get("contact_consent") == "ja",
-        "privacy_notice_version": str(a.get("privacy_notice_version") or "") if a.get("privacy_notice_shown") == "ja" else "",
+        "privacy_notice_version": str(a.get("privacy_notice_version") or "")
+        if a.get("privacy_notice_shown") == "ja"
+        else "",
         "wants_outcome": a.get("wants_outcome") == "ja",
         "contact": None,
     }

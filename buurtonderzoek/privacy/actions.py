@@ -40,7 +40,6 @@ from buurtonderzoek.canvass.models import DoorVisit, Tip
 from buurtonderzoek.core.audit import record
 from buurtonderzoek.core.models import AuditAction
 from buurtonderzoek.handoff.models import Notification, PoliceReport
-from buurtonderzoek.privacy.models import PrivacyStatement
 from buurtonderzoek.handoff.retention import (
     TIP_CONTACT_FIELDS,
     blank_tip_contacts,
@@ -49,6 +48,7 @@ from buurtonderzoek.handoff.retention import (
 )
 from buurtonderzoek.privacy.export import build_export
 from buurtonderzoek.privacy.matching import Subject
+from buurtonderzoek.privacy.models import PrivacyStatement
 from buurtonderzoek.privacy.search import Findings, find
 from buurtonderzoek.signalements.actions import unsubscribe
 
@@ -355,5 +355,6 @@ def publish_privacy_statement(*, revision: int, values: dict[str, Any], by: Any 
             )
     except IntegrityError:
         # Another request published the same combination a moment ago.
-        return PrivacyStatement.objects.get(fingerprint=key)
+        existing: PrivacyStatement = PrivacyStatement.objects.get(fingerprint=key)
+        return existing
     return statement

@@ -44,7 +44,9 @@ def fingerprint(revision: int, values: dict[str, Any]) -> str:
 
 def current_statement() -> PrivacyStatement:
     values = configured_values()
-    found = PrivacyStatement.objects.filter(fingerprint=fingerprint(TEXT_REVISION, values)).first()
+    found: PrivacyStatement | None = PrivacyStatement.objects.filter(
+        fingerprint=fingerprint(TEXT_REVISION, values)
+    ).first()
     if found is not None:
         return found
     from buurtonderzoek.privacy.actions import publish_privacy_statement
@@ -60,7 +62,7 @@ def statement_by_version(version: str) -> PrivacyStatement | None:
     match = _VERSION.match(version)
     if match is None:
         return None
-    found = PrivacyStatement.objects.filter(pk=int(match.group(2))).first()
+    found: PrivacyStatement | None = PrivacyStatement.objects.filter(pk=int(match.group(2))).first()
     if found is None or found.version != version:
         return None
     return found

@@ -12,8 +12,8 @@ from buurtonderzoek.canvass.tests.test_field_support import make_field
 from buurtonderzoek.core.models import AuditAction, AuditEvent
 from buurtonderzoek.incidents.models import Incident
 from buurtonderzoek.privacy.models import PrivacyStatement
-from buurtonderzoek.privacy.tests.conftest import People
 from buurtonderzoek.privacy.statement import current_statement, current_version, statement_url
+from buurtonderzoek.privacy.tests.conftest import People
 from conftest import World
 
 pytestmark = pytest.mark.django_db
