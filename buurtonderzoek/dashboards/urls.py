@@ -8,6 +8,10 @@ urlpatterns = [
     path("vrijwilliger/", views.start_volunteer, name="start_volunteer"),
     path("coordinator/", views.start_coordinator, name="start_coordinator"),
     path("politie/", views.start_police, name="start_police"),
+    path("politie/totalen/", views.police_totals, name="police_totals"),
+    path("politie/totalen/waarderapport/", views.police_value_report, name="police_value_report"),
+    path("afdrukken/<int:pk>/", views.print_job_status, name="print_job_status"),
+    path("afdrukken/<int:pk>/download/", views.print_job_download, name="print_job_download"),
     path("gemeente/", views.start_municipal, name="start_municipal"),
     path("beheer/", views.start_admin, name="start_admin"),
 ]

@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+from django.utils import timezone
 
 from buurtonderzoek.accounts.access import roles_of
 from buurtonderzoek.accounts.models import Membership, Role
 from buurtonderzoek.core.decorators import role_required
 from buurtonderzoek.core.types import AuthedHttpRequest
-from buurtonderzoek.dashboards import figures
+from buurtonderzoek.core.audit import record
+from buurtonderzoek.core.models import AuditAction
+from buurtonderzoek.dashboards import actions, figures, police
+from buurtonderzoek.dashboards.models import JobStatus, PrintJob
+from buurtonderzoek.handoff.models import PoliceReport, ReportStatus
+from buurtonderzoek.signalements.models import Alert
 
 # The order decides where a user with several roles lands first.
 START_PAGES = [
@@ -69,14 +79,54 @@ def start_coordinator(request: AuthedHttpRequest) -> HttpResponse:
     )
 
 
+WAITING_LIMIT = 10  # the start page lists the oldest few; the inbox has them all
+
+
 @role_required(Role.POLICE)
 def start_police(request: AuthedHttpRequest) -> HttpResponse:
     memberships = _memberships(request, Role.POLICE)
     units = [m.police_unit for m in memberships if m.police_unit is not None]
+    alerts = Alert.objects.awaiting_police(request.user).select_related("gemeente").order_by("submitted_at", "id")
+    to_answer = (
+        PoliceReport.objects.inbox(request.user)
+        .filter(outcome="")
+        .exclude(status=ReportStatus.CLOSED)
+        .select_related("incident__team")
+        .only("id", "number", "status", "submitted_at", "incident__incident_type", "incident__team__name")
+        .order_by("submitted_at", "id")
+    )
     return render(
         request,
         "dashboards/start_police.html",
-        {"memberships": memberships, "units": units, "figures": figures.police_figures(request.user)},
+        {
+            "memberships": memberships,
+            "units": units,
+            "figures": figures.police_figures(request.user),
+            "alerts": alerts[:WAITING_LIMIT],
+            "alerts_count": alerts.count(),
+            "to_answer": to_answer[:WAITING_LIMIT],
+            "to_answer_count": to_answer.count(),
+        },
+    )
+
+
+@role_required(Role.POLICE)
+def police_totals(request: AuthedHttpRequest) -> HttpResponse:
+    """Totals per period, per unit and per team; the quarterly value report is made from the same figures."""
+    today = timezone.localdate()
+    period, error = police.parse_period(request.GET, today)
+    totals = police.police_totals(request.user, period)
+    jobs = PrintJob.objects.filter(requested_by=request.user, kind=PrintJob.VALUE_REPORT).order_by("-created_at")[:5]
+    return render(
+        request,
+        "dashboards/police_totals.html",
+        {
+            "t": totals,
+            "error": error,
+            "quarters": police.recent_quarters(today),
+            "jobs": jobs,
+        },
+        status=400 if error else 200,
     )
 
 
@@ -104,3 +154,38 @@ def start_admin(request: AuthedHttpRequest) -> HttpResponse:
         "addresses": Address.objects.count(),
     }
     return render(request, "dashboards/start_admin.html", {"counts": counts})
+
+
+@role_required(Role.POLICE)
+@require_POST
+def police_value_report(request: AuthedHttpRequest) -> HttpResponse:
+    period, error = police.parse_period(request.POST, timezone.localdate())
+    if error:
+        messages.error(request, error)
+    else:
+        actions.request_value_report(period, by=request.user)
+        messages.success(request, _("Het waarderapport wordt gemaakt; u kunt het zo hieronder downloaden."))
+    return redirect(f"{reverse('police_totals')}?van={period.start:%Y-%m-%d}&tot={period.end:%Y-%m-%d}")
+
+
+def _own_job(request: AuthedHttpRequest, pk: int) -> PrintJob:
+    # Only the person who asked sees the job: the file may hold names (certificates).
+    return get_object_or_404(PrintJob, pk=pk, requested_by=request.user)
+
+
+@login_required
+@require_GET
+def print_job_status(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    return render(request, "dashboards/_job_status.html", {"job": _own_job(request, pk)})
+
+
+@login_required
+@require_GET
+def print_job_download(request: AuthedHttpRequest, pk: int) -> HttpResponse | FileResponse:
+    job = _own_job(request, pk)
+    if job.status != JobStatus.DONE or not job.file:
+        return render(request, "dashboards/_job_status.html", {"job": job}, status=409)
+    record(request.user, AuditAction.EXPORT, job, summary=f"Download {job.title}", request=request)
+    response = FileResponse(job.file.open("rb"), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{job.file.name.rsplit("/", 1)[-1]}"'
+    return response

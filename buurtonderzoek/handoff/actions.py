@@ -12,17 +12,20 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Min
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from buurtonderzoek.accounts.models import Membership, PoliceUnit, Role
-from buurtonderzoek.canvass.models import Canvass
+from buurtonderzoek.canvass.models import Canvass, DoorVisit
 from buurtonderzoek.core.audit import record
 from buurtonderzoek.core.models import AuditAction
 from buurtonderzoek.handoff.document import build_document
 from buurtonderzoek.handoff.models import (
     REPORT_TRANSITIONS,
+    USEFULNESS_LABELS,
+    HelpfulPart,
     Notification,
     PdfStatus,
     PoliceReport,
@@ -97,6 +100,7 @@ def submit_report(incident: Incident, *, by: Any, unit: PoliceUnit | None = None
             doors_spoken=cov.doors_spoken,
             signalement_count=len(consolidation.signalements),
             camera_lead_count=len(consolidation.camera_leads),
+            first_door_at=DoorVisit.objects.filter(canvass=canvass).aggregate(first=Min("visited_at"))["first"],
             submitted_by=_user(by),
             witness_sources=loader.witness_sources(consolidation),
         )
@@ -222,17 +226,37 @@ def add_feedback(report: PoliceReport, *, by: Any, text: str) -> ReportFeedback:
     return feedback
 
 
-def set_outcome(report: PoliceReport, *, by: Any, outcome: str, note: str = "") -> PoliceReport:
+def set_outcome(
+    report: PoliceReport,
+    *,
+    by: Any,
+    outcome: str,
+    note: str = "",
+    usefulness: int | None = None,
+    helpful_parts: list[str] | None = None,
+) -> PoliceReport:
+    """The outcome, and how useful the report was (1-5) and which parts helped; the team sees all three."""
     if outcome not in ReportOutcome.values:
         raise ValidationError({"outcome": _("Kies een uitkomst.")})
+    if usefulness is not None and usefulness not in USEFULNESS_LABELS:
+        raise ValidationError({"usefulness": _("Geef een cijfer voor de bruikbaarheid van 1 tot en met 5.")})
+    parts = list(dict.fromkeys(helpful_parts or []))
+    if any(part not in HelpfulPart.values for part in parts):
+        raise ValidationError({"helpful_parts": _("Kies alleen onderdelen uit de lijst.")})
     _require_police(report, by)
     with transaction.atomic():
         report.outcome = outcome
         report.outcome_note = note.strip()[:2000]
         report.outcome_by = _user(by)
         report.outcome_at = timezone.now()
-        report.save(update_fields=["outcome", "outcome_note", "outcome_by", "outcome_at"])
-        record(by, AuditAction.UPDATE, report, summary=f"Uitkomst van verslag {report.number}: {outcome}")
+        report.usefulness = usefulness
+        report.helpful_parts = [p for p in HelpfulPart.values if p in parts]
+        report.save(
+            update_fields=["outcome", "outcome_note", "outcome_by", "outcome_at", "usefulness", "helpful_parts"]
+        )
+        record(by, AuditAction.UPDATE, report, summary=f"Uitkomst van verslag {report.number}: {outcome}",
+            data={"usefulness": usefulness, "helpful_parts": report.helpful_parts},
+        )
         label = ReportOutcome(outcome).label
         notify(
             participants(report),

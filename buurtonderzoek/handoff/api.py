@@ -164,7 +164,12 @@ class ReportViewSet(viewsets.ReadOnlyModelViewSet[PoliceReport]):
         data.is_valid(raise_exception=True)
         try:
             actions.set_outcome(
-                report, by=request.user, outcome=data.validated_data["outcome"], note=data.validated_data["note"]
+                report,
+                by=request.user,
+                outcome=data.validated_data["outcome"],
+                note=data.validated_data["note"],
+                usefulness=data.validated_data["usefulness"],
+                helpful_parts=data.validated_data["helpful_parts"],
             )
         except ValidationError as exc:
             raise _problem(exc) from exc
@@ -180,3 +185,32 @@ class ReportViewSet(viewsets.ReadOnlyModelViewSet[PoliceReport]):
 @permission_classes([AllowAny])
 def report_schema(request: Request) -> Response:
     return Response(json_schema())
+
+
+@extend_schema(
+    summary="Totalen voor de politie: verslagen, snelheid, bruikbaarheid, uitkomsten, uren bespaard",
+    description=(
+        "Over de verslagen die in de periode bij uw politie-eenheden binnenkwamen, in totaal, per eenheid en per "
+        "team. Zonder `van` en `tot` het lopende kwartaal. Uren bespaard = bezochte deuren × `minutes_per_door`. "
+        "Tijden in uren, gerekend vanaf het einde van de tijdsperiode van het incident. Geen persoonsgegevens."
+    ),
+    parameters=[
+        OpenApiParameter("van", OpenApiTypes.DATE, description="Eerste dag (JJJJ-MM-DD)."),
+        OpenApiParameter("tot", OpenApiTypes.DATE, description="Laatste dag, inclusief (JJJJ-MM-DD)."),
+    ],
+    responses={200: OpenApiTypes.OBJECT, 400: ERRORS[400], 401: ERRORS[401], 403: ERRORS[403]},
+)
+@api_view(["GET"])
+def police_totals(request: Request) -> Response:
+    from django.utils import timezone
+
+    from buurtonderzoek.dashboards.police import parse_period
+    from buurtonderzoek.dashboards.police import police_totals as totals_for
+
+    user = request.user
+    if not (user.is_superuser or Membership.objects.filter(user=user.pk, role=Role.POLICE).exists()):
+        raise exceptions.PermissionDenied(_("Deze gegevens zijn alleen voor de politie."))
+    period, error = parse_period(request.query_params, timezone.localdate())
+    if error:
+        raise exceptions.ValidationError({"detail": error})
+    return Response(totals_for(user, period).as_dict())

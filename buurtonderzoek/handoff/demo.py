@@ -171,7 +171,14 @@ def seed_demo_handoff(team: Team, *, by: Any) -> PoliceReport | None:
         by=police,
         text="Het gedeeltelijke kenteken en de camera aan de straatkant hebben ons goed geholpen. Dank!",
     )
-    actions.set_outcome(report, by=police, outcome="suspect_identified", note="De zaak loopt nog.")
+    actions.set_outcome(
+        report,
+        by=police,
+        outcome="suspect_identified",
+        note="De zaak loopt nog.",
+        usefulness=4,
+        helpful_parts=["signalement", "camera_leads"],
+    )
     if volunteer != by:
         actions.thank(report, by=police, message="Sterk gesprek met de buurman die de scooter zag.", to_user=volunteer)
     actions.thank(report, by=police, message="Dank aan het hele team voor het snelle buurtonderzoek.")

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from buurtonderzoek.accounts.models import PoliceUnit, User
 from buurtonderzoek.canvass.models import ReviewStatus
-from buurtonderzoek.handoff.models import ReportOutcome, ReportStatus
+from buurtonderzoek.handoff.models import USEFULNESS_LABELS, HelpfulPart, ReportOutcome, ReportStatus
 
 REVIEW_CHOICES = [
     (ReviewStatus.APPROVED.value, _("Goedkeuren: de verklaring telt mee")),
@@ -65,6 +65,20 @@ class FeedbackForm(forms.Form):
 
 class OutcomeForm(forms.Form):
     outcome = forms.ChoiceField(label=_("Uitkomst"), choices=ReportOutcome.choices)
+    usefulness = forms.TypedChoiceField(
+        label=_("Hoe bruikbaar was het verslag?"),
+        choices=list(USEFULNESS_LABELS.items()),
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Geef een cijfer voor de bruikbaarheid van 1 tot en met 5.")},
+    )
+    helpful_parts = forms.MultipleChoiceField(
+        label=_("Wat hielp?"),
+        choices=HelpfulPart.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Kruis alles aan wat u verder hielp. Het team ziet dit, zo leren ze wat werkt."),
+    )
     note = forms.CharField(
         label=_("Toelichting"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
     )

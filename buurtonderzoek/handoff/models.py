@@ -57,6 +57,25 @@ class ReportOutcome(models.TextChoices):
     OTHER = "other", _("anders")
 
 
+class HelpfulPart(models.TextChoices):
+    """Which parts of a report helped the police: the structured half of the usefulness rating."""
+
+    SIGNALEMENT = "signalement", _("signalement")
+    CAMERA_LEADS = "camera_leads", _("camerasporen")
+    WITNESSES = "witnesses", _("getuigen")
+    TIMELINE = "timeline", _("tijdlijn")
+    TIPS = "tips", _("tips")
+
+
+USEFULNESS_LABELS = {
+    1: _("1 - niet bruikbaar"),
+    2: _("2 - weinig bruikbaar"),
+    3: _("3 - redelijk bruikbaar"),
+    4: _("4 - bruikbaar"),
+    5: _("5 - zeer bruikbaar"),
+}
+
+
 class PdfStatus(models.TextChoices):
     PENDING = "pending", _("in de wachtrij")
     RUNNING = "running", _("wordt gemaakt")
@@ -127,6 +146,12 @@ class PoliceReport(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     outcome_at = models.DateTimeField(_("uitkomst op"), null=True, blank=True)
+    usefulness = models.PositiveSmallIntegerField(
+        _("bruikbaarheid (1-5)"), null=True, blank=True, choices=list(USEFULNESS_LABELS.items())
+    )
+    helpful_parts = models.JSONField(_("wat hielp"), default=list, blank=True)
+    # Frozen at submission like the door counts, so police totals never scan the door visits.
+    first_door_at = models.DateTimeField(_("eerste deur op"), null=True, blank=True)
     pdf_status = models.CharField(_("pdf"), max_length=10, choices=PdfStatus.choices, default=PdfStatus.PENDING)
     pdf_progress = models.PositiveSmallIntegerField(_("voortgang pdf (%)"), default=0)
     pdf_error = models.CharField(_("fout bij pdf"), max_length=500, blank=True)
@@ -149,6 +174,10 @@ class PoliceReport(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(status__in=ReportStatus.values), name="report_status_valid"),
             models.CheckConstraint(condition=Q(pdf_progress__lte=100), name="report_pdf_progress_percent"),
+            models.CheckConstraint(
+                condition=Q(usefulness__isnull=True) | Q(usefulness__gte=1, usefulness__lte=5),
+                name="report_usefulness_1_to_5",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -5,7 +5,7 @@ from typing import Any
 from django.urls import reverse
 from rest_framework import serializers
 
-from buurtonderzoek.handoff.models import PoliceReport, ReportOutcome, ReportStatus
+from buurtonderzoek.handoff.models import HelpfulPart, PoliceReport, ReportOutcome, ReportStatus
 
 
 class ReportSummarySerializer(serializers.ModelSerializer[PoliceReport]):
@@ -37,6 +37,8 @@ class ReportSummarySerializer(serializers.ModelSerializer[PoliceReport]):
             "signalement_count",
             "camera_lead_count",
             "outcome",
+            "usefulness",
+            "helpful_parts",
             "links",
         ]
 
@@ -63,3 +65,17 @@ class FeedbackSerializer(serializers.Serializer[Any]):
 class OutcomeSerializer(serializers.Serializer[Any]):
     outcome = serializers.ChoiceField(choices=ReportOutcome.choices)
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    usefulness = serializers.IntegerField(
+        min_value=1,
+        max_value=5,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Hoe bruikbaar was het verslag: 1 (niet) tot 5 (zeer).",
+    )
+    helpful_parts = serializers.ListField(
+        child=serializers.ChoiceField(choices=HelpfulPart.choices),
+        required=False,
+        default=list,
+        help_text="Welke onderdelen hielpen.",
+    )

@@ -339,7 +339,13 @@ def report_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
             "transition_form": TransitionForm(allowed=report.allowed_transitions(), prefix="status"),
             "feedback_form": FeedbackForm(prefix="feedback"),
             "outcome_form": OutcomeForm(
-                initial={"outcome": report.outcome, "note": report.outcome_note}, prefix="outcome"
+                initial={
+                    "outcome": report.outcome,
+                    "note": report.outcome_note,
+                    "usefulness": report.usefulness,
+                    "helpful_parts": report.helpful_parts,
+                },
+                prefix="outcome",
             ),
             "thanks_form": ThanksForm(people=people, prefix="thanks"),
             "hours_saved": report.hours_saved,
@@ -378,9 +384,14 @@ def report_action(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         elif action == "outcome":
             form = OutcomeForm(request.POST, prefix="outcome")
             if not form.is_valid():
-                raise ValidationError(_("Kies een uitkomst."))
+                raise ValidationError([str(e) for errors in form.errors.values() for e in errors])
             actions.set_outcome(
-                report, by=request.user, outcome=form.cleaned_data["outcome"], note=form.cleaned_data["note"]
+                report,
+                by=request.user,
+                outcome=form.cleaned_data["outcome"],
+                note=form.cleaned_data["note"],
+                usefulness=form.cleaned_data["usefulness"],
+                helpful_parts=form.cleaned_data["helpful_parts"],
             )
             messages.success(request, _("De uitkomst is vastgelegd en gedeeld met het team."))
         elif action == "thanks":

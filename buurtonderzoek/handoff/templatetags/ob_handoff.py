@@ -61,3 +61,11 @@ def percent(value: Any) -> int:
         return round(float(value) * 100)
     except (TypeError, ValueError):
         return 0
+
+
+@register.filter
+def helpful_labels(parts: list[str]) -> str:
+    """The police's "what helped" choices as a readable Dutch list."""
+    from buurtonderzoek.handoff.models import HelpfulPart
+
+    return ", ".join(str(HelpfulPart(p).label) for p in parts if p in HelpfulPart.values)

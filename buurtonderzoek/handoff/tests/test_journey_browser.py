@@ -197,6 +197,8 @@ def test_the_full_journey_from_review_to_afloopbericht(new_page: Callable[[str],
     with police.expect_navigation():
         police.get_by_role("button", name="Terugkoppeling sturen").click()
     police.get_by_label("Uitkomst", exact=True).select_option("suspect_identified")
+    police.get_by_role("radio", name="4 - bruikbaar").check()
+    police.get_by_role("checkbox", name="camerasporen").check()
     with police.expect_navigation():
         police.get_by_role("button", name="Uitkomst vastleggen").click()
     police.get_by_label("Aan", exact=True).select_option(str(world.bob.pk))
@@ -205,6 +207,7 @@ def test_the_full_journey_from_review_to_afloopbericht(new_page: Callable[[str],
         police.get_by_role("button", name="Bedanken").click()
     report.refresh_from_db()
     assert report.status == ReportStatus.RECEIVED and report.outcome == "suspect_identified"
+    assert report.usefulness == 4 and report.helpful_parts == ["camera_leads"]
     assert report.pdf_status == PdfStatus.DONE
     pdf = police.request.get(f"/verslagen/{report.pk}/verslag.pdf")
     assert pdf.ok and pdf.headers["content-type"] == "application/pdf"

@@ -339,7 +339,10 @@ def test_the_police_work_the_report_from_the_page(
     with django_capture_on_commit_callbacks(execute=True):
         client.post(url, {"action": "status", "status-to": "received", "status-note": ""})
         client.post(url, {"action": "feedback", "feedback-text": "Dank voor het snelle werk."})
-        client.post(url, {"action": "outcome", "outcome-outcome": "information_used", "outcome-note": ""})
+        client.post(
+            url,
+            {"action": "outcome", "outcome-outcome": "information_used", "outcome-usefulness": "4", "outcome-note": ""},
+        )
         client.post(
             url,
             {"action": "thanks", "thanks-to": str(world.bob.pk), "thanks-message": "Sterk gesprek bij nummer drie."},

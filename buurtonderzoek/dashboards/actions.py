@@ -1,0 +1,38 @@
+"""Every write of the dashboards app: asking for a printable document made in the background."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from buurtonderzoek.core.audit import record
+from buurtonderzoek.core.models import AuditAction
+from buurtonderzoek.dashboards.models import PrintJob
+from buurtonderzoek.dashboards.police import Period
+
+
+def _queue(job: PrintJob) -> None:
+    job_id = job.pk
+
+    def enqueue() -> None:
+        from buurtonderzoek.dashboards.tasks import make_print_job
+
+        make_print_job.enqueue(job_id)
+
+    transaction.on_commit(enqueue)
+
+
+def request_value_report(period: Period, *, by: Any) -> PrintJob:
+    """The police's value report over `period` (figures of the user's own units), made by a task."""
+    with transaction.atomic():
+        job = PrintJob.objects.create(
+            kind=PrintJob.VALUE_REPORT,
+            requested_by=by,
+            params={"start": period.start.isoformat(), "end": period.end.isoformat()},
+            title=_("Waarderapport buurtonderzoek, %(period)s") % {"period": period.label},
+        )
+        record(by, AuditAction.CREATE, job, summary=f"Waarderapport aangevraagd ({period.slug})")
+        _queue(job)
+    return job

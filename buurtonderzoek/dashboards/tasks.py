@@ -1,0 +1,32 @@
+"""Background work for the dashboards (django-tasks): printable documents with their progress stored
+on the `PrintJob`, so the page can show a progress bar and the request never waits for the PDF."""
+
+from __future__ import annotations
+
+from django.core.files.base import ContentFile
+from django.utils import timezone
+from django_tasks import task
+
+from buurtonderzoek.dashboards.models import JobStatus, PrintJob
+
+
+def _progress(job_id: int, percent: int) -> None:
+    PrintJob.objects.filter(pk=job_id).update(progress=max(0, min(99, percent)))
+
+
+@task()
+def make_print_job(job_id: int) -> int:
+    from buurtonderzoek.dashboards import pdf
+
+    job = PrintJob.objects.select_related("requested_by").get(pk=job_id)
+    PrintJob.objects.filter(pk=job_id).update(status=JobStatus.RUNNING, progress=2, error="")
+    try:
+        content, filename = pdf.render_job(job, progress=lambda p: _progress(job_id, p))
+        job.file.save(filename, ContentFile(content), save=False)
+        PrintJob.objects.filter(pk=job_id).update(
+            file=job.file.name, status=JobStatus.DONE, progress=100, finished_at=timezone.now()
+        )
+    except Exception as exc:
+        PrintJob.objects.filter(pk=job_id).update(status=JobStatus.FAILED, error=str(exc)[:500])
+        raise
+    return len(content)
