@@ -5,7 +5,6 @@ only the person who asked for it can see or download it.
 
 from __future__ import annotations
 
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -30,7 +29,10 @@ class PrintJob(models.Model):
 
     kind = models.CharField(_("soort"), max_length=20, choices=KINDS)
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="print_jobs", verbose_name=_("aangevraagd door")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="print_jobs",
+        verbose_name=_("aangevraagd door"),
     )
     # What to print: {"start": "2026-07-01", "end": "2026-09-30"} or {"team": 3, "year": 2026}.
     params = models.JSONField(_("opdracht"), default=dict)

@@ -7,16 +7,16 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
-from django.utils import timezone
 
 from buurtonderzoek.accounts.access import roles_of
 from buurtonderzoek.accounts.models import Membership, Role
-from buurtonderzoek.core.decorators import role_required
-from buurtonderzoek.core.types import AuthedHttpRequest
 from buurtonderzoek.core.audit import record
+from buurtonderzoek.core.decorators import role_required
 from buurtonderzoek.core.models import AuditAction
+from buurtonderzoek.core.types import AuthedHttpRequest
 from buurtonderzoek.dashboards import actions, figures, police
 from buurtonderzoek.dashboards.models import JobStatus, PrintJob
 from buurtonderzoek.handoff.models import PoliceReport, ReportStatus

@@ -254,7 +254,11 @@ def set_outcome(
         report.save(
             update_fields=["outcome", "outcome_note", "outcome_by", "outcome_at", "usefulness", "helpful_parts"]
         )
-        record(by, AuditAction.UPDATE, report, summary=f"Uitkomst van verslag {report.number}: {outcome}",
+        record(
+            by,
+            AuditAction.UPDATE,
+            report,
+            summary=f"Uitkomst van verslag {report.number}: {outcome}",
             data={"usefulness": usefulness, "helpful_parts": report.helpful_parts},
         )
         label = ReportOutcome(outcome).label

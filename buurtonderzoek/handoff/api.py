@@ -191,7 +191,7 @@ def report_schema(request: Request) -> Response:
     summary="Totalen voor de politie: verslagen, snelheid, bruikbaarheid, uitkomsten, uren bespaard",
     description=(
         "Over de verslagen die in de periode bij uw politie-eenheden binnenkwamen, in totaal, per eenheid en per "
-        "team. Zonder `van` en `tot` het lopende kwartaal. Uren bespaard = bezochte deuren × `minutes_per_door`. "
+        "team. Zonder `van` en `tot` het lopende kwartaal. Uren bespaard = bezochte deuren x `minutes_per_door`. "
         "Tijden in uren, gerekend vanaf het einde van de tijdsperiode van het incident. Geen persoonsgegevens."
     ),
     parameters=[

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -28,7 +29,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def report(world: World, canvass_setup: CanvassSetup, django_capture_on_commit_callbacks) -> PoliceReport:  # type: ignore[no-untyped-def]
+def report(world: World, canvass_setup: CanvassSetup, django_capture_on_commit_callbacks: Any) -> PoliceReport:
     with django_capture_on_commit_callbacks(execute=False):
         return actions.submit_report(canvass_setup.incident, by=world.alice)
 
@@ -168,6 +169,7 @@ def test_totals_add_up_per_unit_and_per_team(world: World) -> None:
 
     bulk_reports(world.team, world.unit, count=3, start=start, spec=spec)
     other_unit = MembershipFactory.create(police=True).police_unit
+    assert other_unit is not None
     other_unit.gemeenten.add(world.other_gemeente)
     bulk_reports(world.other_team, other_unit, count=2, start=start)  # someone else's unit: not counted
     bulk_reports(world.team, world.unit, count=1, start=start - timedelta(days=40))  # previous quarter
@@ -244,8 +246,8 @@ def test_the_totals_api(client: Client, world: World) -> None:
 
 
 def test_the_value_report_is_made_in_the_background_and_only_its_owner_gets_it(
-    client: Client, world: World, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+    client: Client, world: World, django_capture_on_commit_callbacks: Any
+) -> None:
     police_client(client, world)
     bulk_reports(world.team, world.unit, count=3, start=timezone.now() - timedelta(hours=20))
     q = quarter_of(timezone.localdate())
