@@ -3,7 +3,8 @@
 Who sees a report: police of the unit it was sent to, and members of the team. What they see
 differs: police get witness contact details (where consented; every read is logged), the team's
 coordinators get the full report without them, volunteers get the outcome, feedback and thanks (the
-recognition loop), not the witness list or camera leads.
+recognition loop), not the witness list or camera leads. Platform admins see what a coordinator sees:
+witness contact details are for the police only (docs/privacy.md), also when the reader runs the platform.
 """
 
 from __future__ import annotations
@@ -29,14 +30,16 @@ class Viewer(StrEnum):
 def viewer_role(user: Any, report: PoliceReport) -> Viewer | None:
     if not user.is_authenticated:
         return None
-    if user.is_superuser:
-        return Viewer.POLICE
     roles = {
         (role, police_unit, team)
         for role, police_unit, team in Membership.objects.filter(user=user).values_list("role", "police_unit", "team")
     }
     if any(role == Role.POLICE and unit == report.unit_id for role, unit, _team in roles):
         return Viewer.POLICE
+    if user.is_superuser:
+        # Platform admins run the platform; they are not the police. They see the report as the team's
+        # coordinator does (no witness contact details) and can have its PDF made again, nothing more.
+        return Viewer.COORDINATOR
     team_id = report.incident.team_id
     if any(role == Role.COORDINATOR and team == team_id for role, _unit, team in roles):
         return Viewer.COORDINATOR

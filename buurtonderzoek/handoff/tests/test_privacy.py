@@ -12,6 +12,7 @@ import re
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
@@ -148,7 +149,7 @@ def pages_for(scenario: Scenario) -> list[str]:
     ]
 
 
-@pytest.mark.parametrize("who", ["alice", "bob", "charlie", "gert", "other_police"])
+@pytest.mark.parametrize("who", ["alice", "bob", "charlie", "gert", "other_police", "admin"])
 def test_only_the_receiving_police_ever_see_witness_contacts(
     client: Client, world: World, scenario: Scenario, who: str
 ) -> None:
@@ -186,3 +187,19 @@ def test_alert_descriptions_stored_for_spreading_hold_no_witness_data(scenario: 
         blob = json.dumps(alert.description, ensure_ascii=False) + alert.text + alert.title + alert.outcome_text
         _assert_clean(blob, scenario.secrets(), f"alert {alert.pk}")
         assert not re.search(r"\bG[0-9]+\b", blob)
+
+
+def test_a_platform_admin_reads_the_report_without_contacts_and_cannot_act_as_police(
+    client: Client, world: World, scenario: Scenario
+) -> None:
+    client.force_login(world.admin)
+    report = scenario.report
+    document = client.get(reverse("report_json", args=[report.pk])).json()
+    _assert_clean(json.dumps(document, ensure_ascii=False), [WITNESS_NAME, WITNESS_PHONE, TIPPER, TIPPER_PHONE], "json")
+    event = AuditEvent.objects.filter(action="read_personal", actor=world.admin).latest("pk")
+    assert "zonder contactgegevens" in event.summary
+    response = client.post(reverse("report_action", args=[report.pk]), {"action": "feedback", "feedback-text": "Hoi"})
+    assert response.status_code == 403
+    with pytest.raises(ValidationError):
+        actions.add_feedback(report, by=world.admin, text="Hoi")
+    assert report.feedback.count() == 1  # petra's, from the scenario
