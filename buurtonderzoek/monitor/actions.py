@@ -54,6 +54,10 @@ class ResponseClosed(ValidationError):
     """The response was already completed (for example on another device)."""
 
 
+class WaveClosed(ResponseClosed):
+    """The wave closed before the response was sent: its released figures never change afterwards."""
+
+
 class ResponseIncomplete(ValidationError):
     def __init__(self, errors: Mapping[str, list[str]]) -> None:
         super().__init__(_("Nog niet alle verplichte vragen zijn beantwoord."))
@@ -135,7 +139,20 @@ def create_wave(
 
 
 def update_wave(wave: Wave, *, by: Any, name: str, starts_on: date, ends_on: date, target_per_buurt: int) -> Wave:
-    """Change the name, period or target. Buurten and version are fixed once the wave exists."""
+    """Change the name, period or target. Buurten and version are fixed once the wave exists.
+
+    The period of a closed wave is fixed too: its figures are released, and reopening it would let
+    new answers be worked out from the difference between two releases (results.py, release rule).
+    """
+    if wave.status() == WaveStatus.FINISHED and (starts_on, ends_on) != (wave.starts_on, wave.ends_on):
+        raise ValidationError(
+            {
+                "ends_on": _(
+                    "Deze meetronde is afgesloten en de cijfers zijn vrijgegeven; de periode kan niet meer "
+                    "veranderen. Begin een nieuwe meetronde als u opnieuw wilt meten."
+                )
+            }
+        )
     _check_wave_fields(
         wave.gemeente, starts_on=starts_on, ends_on=ends_on, version=wave.version, target_per_buurt=target_per_buurt
     )
@@ -319,6 +336,10 @@ def complete_response(response: Response) -> Response:
         locked = Response.objects.select_for_update().select_related("version").get(pk=response.pk)
         if locked.is_completed:
             raise ResponseClosed(_("Deze vragenlijst is al verstuurd. Per code kan één keer worden geantwoord."))
+        wave = locked.wave
+        if wave is not None and not wave.accepts_answers():
+            # A closed wave's figures are out; an answer added now would change them (release rule).
+            raise WaveClosed(_closed_message(wave, None))
         schema = locked.version.parsed
         cleaned, errors = engine.check(schema, locked.answers, CONTEXT)
         if errors:

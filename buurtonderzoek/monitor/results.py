@@ -12,6 +12,13 @@ kept apart, pooled without weights, and shown without intervals or significance.
 
 Everything shown goes through `Figure`, which is empty when suppressed: there is no way to render
 a suppressed number by accident.
+
+Release rule (docs/monitor.md, "Geen verschilaanval"): estimates of a wave exist only once the wave
+is closed. A closed wave's data never change (no answers after the end date, no reopening), so every
+page, export and report about it shows the same numbers, and within that one release the
+suppression below holds. A running wave shows fieldwork progress only (suppressed respondent
+counts): two downloads before and after one answer can no longer be subtracted into that answer.
+Pulse answers given outside any wave are a stream without an end and are never released here.
 """
 
 from __future__ import annotations
@@ -30,7 +37,7 @@ from django.utils.translation import gettext as _
 
 from buurtonderzoek.monitor import aggregates
 from buurtonderzoek.monitor.indicators import Indicator, indicator_order, indicators_for
-from buurtonderzoek.monitor.models import Response, ResponseStatus, ResultCell, Source, Wave, WaveBuurt
+from buurtonderzoek.monitor.models import Response, ResponseStatus, ResultCell, Source, Wave, WaveBuurt, WaveStatus
 from buurtonderzoek.monitor.statistics import (
     MIN_CELL,
     Difference,
@@ -91,6 +98,8 @@ class Figure:
     estimate: Estimate | None
     suppressed: bool
     random_sample: bool = True
+    # True while the wave runs: no estimate exists yet (see the release rule in the module docstring).
+    pending: bool = False
 
     @property
     def visible(self) -> bool:
@@ -117,6 +126,8 @@ class Figure:
 
     @property
     def n_display(self) -> str:
+        if self.pending:
+            return "\u2013"
         if self.suppressed or 0 < self.n < MIN_CELL:
             return SUPPRESSED
         return fmt_number(self.n, 0)
@@ -140,6 +151,8 @@ class Figure:
         """Value and interval in one string, for tables and screen readers."""
         if self.suppressed:
             return _("• (te weinig antwoorden)")
+        if self.pending:
+            return _("volgt na afsluiting")
         if self.value is None:
             return "\u2013"
         if not self.ci_display:
@@ -248,6 +261,7 @@ class WaveResult:
     households: dict[int, int]
     codes_issued: dict[int, int]
     indicators: list[Indicator]
+    released: bool = True  # False while the wave runs: counts only, no estimates
     _figures: dict[tuple[AreaKey, str], Figure] = field(default_factory=dict)
     _hidden: dict[str, set[AreaKey]] = field(default_factory=dict)
 
@@ -332,6 +346,10 @@ class WaveResult:
         memo = (area, indicator.key)
         if memo in self._figures:
             return self._figures[memo]
+        if not self.released:
+            pending = Figure(indicator, 0, None, False, self.random_sample, pending=True)
+            self._figures[memo] = pending
+            return pending
         buurten = self.buurten_under(area)
         strata = []
         for b in buurten:
@@ -389,6 +407,14 @@ class GemeenteResults:
     @property
     def latest(self) -> Wave | None:
         return self.waves[-1] if self.waves else None
+
+    @property
+    def latest_released(self) -> Wave | None:
+        released = [w for w in self.waves if self.invited[w.pk].released]
+        return released[-1] if released else None
+
+    def is_released(self, wave: Wave) -> bool:
+        return wave.pk in self.invited and self.invited[wave.pk].released
 
     def compare(self, first: Figure, second: Figure) -> Comparison | None:
         if not (first.visible and second.visible and first.random_sample and second.random_sample):
@@ -498,6 +524,7 @@ def load_results(
             if area.key in buurt_keys or area.key in seen:
                 members.append(area)
         return WaveResult(
+            released=wave.pk is not None and wave.status(today) == WaveStatus.FINISHED,
             wave=wave,
             source=source,
             areas=members,

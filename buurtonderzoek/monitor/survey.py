@@ -204,6 +204,10 @@ def _finish(request: HttpRequest, response: Response) -> HttpResponse:
         section_id = schema.section_of.get(first_path.split(".", 1)[0], "")
         messages.error(request, _("Een paar verplichte vragen zijn nog niet beantwoord."))
         return redirect(f"{request.path}?stap={section_id}")
+    except actions.WaveClosed as error:
+        _forget(request)
+        context = {"wave": response.wave, "message": error.messages[0]}
+        return render(request, "monitor/survey/closed.html", context, status=410)
     except actions.ResponseClosed:
         pass
     return redirect("monitor:survey_done")

@@ -16,6 +16,7 @@ from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -63,11 +64,18 @@ def results(request: AuthedHttpRequest, code: str) -> HttpResponse:
     filters = ResultsFilterForm(request.GET)
     params = filters.cleaned_data if filters.is_valid() else {}
     context: dict[str, Any] = {"gemeente": gemeente, "results": data, "waves": data.waves}
-    wave = data.wave_by_pk(params.get("wave")) or data.latest
+    # By default the latest wave with figures; a running wave has progress only (results.py).
+    wave = data.wave_by_pk(params.get("wave")) or data.latest_released or data.latest
     indicator = presenters.pick_indicator(data, params.get("indicator"))
     if wave is None or indicator is None:
         return render(request, "monitor/results.html", context)
     wave_result = data.invited[wave.pk]
+    context["released"] = wave_result.released
+    if not wave_result.released:
+        context.update({"wave": wave, "indicator": indicator, "wave_result": wave_result})
+        context["wave_totals"] = [(w, data.invited[w.pk].respondents_display(data.root)) for w in data.waves]
+        context["indicator_groups"] = presenters.indicator_groups(data)
+        return render(request, "monitor/results.html", context)
     buurten = wave_result.areas_of("buurt")
     buurt_keys = {a.pk: a for a in buurten}
     first = buurt_keys.get(params.get("a") or 0) or (buurten[0] if buurten else None)
@@ -141,6 +149,13 @@ def export_pdf(request: AuthedHttpRequest, code: str) -> HttpResponse:
     filters = ResultsFilterForm(request.GET)
     wave = data.wave_by_pk(filters.cleaned_data.get("wave") if filters.is_valid() else None) or data.latest
     assert wave is not None
+    if not data.is_released(wave):
+        messages.error(
+            request,
+            _("Het rapport van %(name)s komt beschikbaar als de meetronde is afgesloten (na %(date)s).")
+            % {"name": wave.name, "date": date_format(wave.ends_on, "j F Y")},
+        )
+        return redirect(f"{reverse('monitor:results', args=[gemeente.code])}?wave={wave.pk}")
     content = report.results_pdf(data, wave)
     return _download(content, "application/pdf", f"communitymonitor-{gemeente.code}-{wave.pk}.pdf")
 

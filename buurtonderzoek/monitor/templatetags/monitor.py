@@ -7,7 +7,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
-from buurtonderzoek.monitor.results import SUPPRESSED, Comparison, Figure
+from buurtonderzoek.monitor.results import SUPPRESSED, Area, Comparison, Figure, WaveResult, fmt_number
 
 register = template.Library()
 
@@ -22,6 +22,8 @@ def figure_cell(figure: Figure) -> SafeString:
             SUPPRESSED,
             figure.text,
         )
+    if figure.pending:
+        return format_html('<span class="muted">{}</span>', figure.text)
     if figure.value is None:
         return format_html("{}", "\u2013")
     value = format_html('<span data-value="{}">{}</span>', f"{figure.value:.2f}", figure.value_display)
@@ -43,3 +45,18 @@ def change_cell(change: Comparison | None) -> SafeString:
         change.verdict,
         change.text,
     )
+
+
+@register.filter
+def codes_of(wave_result: WaveResult, area: Area) -> str:
+    return fmt_number(wave_result.codes_of(area.key), 0)
+
+
+@register.filter
+def respondents_of(wave_result: WaveResult, area: Area) -> str:
+    return wave_result.respondents_display(area.key)
+
+
+@register.filter
+def rate_of(wave_result: WaveResult, area: Area) -> str:
+    return wave_result.response_rate_display(area.key)

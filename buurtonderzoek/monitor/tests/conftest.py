@@ -98,6 +98,16 @@ def mworld(world: World, version: QuestionnaireVersion) -> MonitorWorld:
     return MonitorWorld(world, buurten, version, wave)
 
 
+def close_wave(wave: Wave, *, days_ago: int = 1) -> Wave:
+    """Let the wave's period pass (as time would; actions refuse to move a closed wave's dates)."""
+    today = timezone.localdate()
+    Wave.objects.filter(pk=wave.pk).update(
+        starts_on=today - timedelta(days=days_ago + 40), ends_on=today - timedelta(days=days_ago)
+    )
+    wave.refresh_from_db()
+    return wave
+
+
 def issue_codes(wave: Wave, buurt: Buurt, count: int) -> list[str]:
     """Codes for tests, stored the way a print run stores them (hash only)."""
     run = PrintRun.objects.create(wave=wave, mode=SampleMode.ALL, letters=count)
@@ -171,4 +181,4 @@ def _fill_one(wave: Wave, buurt_id: int, count: int, rng: random.Random, profile
     return len(responses)
 
 
-__all__ = ["MonitorWorld", "fill_wave", "give_totp", "issue_codes", "make_addresses"]
+__all__ = ["MonitorWorld", "close_wave", "fill_wave", "give_totp", "issue_codes", "make_addresses"]

@@ -19,7 +19,7 @@ from django.urls import reverse
 from buurtonderzoek.core.models import AuditAction, AuditEvent
 from buurtonderzoek.monitor import codes
 from buurtonderzoek.monitor.models import InvitationCode, PrintRun, Wave
-from buurtonderzoek.monitor.tests.conftest import MonitorWorld
+from buurtonderzoek.monitor.tests.conftest import MonitorWorld, close_wave
 
 pytestmark = pytest.mark.django_db
 
@@ -37,6 +37,9 @@ POST_PAGES: list[Callable[[MonitorWorld], str]] = [
     lambda m: reverse("monitor:wave_public_link", args=[m.wave.pk]),
 ]
 ALL_PAGES = GET_PAGES + POST_PAGES
+PAGE_IDS = [
+    "results", "wave_create", "wave_detail", "wave_edit", "print_run", "csv", "xlsx", "pdf", "public_link"
+]  # fmt: skip
 
 
 def _fetch(client: Client, page: Callable[[MonitorWorld], str], mworld: MonitorWorld) -> int:
@@ -198,6 +201,7 @@ def test_the_results_page_uses_a_constant_number_of_queries(client: Client, mwor
     client.force_login(mworld.world.gert)
     url = reverse("monitor:results", args=[mworld.world.gemeente.code])
     fill(mworld.wave, {mworld.buurten[0].pk: 15})
+    close_wave(mworld.wave)
     client.get(url)
     with CaptureQueriesContext(connection) as small:
         assert client.get(url).status_code == 200
@@ -219,10 +223,33 @@ def test_exports_are_audited(client: Client, mworld: MonitorWorld, fill) -> None
 
 def test_the_pdf_report_renders(client: Client, mworld: MonitorWorld, fill) -> None:
     fill(mworld.wave, {b.pk: 15 for b in mworld.buurten})
+    close_wave(mworld.wave)
     client.force_login(mworld.world.gert)
     response = client.get(reverse("monitor:export_pdf", args=[mworld.world.gemeente.code]))
     assert response.status_code == 200
     assert response.content.startswith(b"%PDF")
+
+
+def test_a_running_wave_has_no_report_and_the_officer_is_told_when_it_comes(
+    client: Client, mworld: MonitorWorld, fill
+) -> None:
+    fill(mworld.wave, {b.pk: 15 for b in mworld.buurten})
+    client.force_login(mworld.world.gert)
+    response = client.get(reverse("monitor:export_pdf", args=[mworld.world.gemeente.code]), follow=True)
+    page = response.content.decode()
+    assert response.redirect_chain and b"%PDF" not in response.content
+    assert "komt beschikbaar als de meetronde is afgesloten" in page
+    assert "veldwerk loopt" in page
+    assert 'id="overview"' not in page and "data-value" not in page
+
+
+def test_the_results_page_shows_a_running_wave_as_progress_only(client: Client, mworld: MonitorWorld, fill) -> None:
+    fill(mworld.wave, {b.pk: 12 for b in mworld.buurten})
+    client.force_login(mworld.world.gert)
+    page = client.get(reverse("monitor:results", args=[mworld.world.gemeente.code])).content.decode()
+    assert 'id="progress"' in page and "De cijfers verschijnen als de meetronde is afgesloten" in page
+    assert "data-value" not in page and "95%-BI" not in page
+    assert ">72<" in page  # the gemeente's responses: progress is shown
 
 
 def test_the_wave_page_does_not_show_small_counts_of_people(client: Client, mworld: MonitorWorld) -> None:
