@@ -16,7 +16,7 @@ from playwright.sync_api import Page, expect
 
 from buurtonderzoek.monitor import codes
 from buurtonderzoek.monitor.models import Response, ResponseStatus
-from buurtonderzoek.monitor.tests.conftest import MonitorWorld, issue_codes
+from buurtonderzoek.monitor.tests.conftest import MonitorWorld, close_wave, issue_codes
 from tests.browser.conftest import _fresh_cache, browser, new_page  # noqa: F401 - shared fixtures
 from tests.browser.helpers import assert_accessible, fresh_totp_code, log_in, screenshot
 
@@ -106,6 +106,13 @@ def test_a_resident_answers_on_a_phone_stops_continues_and_the_officer_sees_it(
     desk.locator("input[name=code]").fill(fresh_totp_code(TOTP_SECRET))
     with desk.expect_navigation():
         desk.locator("input[name=code]").press("Enter")
+    # While the wave runs the officer sees the response only, never a figure (docs/monitor.md).
+    desk.goto(f"/monitor/{mworld.world.gemeente.code}/?indicator=unsafe_buurt")
+    expect(desk.locator("#progress")).to_contain_text(buurt.name)
+    expect(desk.locator("[data-value]")).to_have_count(0)
+    assert_accessible(desk)
+    screenshot(desk, "monitor-progress")
+    close_wave(mworld.wave)
     desk.goto(f"/monitor/{mworld.world.gemeente.code}/?indicator=unsafe_buurt")
     row = desk.locator(f'tr[data-area="buurt-{buurt.pk}"]')
     expect(row.locator(f'[data-respondents="buurt-{buurt.pk}"]')).to_have_text("10")
