@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "buurtonderzoek.signalements",
     "buurtonderzoek.handoff",
     "buurtonderzoek.privacy",
+    "buurtonderzoek.impact",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

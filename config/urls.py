@@ -17,6 +17,8 @@ urlpatterns = [
     path("", include("buurtonderzoek.monitor.urls")),
     path("", include("buurtonderzoek.signalements.urls")),
     path("", include("buurtonderzoek.handoff.urls")),
+    path("impact/", include("buurtonderzoek.impact.urls")),
+    path("resultaat/", include("buurtonderzoek.impact.public_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     # Django's own admin login takes the password alone; every login goes through allauth instead, which asks
     # for the second factor. Listed before the admin's URLs so this one wins.
@@ -24,6 +26,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("buurtonderzoek.accounts.api_urls")),
     path("api/", include("buurtonderzoek.handoff.api_urls")),
+    path("api/", include("buurtonderzoek.impact.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
 ]

@@ -1,0 +1,111 @@
+"""The buurtbeeld: what the system already knows about a table's area, prepared before a meeting.
+
+Per buurt: the monitor's latest closed-wave figures for the key indicators with the change since the
+previous wave (the monitor's own estimates, suppression and verdicts: monitor/results.py), the
+incidents, canvasses, doors, reports the police used and hours saved over the last twelve months
+against the twelve before (dashboards/grip.area_figures), and the health of the teams working there
+(dashboards/health.team_health). Aggregates only: no incident descriptions, no addresses, no names.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from django.utils import timezone
+
+from buurtonderzoek.accounts.models import Team
+from buurtonderzoek.impact.models import PartnerTable
+from buurtonderzoek.monitor.results import Comparison, Figure, load_results
+from buurtonderzoek.places.models import Buurt
+
+KEY_INDICATORS = ("unsafe_buurt", "mark_safety", "cohesion", "watch_aware")
+ACTIVITY = ("incidents", "canvasses", "doors_visited", "reports_used", "hours_saved")
+
+
+@dataclass
+class IndicatorLine:
+    label: str
+    figure: Figure
+    change: Comparison | None
+
+
+@dataclass
+class BuurtLine:
+    buurt: Buurt
+    indicators: list[IndicatorLine] = field(default_factory=list)
+    activity: list[tuple[str, float, float]] = field(default_factory=list)  # key, last year, year before
+
+
+@dataclass
+class Picture:
+    table: PartnerTable
+    made_on: date
+    wave_name: str
+    previous_name: str
+    buurten: list[BuurtLine]
+    teams: list[Any]  # health.TeamHealth
+    activity_labels: dict[str, str]
+
+
+def area_buurten(table: PartnerTable) -> list[Buurt]:
+    rows = Buurt.objects.filter(gemeente_id=table.gemeente_id).select_related("wijk")
+    if table.wijk_id:
+        rows = rows.filter(wijk_id=table.wijk_id)
+    return list(rows.order_by("wijk__name", "name"))
+
+
+def build(table: PartnerTable, *, today: date | None = None) -> Picture:
+    from django.utils.translation import gettext as _
+
+    from buurtonderzoek.dashboards.grip import area_figures
+    from buurtonderzoek.dashboards.health import team_health
+
+    today = today or timezone.localdate()
+    buurten = area_buurten(table)
+    results = load_results(table.gemeente, today=today, finished_only=True, buurten=buurten)
+    latest = results.latest
+    previous = results.previous(latest) if latest else None
+    indicators = [results.indicator_by_key[k] for k in KEY_INDICATORS if k in results.indicator_by_key]
+
+    ids = [b.pk for b in buurten]
+    year = timedelta(days=365)
+    recent = area_figures(ids, start=today - year, end=today)
+    before = area_figures(ids, start=today - 2 * year, end=today - year - timedelta(days=1))
+
+    lines = []
+    for buurt in buurten:
+        line = BuurtLine(buurt)
+        if latest is not None and latest.pk in results.invited:
+            key = ("buurt", buurt.pk)
+            for indicator in indicators:
+                figure = results.invited[latest.pk].figure(key, indicator)
+                line.indicators.append(
+                    IndicatorLine(str(indicator.label), figure, results.compare_waves(key, indicator, latest, previous))
+                )
+        for metric in ACTIVITY:
+            now_value = getattr(recent[buurt.pk], metric, 0) if buurt.pk in recent else 0
+            then_value = getattr(before[buurt.pk], metric, 0) if buurt.pk in before else 0
+            line.activity.append((metric, float(now_value), float(then_value)))
+        lines.append(line)
+
+    teams = Team.objects.filter(gemeente_id=table.gemeente_id)
+    if table.wijk_id:
+        teams = teams.filter(buurten__wijk_id=table.wijk_id).distinct()
+    labels = {
+        "incidents": _("incidenten"),
+        "canvasses": _("buurtonderzoeken"),
+        "doors_visited": _("bezochte deuren"),
+        "reports_used": _("verslagen gebruikt door de politie"),
+        "hours_saved": _("uren bespaard"),
+    }
+    return Picture(
+        table=table,
+        made_on=today,
+        wave_name=latest.name if latest else "",
+        previous_name=previous.name if previous else "",
+        buurten=lines,
+        teams=team_health(list(teams.order_by("name")), now=timezone.now()),
+        activity_labels=labels,
+    )
