@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -313,7 +313,7 @@ def library(request: HttpRequest) -> HttpResponse:
             ).distinct()
         if form.cleaned_data["action_type"]:
             rows = rows.filter(action_type=form.cleaned_data["action_type"])
-    rows = rows.select_related("table__gemeente").prefetch_related(Prefetch("expected_effects")).order_by("-agreed_at")
+    rows = rows.select_related("table__gemeente").order_by("-agreed_at", "-id")
     return render(request, "impact/library.html", {"form": form, "rows": list(rows[:100])})
 
 
