@@ -1,6 +1,6 @@
 """The measured effect of an action: a difference-in-differences on the monitor's stored aggregates.
 
-Flow (docs/adr/0010-effect-of-an-action.md): `measure(action)` picks
+Flow (docs/adr/0007-effect-of-an-action.md): `measure(action)` picks
 - the baseline: the last closed wave of the gemeente that ended before the action started;
 - the follow-up: the first closed wave that ended on or after the end of the agreed period;
 then, for the buurten surveyed in both waves, splits them into the action's buurten (treated) and the

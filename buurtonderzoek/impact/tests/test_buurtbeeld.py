@@ -1,0 +1,64 @@
+"""The buurtbeeld on screen and as PDF (task with progress), and the evaluation report PDF."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from buurtonderzoek.impact.models import Buurtbeeld, BuurtbeeldStatus
+from buurtonderzoek.impact.tests.conftest import ImpactWorld, StoreWave, propose
+
+pytestmark = pytest.mark.django_db
+
+
+def _two_waves(iw: ImpactWorld, store_wave: StoreWave, n: int = 30) -> None:
+    today = timezone.localdate()
+    for name, days, share in (("Voorjaar", 300, 0.5), ("Najaar", 60, 0.2)):
+        values = {b.pk: {"unsafe_buurt": [1.0] * int(n * share) + [0.0] * (n - int(n * share)),
+                         "mark_safety": [7.0, 8.0] * (n // 2)} for b in iw.buurten}
+        store_wave(iw.world.gemeente.pk, name, today - timedelta(days=days), today - timedelta(days=days - 20), values)
+
+
+def test_the_buurtbeeld_shows_monitor_figures_activity_and_team_health(client: Client, iw: ImpactWorld, store_wave: StoreWave) -> None:
+    _two_waves(iw, store_wave)
+    iw.world.team.buurten.add(iw.buurten[0])
+    client.force_login(iw.world.petra)
+    body = client.get(reverse("impact:buurtbeeld", args=[iw.table.pk])).content.decode()
+    assert "Najaar" in body and "Voorjaar" in body
+    assert "Buurt 1" in body and "Buurt 6" in body
+    assert "Voelt zich wel eens onveilig in de eigen buurt" in body
+    assert "significant lager" in body  # 50% -> 20% with 30 answers per buurt
+    assert "Buurtpreventie Noord" in body and "bezochte deuren" in body
+
+
+def test_the_buurtbeeld_pdf_is_made_by_a_task_and_downloaded(
+    client: Client, iw: ImpactWorld, store_wave: StoreWave, django_capture_on_commit_callbacks: Any
+) -> None:
+    _two_waves(iw, store_wave)
+    client.force_login(iw.world.alice)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("impact:buurtbeeld", args=[iw.table.pk]))
+    job = Buurtbeeld.objects.get()
+    assert response["Location"] == reverse("impact:buurtbeeld_job", args=[iw.table.pk, job.pk])
+    # The tests run tasks immediately (pyproject's TASKS_BACKEND); in production a worker does.
+    assert job.status == BuurtbeeldStatus.DONE and job.progress == 100
+    page = client.get(response["Location"]).content.decode()
+    assert "buurtbeeld-link" in page
+    pdf = client.get(response["Location"], {"download": "1"})
+    assert b"".join(pdf.streaming_content)[:5] == b"%PDF-"  # type: ignore[attr-defined]
+
+
+def test_the_evaluation_report_pdf(client: Client, iw: ImpactWorld, django_capture_on_commit_callbacks: Any) -> None:
+    action = propose(iw)
+    client.force_login(iw.world.gert)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("impact:action_report", args=[action.pk]))
+    assert response["Location"] == reverse("impact:action_report", args=[action.pk])
+    assert "report-link" in client.get(response["Location"]).content.decode()
+    pdf = client.get(response["Location"], {"download": "1"})
+    assert b"".join(pdf.streaming_content)[:5] == b"%PDF-"  # type: ignore[attr-defined]
