@@ -34,7 +34,9 @@ def get_table_for_user(user: Any, pk: int, *, write: bool = False) -> PartnerTab
 
 def get_action_for_user(user: Any, pk: int, *, write: bool = False) -> Action:
     try:
-        action = Action.objects.visible_to(user).select_related("table__gemeente", "table__wijk", "proposed_by").get(pk=pk)
+        action = (
+            Action.objects.visible_to(user).select_related("table__gemeente", "table__wijk", "proposed_by").get(pk=pk)
+        )
     except Action.DoesNotExist:
         raise Http404("Actie niet gevonden.") from None
     if write and not is_member(user, action.table):

@@ -312,7 +312,10 @@ def check_triangle(
     if member is None:
         raise PermissionDenied(_("Alleen deelnemers aan dit driehoeksoverleg kunnen de actie toetsen."))
     if action.status not in (ActionStatus.IDEA, ActionStatus.DISCUSSION):
-        raise ValidationError(_("De toets kan alleen vóór de afspraak; deze actie is %(status)s.") % {"status": action.get_status_display()})
+        raise ValidationError(
+            _("De toets kan alleen vóór de afspraak; deze actie is %(status)s.")
+            % {"status": action.get_status_display()}
+        )
     for score in (value_score, quality_score, binding_score):
         if not 1 <= int(score) <= 5:
             raise ValidationError(_("Geef elk cijfer van 1 tot en met 5."))
@@ -364,7 +367,9 @@ class InvalidTransition(ValidationError):
     pass
 
 
-def transition_action(action: Action, *, to: str, by: Any, note: str = "", today: date | None = None) -> ActionTransition:
+def transition_action(
+    action: Action, *, to: str, by: Any, note: str = "", today: date | None = None
+) -> ActionTransition:
     _require_member(action.table, by)
     with transaction.atomic():
         current = Action.objects.select_for_update().get(pk=action.pk)
@@ -414,7 +419,11 @@ def transition_action(action: Action, *, to: str, by: Any, note: str = "", today
             data={"from": row.from_status, "to": to, "note": note[:200]},
         )
         if to in (ActionStatus.AGREED, ActionStatus.EVALUATED):
-            _notify_members(action, by=by, title=_("Actie %(status)s: %(title)s") % {"status": ActionStatus(to).label, "title": action.title})
+            _notify_members(
+                action,
+                by=by,
+                title=_("Actie %(status)s: %(title)s") % {"status": ActionStatus(to).label, "title": action.title},
+            )
     return row
 
 

@@ -5,7 +5,7 @@ the pre-registration is refused once agreed; agreement needs one agreeing repres
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from drf_spectacular.types import OpenApiTypes
@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from buurtonderzoek.core.api import ProblemSerializer
 from buurtonderzoek.impact import actions, effect
 from buurtonderzoek.impact.access import get_action_for_user, get_table_for_user
+from buurtonderzoek.impact.actions import CommitmentSpec, EffectSpec
 from buurtonderzoek.impact.models import Action, ActionStatus
 from buurtonderzoek.impact.serializers import (
     ActionSerializer,
@@ -46,7 +47,9 @@ def _problem(exc: ValidationError) -> exceptions.ValidationError:
         parameters=[OpenApiParameter("status", str, enum=ActionStatus.values, description="Alleen deze status.")],
         responses={200: ActionSerializer(many=True), 401: ERRORS[401], 403: ERRORS[403]},
     ),
-    retrieve=extend_schema(summary="Eén actie met verwacht effect en toezeggingen", responses={200: ActionSerializer, **ERRORS}),
+    retrieve=extend_schema(
+        summary="Eén actie met verwacht effect en toezeggingen", responses={200: ActionSerializer, **ERRORS}
+    ),
 )
 class ActionViewSet(viewsets.ModelViewSet[Action]):
     serializer_class = ActionSerializer
@@ -67,7 +70,11 @@ class ActionViewSet(viewsets.ModelViewSet[Action]):
     def retrieve(self, request: Request, *args: Any, pk: str = "", **kwargs: Any) -> Response:
         return Response(ActionSerializer(get_action_for_user(request.user, int(pk))).data)
 
-    @extend_schema(summary="Een actie voorstellen (deelnemers)", request=ProposeSerializer, responses={201: ActionSerializer, **ERRORS})
+    @extend_schema(
+        summary="Een actie voorstellen (deelnemers)",
+        request=ProposeSerializer,
+        responses={201: ActionSerializer, **ERRORS},
+    )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = ProposeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -89,8 +96,8 @@ class ActionViewSet(viewsets.ModelViewSet[Action]):
                 plan=d["plan"],
                 starts_on=d["starts_on"],
                 ends_on=d["ends_on"],
-                effects=[dict(e) for e in d["expected_effects"]],  # type: ignore[misc]
-                commitments=[dict(c) for c in d["commitments"]],  # type: ignore[misc]
+                effects=cast(list[EffectSpec], [dict(e) for e in d["expected_effects"]]),
+                commitments=cast(list[CommitmentSpec], [dict(c) for c in d["commitments"]]),
             )
         except ValidationError as exc:
             raise _problem(exc) from exc
@@ -109,13 +116,20 @@ class ActionViewSet(viewsets.ModelViewSet[Action]):
         effects = changes.pop("expected_effects", None)
         try:
             updated = actions.update_action(
-                target, by=request.user, effects=[dict(e) for e in effects] if effects is not None else None, **changes  # type: ignore[misc]
+                target,
+                by=request.user,
+                effects=cast(list[EffectSpec], [dict(e) for e in effects]) if effects is not None else None,
+                **changes,
             )
         except ValidationError as exc:
             raise _problem(exc) from exc
         return Response(ActionSerializer(updated).data)
 
-    @extend_schema(summary="Toets gouden driehoek (deelnemers)", request=CheckSerializer, responses={201: CheckSerializer, **ERRORS})
+    @extend_schema(
+        summary="Toets gouden driehoek (deelnemers)",
+        request=CheckSerializer,
+        responses={201: CheckSerializer, **ERRORS},
+    )
     @action(detail=True, methods=["post"])
     def check(self, request: Request, pk: str = "") -> Response:
         target = get_action_for_user(request.user, int(pk), write=True)
@@ -127,14 +141,20 @@ class ActionViewSet(viewsets.ModelViewSet[Action]):
             raise _problem(exc) from exc
         return Response(CheckSerializer(row).data, status=201)
 
-    @extend_schema(summary="Status wijzigen (deelnemers)", request=TransitionSerializer, responses={200: ActionSerializer, **ERRORS})
+    @extend_schema(
+        summary="Status wijzigen (deelnemers)",
+        request=TransitionSerializer,
+        responses={200: ActionSerializer, **ERRORS},
+    )
     @action(detail=True, methods=["post"])
     def transition(self, request: Request, pk: str = "") -> Response:
         target = get_action_for_user(request.user, int(pk), write=True)
         data = TransitionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
-            actions.transition_action(target, to=data.validated_data["status"], by=request.user, note=data.validated_data["note"])
+            actions.transition_action(
+                target, to=data.validated_data["status"], by=request.user, note=data.validated_data["note"]
+            )
         except ValidationError as exc:
             raise _problem(exc) from exc
         target.refresh_from_db()
@@ -142,7 +162,10 @@ class ActionViewSet(viewsets.ModelViewSet[Action]):
 
     @extend_schema(
         summary="Het gemeten effect (verschil-in-verschillen met 95%-interval)",
-        responses={200: OpenApiResponse(OpenApiTypes.OBJECT, description="Nulmeting, nameting, per indicator het effect."), **ERRORS},
+        responses={
+            200: OpenApiResponse(OpenApiTypes.OBJECT, description="Nulmeting, nameting, per indicator het effect."),
+            **ERRORS,
+        },
     )
     @action(detail=True, methods=["get"])
     def effect(self, request: Request, pk: str = "") -> Response:

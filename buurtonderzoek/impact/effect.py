@@ -34,7 +34,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from buurtonderzoek.impact.models import Action, Direction, EffectKind, ExpectedEffect
+from buurtonderzoek.impact.models import PROCESS_METRICS, Action, Direction, EffectKind, ExpectedEffect
 from buurtonderzoek.monitor.indicators import KNOWN, Indicator, indicators_for
 from buurtonderzoek.monitor.models import ResultCell, Source, Wave, WaveBuurt
 from buurtonderzoek.monitor.statistics import MIN_CELL, Z95, Estimate, Kind, Moments, Stratum, stratified
@@ -56,9 +56,8 @@ def indicator_choices() -> list[tuple[str, str]]:
 
 def closed_waves(gemeente_id: int, *, today: date) -> list[Wave]:
     """Waves whose fieldwork is over, oldest first: only they give estimates (the monitor's release rule)."""
-    return list(
-        Wave.objects.filter(gemeente_id=gemeente_id, ends_on__lt=today).select_related("version").order_by("ends_on", "id")
-    )
+    rows = Wave.objects.filter(gemeente_id=gemeente_id).finished(today).select_related("version")
+    return list(rows.order_by("ends_on", "id"))
 
 
 @dataclass(frozen=True)
@@ -108,9 +107,9 @@ class IndicatorEffect:
     @property
     def words(self) -> str:
         if self.verdict == "suppressed":
-            return _(
-                "Niet te tonen: in een van de groepen antwoordden minder dan %(min)s mensen in een meetronde."
-            ) % {"min": MIN_CELL}
+            return _("Niet te tonen: in een van de groepen antwoordden minder dan %(min)s mensen in een meetronde.") % {
+                "min": MIN_CELL
+            }
         numbers = {"did": _fmt(self.did), "low": _fmt(self.low), "high": _fmt(self.high), "unit": self.unit}
         if self.verdict == "none":
             return (
@@ -178,7 +177,8 @@ class EffectResult:
             return _("Er is geen afgesloten meetronde van vóór de start: het effect is niet te meten.")
         if self.follow_up is None:
             return _(
-                "Nulmeting: %(wave)s. Het effect wordt gemeten zodra de eerste meetronde na de afgesproken periode is afgesloten."
+                "Nulmeting: %(wave)s. Het effect wordt gemeten zodra de eerste meetronde na de afgesproken "
+                "periode is afgesloten."
             ) % {"wave": self.baseline.name}
         return _("Gemeten met %(before)s als nulmeting en %(after)s als nameting.") % {
             "before": self.baseline.name,
@@ -258,9 +258,7 @@ def measure(action: Action, *, today: date | None = None, with_process: bool = T
         indicator = by_indicator.get(effect.key) or KNOWN.get(effect.key)
         if indicator is None:
             continue
-        result.indicators.append(
-            _indicator_effect(effect, indicator, strata, counts, baseline.pk, follow_up.pk)
-        )
+        result.indicators.append(_indicator_effect(effect, indicator, strata, counts, baseline.pk, follow_up.pk))
     return result
 
 
@@ -287,7 +285,7 @@ def _indicator_effect(
         return GroupFigure(counts.get(group, 0), estimate.value * scale, estimate.low * scale, estimate.high * scale)
 
     figures = [figure(g, e) for g, e in zip(groups, estimates, strict=True)]
-    base = {
+    base: dict[str, Any] = {
         "key": effect.key,
         "label": str(indicator.label),
         "kind": str(indicator.kind),
@@ -305,10 +303,8 @@ def _indicator_effect(
     did = (t1.value - t0.value) - (c1.value - c0.value)
     se = math.sqrt(t0.se**2 + t1.se**2 + c0.se**2 + c1.se**2)
     low, high = did - Z95 * se, did + Z95 * se
-    if low <= 0 <= high:
-        verdict = "none"
-    else:
-        verdict = "expected" if (did > 0) == (sign > 0) else "opposite"
+    expected_way = "expected" if (did > 0) == (sign > 0) else "opposite"
+    verdict = "none" if low <= 0 <= high else expected_way
     # Power: pooled per-respondent variance of the four cells.
     pooled = sum(e.se**2 * e.n for e in (t0, t1, c0, c1)) / 4
     detectable = (Z95 + Z80) * se
@@ -326,15 +322,17 @@ def _indicator_effect(
     )
 
 
-def process_figures(action: Action, buurt_ids: Sequence[int], expected: Sequence[ExpectedEffect]) -> list[ProcessFigure]:
+def process_figures(
+    action: Action, buurt_ids: Sequence[int], expected: Sequence[ExpectedEffect]
+) -> list[ProcessFigure]:
     """Canvasses, doors, reports used and hours saved in the action's buurten: the same length of time
     before the start against the agreed period (grip.area_figures)."""
     from buurtonderzoek.dashboards.grip import area_figures
 
-    from buurtonderzoek.impact.models import PROCESS_METRICS
-
     length = (action.ends_on - action.starts_on).days + 1
-    before = area_figures(buurt_ids, start=action.starts_on - timedelta(days=length), end=action.starts_on - timedelta(days=1))
+    before = area_figures(
+        buurt_ids, start=action.starts_on - timedelta(days=length), end=action.starts_on - timedelta(days=1)
+    )
     during = area_figures(buurt_ids, start=action.starts_on, end=action.ends_on)
     targets = {
         e.key: (e.size if e.direction == Direction.UP else -e.size) for e in expected if e.kind == EffectKind.PROCESS

@@ -34,7 +34,9 @@ class TableForm(forms.Form):
 
 class MemberForm(forms.Form):
     email = forms.EmailField(label=_("E-mailadres van de deelnemer"))
-    role = forms.CharField(label=_("Rol aan tafel"), max_length=80, help_text=_("Bijvoorbeeld: wijkagent, coördinator."))
+    role = forms.CharField(
+        label=_("Rol aan tafel"), max_length=80, help_text=_("Bijvoorbeeld: wijkagent, coördinator.")
+    )
 
     def clean_email(self) -> User:
         email = self.cleaned_data["email"]
@@ -51,12 +53,17 @@ class ActionForm(forms.Form):
         label=_("Buurten"), queryset=Buurt.objects.none(), widget=forms.CheckboxSelectMultiple
     )
     problem = forms.CharField(
-        label=_("Probleem"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("Probleem"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Wat speelt er, en welk cijfer of signaal laat dat zien?"),
     )
     problem_indicator = forms.ChoiceField(label=_("Indicator die het probleem laat zien"), required=False)
     evidence = forms.CharField(
-        label=_("Onderbouwing"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        label=_("Onderbouwing"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Verwijzingen naar cijfers of pagina's, één per regel."),
     )
     plan = forms.CharField(label=_("Wat gaan we doen?"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4}))
@@ -69,7 +76,7 @@ class ActionForm(forms.Form):
         if table.wijk_id:
             area = area.filter(wijk_id=table.wijk_id)
         self.fields["buurten"].queryset = area.order_by("name")  # type: ignore[attr-defined]
-        empty = [("", _("(kies)"))]
+        empty: list[tuple[str, Any]] = [("", _("(kies)"))]
         self.fields["problem_indicator"].choices = empty + indicators  # type: ignore[attr-defined]
         for i in range(1, INDICATOR_ROWS + 1):
             self.fields[f"effect_{i}_key"] = forms.ChoiceField(
@@ -79,7 +86,9 @@ class ActionForm(forms.Form):
                 label=_("Richting"), choices=Direction.choices, required=False
             )
             self.fields[f"effect_{i}_size"] = forms.FloatField(
-                label=_("Verwachte verandering"), required=False, min_value=0.1,
+                label=_("Verwachte verandering"),
+                required=False,
+                min_value=0.1,
                 help_text=_("In procentpunten bij een percentage, in punten bij een cijfer."),
             )
         for key, label in PROCESS_METRICS.items():
@@ -92,7 +101,9 @@ class ActionForm(forms.Form):
                 label=_("Partner"), choices=[("", _("(kies)")), *Partner.choices], required=False
             )
             self.fields[f"commitment_{i}_what"] = forms.CharField(label=_("Toezegging"), max_length=300, required=False)
-            self.fields[f"commitment_{i}_due_on"] = forms.DateField(label=_("Uiterlijk op"), required=False, widget=DATE)
+            self.fields[f"commitment_{i}_due_on"] = forms.DateField(
+                label=_("Uiterlijk op"), required=False, widget=DATE
+            )
 
     def indicator_rows(self) -> list[list[forms.BoundField]]:
         return [[self[f"effect_{i}_{p}"] for p in ("key", "direction", "size")] for i in range(1, INDICATOR_ROWS + 1)]
@@ -101,7 +112,9 @@ class ActionForm(forms.Form):
         return [[self[f"process_{k}_size"], self[f"process_{k}_direction"]] for k in PROCESS_METRICS]
 
     def commitment_rows(self) -> list[list[forms.BoundField]]:
-        return [[self[f"commitment_{i}_{p}"] for p in ("partner", "what", "due_on")] for i in range(1, COMMITMENT_ROWS + 1)]
+        return [
+            [self[f"commitment_{i}_{p}"] for p in ("partner", "what", "due_on")] for i in range(1, COMMITMENT_ROWS + 1)
+        ]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -135,12 +148,19 @@ class ActionForm(forms.Form):
     def effects(self) -> list[EffectSpec]:
         d = self.cleaned_data
         specs = [
-            EffectSpec(kind=EffectKind.INDICATOR, key=d[f"effect_{i}_key"], direction=d[f"effect_{i}_direction"], size=d[f"effect_{i}_size"])
+            EffectSpec(
+                kind=EffectKind.INDICATOR,
+                key=d[f"effect_{i}_key"],
+                direction=d[f"effect_{i}_direction"],
+                size=d[f"effect_{i}_size"],
+            )
             for i in range(1, INDICATOR_ROWS + 1)
             if d.get(f"effect_{i}_key")
         ]
         specs += [
-            EffectSpec(kind=EffectKind.PROCESS, key=k, direction=d[f"process_{k}_direction"], size=d[f"process_{k}_size"])
+            EffectSpec(
+                kind=EffectKind.PROCESS, key=k, direction=d[f"process_{k}_direction"], size=d[f"process_{k}_size"]
+            )
             for k in PROCESS_METRICS
             if d.get(f"process_{k}_size") is not None
         ]
@@ -149,36 +169,55 @@ class ActionForm(forms.Form):
     def commitments(self) -> list[CommitmentSpec]:
         d = self.cleaned_data
         return [
-            CommitmentSpec(partner=d[f"commitment_{i}_partner"], what=d[f"commitment_{i}_what"], due_on=d[f"commitment_{i}_due_on"])
+            CommitmentSpec(
+                partner=d[f"commitment_{i}_partner"], what=d[f"commitment_{i}_what"], due_on=d[f"commitment_{i}_due_on"]
+            )
             for i in range(1, COMMITMENT_ROWS + 1)
             if d.get(f"commitment_{i}_what")
         ]
 
 
 class CheckForm(forms.Form):
-    worth = forms.CharField(label=_("Wat is de actie waard voor uw partij?"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
-    shows_how = forms.CharField(label=_("Hoe zal dat blijken?"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
-    value_score = forms.TypedChoiceField(label=_("Waarde voor uw partij (1-5)"), choices=SCORE_CHOICES, coerce=int, widget=forms.RadioSelect)
+    worth = forms.CharField(
+        label=_("Wat is de actie waard voor uw partij?"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    shows_how = forms.CharField(
+        label=_("Hoe zal dat blijken?"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    value_score = forms.TypedChoiceField(
+        label=_("Waarde voor uw partij (1-5)"), choices=SCORE_CHOICES, coerce=int, widget=forms.RadioSelect
+    )
     quality_score = forms.TypedChoiceField(
-        label=_("Kwaliteit en genoeg signalen (1-5)"), choices=SCORE_CHOICES, coerce=int, widget=forms.RadioSelect,
+        label=_("Kwaliteit en genoeg signalen (1-5)"),
+        choices=SCORE_CHOICES,
+        coerce=int,
+        widget=forms.RadioSelect,
         help_text=_("Is de kwaliteit geborgd, en zijn er genoeg incidenten of signalen om mee te werken?"),
     )
     binding_score = forms.TypedChoiceField(
-        label=_("Bindend voor het team (1-5)"), choices=SCORE_CHOICES, coerce=int, widget=forms.RadioSelect,
+        label=_("Bindend voor het team (1-5)"),
+        choices=SCORE_CHOICES,
+        coerce=int,
+        widget=forms.RadioSelect,
         help_text=_("Is het een vaste, belangrijke taak voor het team?"),
     )
     agrees = forms.TypedChoiceField(
-        label=_("Akkoord?"), choices=[("1", _("Ja, akkoord")), ("0", _("Nog niet akkoord"))],
-        coerce=lambda v: v == "1", widget=forms.RadioSelect,
+        label=_("Akkoord?"),
+        choices=[("1", _("Ja, akkoord")), ("0", _("Nog niet akkoord"))],
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
     )
     comment = forms.CharField(
-        label=_("Toelichting"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        label=_("Toelichting"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Verplicht als u niet akkoord bent: wat moet er anders?"),
     )
 
     def __init__(self, *args: Any, partner: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        hints = {
+        hints: dict[str, Any] = {
             Partner.GEMEENTE: _("Welk cijfer geeft de gemeente grip?"),
             Partner.POLITIE: _("Hoeveel uren bespaart het de politie, of welke informatie levert het op?"),
             Partner.BUURTPREVENTIE: _("Hoe worden de vrijwilligers erkend?"),
@@ -211,7 +250,9 @@ class CommitmentForm(forms.Form):
 class LibrarySearchForm(forms.Form):
     q = forms.CharField(label=_("Zoek op probleem"), required=False, max_length=100)
     indicator = forms.ChoiceField(label=_("Indicator"), required=False)
-    action_type = forms.ChoiceField(label=_("Soort actie"), required=False, choices=[("", _("(alle)")), *ActionType.choices])
+    action_type = forms.ChoiceField(
+        label=_("Soort actie"), required=False, choices=[("", _("(alle)")), *ActionType.choices]
+    )
 
     def __init__(self, *args: Any, indicators: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

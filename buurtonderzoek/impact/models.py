@@ -70,7 +70,11 @@ class PartnerTable(models.Model):
     # The gemeente's opt-in: evaluated actions of this table appear in other gemeenten's library.
     share_library = models.BooleanField(_("delen in de bibliotheek met andere gemeenten"), default=False)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("aangemaakt door"), null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("aangemaakt door"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("aangemaakt"), auto_now_add=True)
 
@@ -88,7 +92,9 @@ class PartnerTable(models.Model):
 
 class PartnerMember(models.Model):
     table = models.ForeignKey(PartnerTable, on_delete=models.CASCADE, related_name="members")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("persoon"), on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("persoon"), on_delete=models.CASCADE, related_name="+"
+    )
     partner = models.CharField(_("partner"), max_length=20, choices=Partner.choices)
     role = models.CharField(_("rol aan tafel"), max_length=80, help_text=_("Bijvoorbeeld: wijkagent, adviseur OOV."))
     added_at = models.DateTimeField(_("toegevoegd"), auto_now_add=True)
@@ -149,14 +155,23 @@ def new_public_token() -> str:
 
 
 class Action(models.Model):
-    table = models.ForeignKey(PartnerTable, verbose_name=_("driehoeksoverleg"), on_delete=models.PROTECT, related_name="actions")
+    table = models.ForeignKey(
+        PartnerTable, verbose_name=_("driehoeksoverleg"), on_delete=models.PROTECT, related_name="actions"
+    )
     title = models.CharField(_("titel"), max_length=160)
-    action_type = models.CharField(_("soort actie"), max_length=20, choices=ActionType.choices, default=ActionType.OTHER)
+    action_type = models.CharField(
+        _("soort actie"), max_length=20, choices=ActionType.choices, default=ActionType.OTHER
+    )
     buurten = models.ManyToManyField(Buurt, verbose_name=_("buurten"), related_name="+")
-    problem = models.TextField(_("probleem"), max_length=2000, help_text=_("Wat speelt er, volgens welke cijfers of signalen?"))
+    problem = models.TextField(
+        _("probleem"), max_length=2000, help_text=_("Wat speelt er, volgens welke cijfers of signalen?")
+    )
     problem_indicator = models.CharField(_("indicator van het probleem"), max_length=60, blank=True)
     evidence = models.TextField(
-        _("onderbouwing"), max_length=2000, blank=True, help_text=_("Verwijzingen naar cijfers of pagina's, één per regel.")
+        _("onderbouwing"),
+        max_length=2000,
+        blank=True,
+        help_text=_("Verwijzingen naar cijfers of pagina's, één per regel."),
     )
     plan = models.TextField(_("wat we gaan doen"), max_length=4000)
     starts_on = models.DateField(_("start"))
@@ -164,7 +179,11 @@ class Action(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=ActionStatus.choices, default=ActionStatus.IDEA)
     stop_reason = models.CharField(_("reden van stoppen"), max_length=500, blank=True)
     proposed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("voorgesteld door"), null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("voorgesteld door"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     proposed_partner = models.CharField(_("voorgesteld namens"), max_length=20, choices=Partner.choices)
     agreed_at = models.DateTimeField(_("afgesproken op"), null=True, blank=True)
@@ -259,10 +278,6 @@ class ExpectedEffect(models.Model):
     def __str__(self) -> str:
         return f"{self.key} {self.direction} {self.size}"
 
-    def _refuse_if_frozen(self) -> None:
-        if Action.objects.filter(pk=self.action_id, status__in=FROZEN_STATUSES).exists():
-            raise FrozenError("Het verwachte effect ligt vast sinds de afspraak.")
-
     def save(self, *args: Any, **kwargs: Any) -> None:
         self._refuse_if_frozen()
         super().save(*args, **kwargs)
@@ -271,13 +286,22 @@ class ExpectedEffect(models.Model):
         self._refuse_if_frozen()
         return super().delete(*args, **kwargs)
 
+    def _refuse_if_frozen(self) -> None:
+        if Action.objects.filter(pk=self.action_id, status__in=FROZEN_STATUSES).exists():
+            raise FrozenError("Het verwachte effect ligt vast sinds de afspraak.")
+
 
 class Commitment(models.Model):
     action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="commitments")
     partner = models.CharField(_("partner"), max_length=20, choices=Partner.choices)
     what = models.CharField(_("toezegging"), max_length=300)
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("wie"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("wie"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     due_on = models.DateField(_("uiterlijk op"))
     done_at = models.DateTimeField(_("gedaan op"), null=True, blank=True)
@@ -330,7 +354,9 @@ class ActionTransition(AppendOnlyModel):
     action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="transitions")
     from_status = models.CharField(_("van"), max_length=20, choices=ActionStatus.choices, blank=True)
     to_status = models.CharField(_("naar"), max_length=20, choices=ActionStatus.choices)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("door"), null=True, on_delete=models.SET_NULL, related_name="+")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("door"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     by_label = models.CharField(_("door (tekst)"), max_length=254, blank=True)
     at = models.DateTimeField(_("tijdstip"), auto_now_add=True)
     note = models.CharField(_("toelichting"), max_length=500, blank=True)
@@ -348,7 +374,9 @@ class ProgressUpdate(AppendOnlyModel):
     """A line on the action's public-to-partners timeline."""
 
     action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="updates")
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("door"), null=True, on_delete=models.SET_NULL, related_name="+")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("door"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     partner = models.CharField(_("partner"), max_length=20, choices=Partner.choices)
     text = models.TextField(_("voortgang"), max_length=1000)
     at = models.DateTimeField(_("tijdstip"), auto_now_add=True)
@@ -375,7 +403,9 @@ class Buurtbeeld(models.Model):
     table = models.ForeignKey(PartnerTable, on_delete=models.CASCADE, related_name="buurtbeelden")
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     requested_at = models.DateTimeField(_("aangevraagd"), auto_now_add=True)
-    status = models.CharField(_("status"), max_length=10, choices=BuurtbeeldStatus.choices, default=BuurtbeeldStatus.QUEUED)
+    status = models.CharField(
+        _("status"), max_length=10, choices=BuurtbeeldStatus.choices, default=BuurtbeeldStatus.QUEUED
+    )
     progress = models.PositiveSmallIntegerField(_("voortgang"), default=0)
     pdf = models.FileField(_("pdf"), upload_to="impact/", blank=True)
     error = models.CharField(_("fout"), max_length=500, blank=True)

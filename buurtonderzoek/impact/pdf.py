@@ -27,7 +27,9 @@ def _pdf(html: str) -> bytes:
 def buurtbeeld_pdf(table: PartnerTable, *, progress: Callable[[int], object] = lambda p: None) -> bytes:
     picture = buurtbeeld.build(table)
     progress(40)
-    html = render_to_string("impact/pdf/buurtbeeld.html", {"picture": picture, "table": table, "generated": timezone.localtime()})
+    html = render_to_string(
+        "impact/pdf/buurtbeeld.html", {"picture": picture, "table": table, "generated": timezone.localtime()}
+    )
     progress(60)
     return _pdf(html)
 

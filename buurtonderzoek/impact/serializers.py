@@ -41,12 +41,24 @@ class CheckSerializer(serializers.ModelSerializer[TriangleCheck]):
 
     class Meta:
         model = TriangleCheck
-        fields = ["partner", "worth", "shows_how", "value_score", "quality_score", "binding_score", "agrees", "comment", "at"]
+        fields = [
+            "partner",
+            "worth",
+            "shows_how",
+            "value_score",
+            "quality_score",
+            "binding_score",
+            "agrees",
+            "comment",
+            "at",
+        ]
         read_only_fields = ["partner", "at"]
 
 
 class ActionSerializer(serializers.ModelSerializer[Action]):
-    buurten = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    buurten: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="code", many=True, read_only=True
+    )
     expected_effects = ExpectedEffectSerializer(many=True, read_only=True)
     commitments = CommitmentSerializer(many=True, read_only=True)
     status_label = serializers.CharField(source="get_status_display", read_only=True)
@@ -54,9 +66,25 @@ class ActionSerializer(serializers.ModelSerializer[Action]):
     class Meta:
         model = Action
         fields = [
-            "id", "table", "title", "action_type", "buurten", "problem", "problem_indicator", "evidence", "plan",
-            "starts_on", "ends_on", "status", "status_label", "stop_reason", "proposed_partner", "agreed_at",
-            "created_at", "expected_effects", "commitments",
+            "id",
+            "table",
+            "title",
+            "action_type",
+            "buurten",
+            "problem",
+            "problem_indicator",
+            "evidence",
+            "plan",
+            "starts_on",
+            "ends_on",
+            "status",
+            "status_label",
+            "stop_reason",
+            "proposed_partner",
+            "agreed_at",
+            "created_at",
+            "expected_effects",
+            "commitments",
         ]
         read_only_fields = fields
 
@@ -65,7 +93,9 @@ class ProposeSerializer(serializers.Serializer[Any]):
     table = serializers.IntegerField()
     title = serializers.CharField(max_length=160)
     action_type = serializers.ChoiceField(choices=ActionType.choices, default=ActionType.OTHER)
-    buurten = serializers.ListField(child=serializers.CharField(max_length=10), min_length=1, help_text="CBS-buurtcodes")
+    buurten = serializers.ListField(
+        child=serializers.CharField(max_length=10), min_length=1, help_text="CBS-buurtcodes"
+    )
     problem = serializers.CharField(max_length=2000)
     problem_indicator = serializers.CharField(max_length=60, required=False, default="", allow_blank=True)
     evidence = serializers.CharField(max_length=2000, required=False, default="", allow_blank=True)

@@ -33,7 +33,9 @@ def make_buurtbeeld_pdf(job_id: int) -> int:
     job = Buurtbeeld.objects.select_related("table__gemeente", "table__wijk").get(pk=job_id)
     Buurtbeeld.objects.filter(pk=job_id).update(status=BuurtbeeldStatus.RUNNING, progress=5)
     try:
-        content = pdf.buurtbeeld_pdf(job.table, progress=lambda p: Buurtbeeld.objects.filter(pk=job_id).update(progress=p))
+        content = pdf.buurtbeeld_pdf(
+            job.table, progress=lambda p: Buurtbeeld.objects.filter(pk=job_id).update(progress=p)
+        )
         job.pdf.save(f"buurtbeeld-{job.table_id}-{job_id}.pdf", ContentFile(content), save=False)
         Buurtbeeld.objects.filter(pk=job_id).update(pdf=job.pdf.name, status=BuurtbeeldStatus.DONE, progress=100)
     except Exception as exc:

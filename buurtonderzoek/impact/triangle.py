@@ -39,7 +39,7 @@ class Corner:
 
     def _mean(self, name: str) -> str:
         values = [getattr(c, name) for c in self.checks]
-        return f"{sum(values) / len(values):.1f}".replace(".", ",") if values else "–"
+        return f"{sum(values) / len(values):.1f}".replace(".", ",") if values else "\u2013"
 
     @property
     def value(self) -> str:

@@ -8,12 +8,13 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.db.models.fields.files import FieldFile
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from buurtonderzoek.accounts.models import Role
+from buurtonderzoek.accounts.models import Membership, Role
 from buurtonderzoek.core.decorators import role_required
 from buurtonderzoek.impact import actions, buurtbeeld, effect
 from buurtonderzoek.impact.access import get_action_for_user, get_table_for_user, is_member
@@ -43,6 +44,13 @@ from buurtonderzoek.places.models import Gemeente
 PARTNER_ROLES = (Role.COORDINATOR, Role.POLICE, Role.MUNICIPAL)
 
 
+def _pdf_download(file: FieldFile, name: str) -> HttpResponse:
+    with file.open("rb") as handle:
+        response = HttpResponse(handle.read(), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
 def _errors(request: HttpRequest, exc: ValidationError) -> None:
     for message in exc.messages:
         messages.error(request, message)
@@ -55,22 +63,22 @@ def index(request: HttpRequest) -> HttpResponse:
         .select_related("gemeente", "wijk")
         .annotate(n_actions=Count("actions"))
     )
-    recent = list(
-        Action.objects.visible_to(request.user).select_related("table").order_by("-created_at")[:20]
-    )
+    recent = list(Action.objects.visible_to(request.user).select_related("table").order_by("-created_at")[:20])
     convenable = (
         Gemeente.objects.all()
         if request.user.is_superuser
-        else Gemeente.objects.filter(memberships__user=request.user, memberships__role=Role.MUNICIPAL)
+        else Gemeente.objects.filter(
+            memberships__in=Membership.objects.filter(user=request.user.pk, role=Role.MUNICIPAL)
+        )
     ).order_by("name")
-    return render(
-        request, "impact/index.html", {"tables": tables, "recent": recent, "convenable": list(convenable)}
-    )
+    return render(request, "impact/index.html", {"tables": tables, "recent": recent, "convenable": list(convenable)})
 
 
 @role_required(Role.MUNICIPAL)
 def table_create(request: HttpRequest, code: str) -> HttpResponse:
-    gemeente = get_object_or_404(gemeenten_of(request.user) if not request.user.is_superuser else Gemeente.objects, code=code)
+    gemeente = get_object_or_404(
+        gemeenten_of(request.user) if not request.user.is_superuser else Gemeente.objects, code=code
+    )
     if membership_partner(request.user, gemeente) != "gemeente" and not request.user.is_superuser:
         raise PermissionDenied(_("Alleen de gemeente kan een driehoeksoverleg starten."))
     form = TableForm(request.POST or None, gemeente=gemeente)
@@ -101,7 +109,9 @@ def table_detail(request: HttpRequest, pk: int) -> HttpResponse:
             raise PermissionDenied(_("Alleen deelnemers aan dit driehoeksoverleg kunnen dit doen."))
         if form.is_valid():
             try:
-                actions.add_member(table, by=request.user, user=form.cleaned_data["email"], role=form.cleaned_data["role"])
+                actions.add_member(
+                    table, by=request.user, user=form.cleaned_data["email"], role=form.cleaned_data["role"]
+                )
             except ValidationError as exc:
                 form.add_error("email", exc)
             else:
@@ -209,7 +219,9 @@ def action_transition(request: HttpRequest, pk: int) -> HttpResponse:
     form = TransitionForm(request.POST)
     if form.is_valid():
         try:
-            actions.transition_action(action, to=form.cleaned_data["to"], by=request.user, note=form.cleaned_data["note"])
+            actions.transition_action(
+                action, to=form.cleaned_data["to"], by=request.user, note=form.cleaned_data["note"]
+            )
         except ValidationError as exc:
             _errors(request, exc)
         else:
@@ -266,7 +278,7 @@ def action_report(request: HttpRequest, pk: int) -> HttpResponse:
         enqueue_action_report(action, by=request.user)
         return redirect("impact:action_report", pk=action.pk)
     if request.GET.get("download") and action.report_pdf:
-        return FileResponse(action.report_pdf.open("rb"), as_attachment=True, filename=f"evaluatie-actie-{action.pk}.pdf")
+        return _pdf_download(action.report_pdf, f"evaluatie-actie-{action.pk}.pdf")
     template = "impact/_report_progress.html" if request.htmx else "impact/report_status.html"  # type: ignore[attr-defined]
     return render(request, template, {"action": action})
 
@@ -290,7 +302,7 @@ def buurtbeeld_job(request: HttpRequest, pk: int, job: int) -> HttpResponse:
     if request.GET.get("download"):
         if row.status != BuurtbeeldStatus.DONE or not row.pdf:
             raise Http404("Nog niet klaar.")
-        return FileResponse(row.pdf.open("rb"), as_attachment=True, filename=f"buurtbeeld-{table.pk}.pdf")
+        return _pdf_download(row.pdf, f"buurtbeeld-{table.pk}.pdf")
     template = "impact/_buurtbeeld_progress.html" if request.htmx else "impact/buurtbeeld_job.html"  # type: ignore[attr-defined]
     return render(request, template, {"table": table, "job": row})
 
@@ -309,7 +321,8 @@ def library(request: HttpRequest) -> HttpResponse:
             rows = rows.filter(Q(problem__icontains=q) | Q(title__icontains=q) | Q(plan__icontains=q))
         if form.cleaned_data["indicator"]:
             rows = rows.filter(
-                Q(expected_effects__key=form.cleaned_data["indicator"]) | Q(problem_indicator=form.cleaned_data["indicator"])
+                Q(expected_effects__key=form.cleaned_data["indicator"])
+                | Q(problem_indicator=form.cleaned_data["indicator"])
             ).distinct()
         if form.cleaned_data["action_type"]:
             rows = rows.filter(action_type=form.cleaned_data["action_type"])

@@ -59,8 +59,14 @@ def propose(iw: ImpactWorld, *, size: float = 5.0, key: str = "unsafe_buurt", **
 def agree_all(iw: ImpactWorld, action: Action) -> None:
     for user in (iw.world.gert, iw.world.petra, iw.world.alice):
         actions.check_triangle(
-            action, by=user, worth="Grip op onveiligheid", shows_how="Monitorcijfer", value_score=4,
-            quality_score=4, binding_score=4, agrees=True,
+            action,
+            by=user,
+            worth="Grip op onveiligheid",
+            shows_how="Monitorcijfer",
+            value_score=4,
+            quality_score=4,
+            binding_score=4,
+            agrees=True,
         )
     actions.transition_action(action, to="in_overleg", by=iw.world.gert)
     actions.transition_action(action, to="afgesproken", by=iw.world.gert)
@@ -81,8 +87,13 @@ def store_wave(version: QuestionnaireVersion) -> StoreWave:
     """A closed wave whose invited cells hold the moments of the given values per buurt."""
 
     def store(
-        gemeente_id: int, name: str, starts_on: date, ends_on: date, values: dict[int, dict[str, Sequence[float]]],
-        *, households: int = 0,
+        gemeente_id: int,
+        name: str,
+        starts_on: date,
+        ends_on: date,
+        values: dict[int, dict[str, Sequence[float]]],
+        *,
+        households: int = 0,
     ) -> Wave:
         wave = Wave.objects.create(
             gemeente_id=gemeente_id, name=name, starts_on=starts_on, ends_on=ends_on, version=version
@@ -91,7 +102,9 @@ def store_wave(version: QuestionnaireVersion) -> StoreWave:
             WaveBuurt.objects.create(wave=wave, buurt_id=buurt_id, households=households)
             respondents = max(len(v) for v in per_key.values())
             moments = {k: [len(v), float(sum(v)), float(sum(x * x for x in v))] for k, v in per_key.items()}
-            ResultCell.objects.create(wave=wave, buurt_id=buurt_id, source=Source.INVITED, respondents=respondents, moments=moments)
+            ResultCell.objects.create(
+                wave=wave, buurt_id=buurt_id, source=Source.INVITED, respondents=respondents, moments=moments
+            )
         return wave
 
     return store

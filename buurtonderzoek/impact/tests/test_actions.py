@@ -54,18 +54,32 @@ def test_an_outsider_cannot_be_seated_nor_propose(iw: ImpactWorld) -> None:
         actions.add_member(iw.table, by=iw.world.gert, user=iw.world.charlie, role="coördinator")
     with pytest.raises(PermissionDenied):
         actions.propose_action(
-            iw.table, by=iw.world.charlie, title="x", buurten=iw.buurten[:1], problem="p", plan="p",
-            starts_on=timezone.localdate(), ends_on=timezone.localdate(),
+            iw.table,
+            by=iw.world.charlie,
+            title="x",
+            buurten=iw.buurten[:1],
+            problem="p",
+            plan="p",
+            starts_on=timezone.localdate(),
+            ends_on=timezone.localdate(),
         )
 
 
 def test_any_partner_proposes_and_the_history_starts_with_idee(iw: ImpactWorld) -> None:
     action = actions.propose_action(
-        iw.table, by=iw.world.petra, title="Buurtonderzoek na elke inbraak", buurten=iw.buurten[:1],
-        problem="Inbraken", plan="Binnen 48 uur aanbellen", starts_on=timezone.localdate(),
-        ends_on=timezone.localdate() + timedelta(days=90), action_type="buurtonderzoek",
+        iw.table,
+        by=iw.world.petra,
+        title="Buurtonderzoek na elke inbraak",
+        buurten=iw.buurten[:1],
+        problem="Inbraken",
+        plan="Binnen 48 uur aanbellen",
+        starts_on=timezone.localdate(),
+        ends_on=timezone.localdate() + timedelta(days=90),
+        action_type="buurtonderzoek",
         effects=[{"kind": "process", "key": "doors_visited", "direction": "up", "size": 200}],
-        commitments=[{"partner": "politie", "what": "Verslagen binnen een week beoordelen", "due_on": timezone.localdate()}],
+        commitments=[
+            {"partner": "politie", "what": "Verslagen binnen een week beoordelen", "due_on": timezone.localdate()}
+        ],
     )
     assert action.proposed_partner == Partner.POLITIE and action.status == ActionStatus.IDEA
     assert [t.to_status for t in action.transitions.all()] == ["idee"]
@@ -137,11 +151,17 @@ def test_the_history_is_append_only(iw: ImpactWorld) -> None:
 
 def test_the_expected_effect_can_change_before_agreement_but_not_after(iw: ImpactWorld) -> None:
     action = propose(iw, size=5)
-    actions.update_action(action, by=iw.world.petra, effects=[{"kind": "indicator", "key": "unsafe_buurt", "direction": "down", "size": 8}])
+    actions.update_action(
+        action,
+        by=iw.world.petra,
+        effects=[{"kind": "indicator", "key": "unsafe_buurt", "direction": "down", "size": 8}],
+    )
     assert ExpectedEffect.objects.get(action=action).size == 8
     agree_all(iw, action)
     with pytest.raises(ValidationError, match="liggen vast"):
-        actions.update_action(action, by=iw.world.gert, effects=[{"kind": "indicator", "key": "cohesion", "direction": "up", "size": 1}])
+        actions.update_action(
+            action, by=iw.world.gert, effects=[{"kind": "indicator", "key": "cohesion", "direction": "up", "size": 1}]
+        )
     with pytest.raises(ValidationError, match="liggen vast"):
         actions.update_action(action, by=iw.world.gert, ends_on=action.ends_on + timedelta(days=30))
     assert list(ExpectedEffect.objects.filter(action=action).values_list("key", "size")) == [("unsafe_buurt", 8.0)]
@@ -169,7 +189,8 @@ def test_the_database_refuses_raw_sql_on_a_frozen_expected_effect(iw: ImpactWorl
         cursor.execute("UPDATE impact_expectedeffect SET size = 1 WHERE action_id = %s", [action.pk])
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
-            "INSERT INTO impact_expectedeffect (action_id, kind, key, direction, size) VALUES (%s, 'indicator', 'cohesion', 'up', 1)",
+            "INSERT INTO impact_expectedeffect (action_id, kind, key, direction, size) "
+            "VALUES (%s, 'indicator', 'cohesion', 'up', 1)",
             [action.pk],
         )
     assert ExpectedEffect.objects.get(action=action).size == 5

@@ -12,7 +12,14 @@ from buurtonderzoek.impact.models import Action, ExpectedEffect
 from buurtonderzoek.impact.tests.conftest import ImpactWorld, agree_all, propose
 
 pytestmark = pytest.mark.django_db
-CHECK = {"worth": "Grip", "shows_how": "Monitor", "value_score": 4, "quality_score": 4, "binding_score": 3, "agrees": True}
+CHECK = {
+    "worth": "Grip",
+    "shows_how": "Monitor",
+    "value_score": 4,
+    "quality_score": 4,
+    "binding_score": 3,
+    "agrees": True,
+}
 
 
 def test_anonymous_callers_are_refused(client: Client, iw: ImpactWorld) -> None:
@@ -26,15 +33,28 @@ def test_outsiders_see_nothing_and_get_404(client: Client, iw: ImpactWorld) -> N
     client.force_login(iw.world.charlie)
     assert client.get("/api/v1/impact/actions/").json()["results"] == []
     assert client.get(f"/api/v1/impact/actions/{action.pk}/").status_code == 404
-    assert client.post(f"/api/v1/impact/actions/{action.pk}/check/", CHECK, content_type="application/json").status_code == 404
+    assert (
+        client.post(f"/api/v1/impact/actions/{action.pk}/check/", CHECK, content_type="application/json").status_code
+        == 404
+    )
 
 
 def test_volunteers_cannot_write(client: Client, iw: ImpactWorld) -> None:
     action = propose(iw)
     client.force_login(iw.world.bob)
-    assert client.post(f"/api/v1/impact/actions/{action.pk}/check/", CHECK, content_type="application/json").status_code == 404
-    payload = {"table": iw.table.pk, "title": "x", "buurten": [iw.buurten[0].code], "problem": "p", "plan": "p",
-               "starts_on": "2026-01-01", "ends_on": "2026-02-01"}
+    assert (
+        client.post(f"/api/v1/impact/actions/{action.pk}/check/", CHECK, content_type="application/json").status_code
+        == 404
+    )
+    payload = {
+        "table": iw.table.pk,
+        "title": "x",
+        "buurten": [iw.buurten[0].code],
+        "problem": "p",
+        "plan": "p",
+        "starts_on": "2026-01-01",
+        "ends_on": "2026-02-01",
+    }
     assert client.post("/api/v1/impact/actions/", payload, content_type="application/json").status_code == 404
 
 
@@ -44,9 +64,14 @@ def test_a_partner_proposes_checks_and_agreement_needs_all_three(client: Client,
     response = client.post(
         "/api/v1/impact/actions/",
         {
-            "table": iw.table.pk, "title": "Verlichting Parkstraat", "action_type": "fysiek",
-            "buurten": [iw.buurten[0].code], "problem": "Donkere straat", "plan": "Extra lantaarnpalen",
-            "starts_on": today.isoformat(), "ends_on": (today + timedelta(days=90)).isoformat(),
+            "table": iw.table.pk,
+            "title": "Verlichting Parkstraat",
+            "action_type": "fysiek",
+            "buurten": [iw.buurten[0].code],
+            "problem": "Donkere straat",
+            "plan": "Extra lantaarnpalen",
+            "starts_on": today.isoformat(),
+            "ends_on": (today + timedelta(days=90)).isoformat(),
             "expected_effects": [{"kind": "indicator", "key": "unsafe_buurt", "direction": "down", "size": 5}],
         },
         content_type="application/json",
@@ -56,18 +81,27 @@ def test_a_partner_proposes_checks_and_agreement_needs_all_three(client: Client,
     assert response.json()["status"] == "idee" and response.json()["buurten"] == [iw.buurten[0].code]
     client.post(f"/api/v1/impact/actions/{pk}/check/", CHECK, content_type="application/json")
     client.post(f"/api/v1/impact/actions/{pk}/transition/", {"status": "in_overleg"}, content_type="application/json")
-    refused = client.post(f"/api/v1/impact/actions/{pk}/transition/", {"status": "afgesproken"}, content_type="application/json")
+    refused = client.post(
+        f"/api/v1/impact/actions/{pk}/transition/", {"status": "afgesproken"}, content_type="application/json"
+    )
     assert refused.status_code == 400
     assert "politie, buurtpreventie" in refused.json()["detail"]
     assert refused["Content-Type"].startswith("application/problem+json")
     for user in (iw.world.petra, iw.world.alice):
         client.force_login(user)
-        assert client.post(f"/api/v1/impact/actions/{pk}/check/", CHECK, content_type="application/json").status_code == 201
-    agreed = client.post(f"/api/v1/impact/actions/{pk}/transition/", {"status": "afgesproken"}, content_type="application/json")
+        assert (
+            client.post(f"/api/v1/impact/actions/{pk}/check/", CHECK, content_type="application/json").status_code
+            == 201
+        )
+    agreed = client.post(
+        f"/api/v1/impact/actions/{pk}/transition/", {"status": "afgesproken"}, content_type="application/json"
+    )
     assert agreed.status_code == 200 and agreed.json()["status"] == "afgesproken"
 
 
-def test_the_pre_registration_cannot_be_changed_through_the_api_after_agreement(client: Client, iw: ImpactWorld) -> None:
+def test_the_pre_registration_cannot_be_changed_through_the_api_after_agreement(
+    client: Client, iw: ImpactWorld
+) -> None:
     action = propose(iw)
     client.force_login(iw.world.petra)
     changed = client.patch(

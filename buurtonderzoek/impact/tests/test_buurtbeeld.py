@@ -19,12 +19,19 @@ pytestmark = pytest.mark.django_db
 def _two_waves(iw: ImpactWorld, store_wave: StoreWave, n: int = 30) -> None:
     today = timezone.localdate()
     for name, days, share in (("Voorjaar", 300, 0.5), ("Najaar", 60, 0.2)):
-        values = {b.pk: {"unsafe_buurt": [1.0] * int(n * share) + [0.0] * (n - int(n * share)),
-                         "mark_safety": [7.0, 8.0] * (n // 2)} for b in iw.buurten}
+        values = {
+            b.pk: {
+                "unsafe_buurt": [1.0] * int(n * share) + [0.0] * (n - int(n * share)),
+                "mark_safety": [7.0, 8.0] * (n // 2),
+            }
+            for b in iw.buurten
+        }
         store_wave(iw.world.gemeente.pk, name, today - timedelta(days=days), today - timedelta(days=days - 20), values)
 
 
-def test_the_buurtbeeld_shows_monitor_figures_activity_and_team_health(client: Client, iw: ImpactWorld, store_wave: StoreWave) -> None:
+def test_the_buurtbeeld_shows_monitor_figures_activity_and_team_health(
+    client: Client, iw: ImpactWorld, store_wave: StoreWave
+) -> None:
     _two_waves(iw, store_wave)
     iw.world.team.buurten.add(iw.buurten[0])
     client.force_login(iw.world.petra)
@@ -50,7 +57,7 @@ def test_the_buurtbeeld_pdf_is_made_by_a_task_and_downloaded(
     page = client.get(response["Location"]).content.decode()
     assert "buurtbeeld-link" in page
     pdf = client.get(response["Location"], {"download": "1"})
-    assert b"".join(pdf.streaming_content)[:5] == b"%PDF-"  # type: ignore[attr-defined]
+    assert pdf.content[:5] == b"%PDF-" and pdf["Content-Type"] == "application/pdf"
 
 
 def test_the_evaluation_report_pdf(client: Client, iw: ImpactWorld, django_capture_on_commit_callbacks: Any) -> None:
@@ -61,4 +68,4 @@ def test_the_evaluation_report_pdf(client: Client, iw: ImpactWorld, django_captu
     assert response["Location"] == reverse("impact:action_report", args=[action.pk])
     assert "report-link" in client.get(response["Location"]).content.decode()
     pdf = client.get(response["Location"], {"download": "1"})
-    assert b"".join(pdf.streaming_content)[:5] == b"%PDF-"  # type: ignore[attr-defined]
+    assert pdf.content[:5] == b"%PDF-" and pdf["Content-Type"] == "application/pdf"

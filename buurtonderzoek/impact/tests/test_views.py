@@ -62,7 +62,9 @@ def test_it_refuses_volunteers(client: Client, iw: ImpactWorld, page: Page) -> N
 
 
 @pytest.mark.parametrize("url", LISTS)
-def test_lists_send_anonymous_to_login_refuse_volunteers_and_show_outsiders_nothing(client: Client, iw: ImpactWorld, url: str) -> None:
+def test_lists_send_anonymous_to_login_refuse_volunteers_and_show_outsiders_nothing(
+    client: Client, iw: ImpactWorld, url: str
+) -> None:
     action = propose(iw)
     assert reverse("account_login") in client.get(url)["Location"]
     client.force_login(iw.world.bob)
@@ -85,7 +87,9 @@ def test_a_partner_who_is_not_seated_may_look_but_not_write(client: Client, iw: 
     assert client.get(reverse("impact:action_create", args=[iw.table.pk])).status_code == 403
 
 
-def test_the_index_lists_tables_and_recent_actions_in_a_fixed_number_of_queries(client: Client, iw: ImpactWorld) -> None:
+def test_the_index_lists_tables_and_recent_actions_in_a_fixed_number_of_queries(
+    client: Client, iw: ImpactWorld
+) -> None:
     client.force_login(iw.world.gert)
     propose(iw)
     with CaptureQueriesContext(connection) as few:
@@ -136,8 +140,12 @@ def test_the_proposal_form_stores_what_was_typed_and_explains_mistakes(client: C
     assert client.get(url).status_code == 200
     today = timezone.localdate()
     data = {
-        "title": "Buurtonderzoek na elke inbraak", "action_type": "buurtonderzoek", "buurten": [iw.buurten[0].pk],
-        "problem": "Inbraken in de Vogelbuurt", "plan": "Aanbellen binnen 48 uur", "starts_on": today.isoformat(),
+        "title": "Buurtonderzoek na elke inbraak",
+        "action_type": "buurtonderzoek",
+        "buurten": [iw.buurten[0].pk],
+        "problem": "Inbraken in de Vogelbuurt",
+        "plan": "Aanbellen binnen 48 uur",
+        "starts_on": today.isoformat(),
         "ends_on": (today - timedelta(days=1)).isoformat(),
     }
     response = client.post(url, data)
@@ -145,9 +153,14 @@ def test_the_proposal_form_stores_what_was_typed_and_explains_mistakes(client: C
     assert response.status_code == 200
     assert "De einddatum ligt vóór de start" in body and "minstens één monitorindicator" in body
     data.update(
-        ends_on=(today + timedelta(days=120)).isoformat(), effect_1_key="unsafe_buurt", effect_1_direction="down",
-        effect_1_size="4", process_doors_visited_size="300", process_doors_visited_direction="up",
-        commitment_1_partner="politie", commitment_1_what="Verslagen binnen een week lezen",
+        ends_on=(today + timedelta(days=120)).isoformat(),
+        effect_1_key="unsafe_buurt",
+        effect_1_direction="down",
+        effect_1_size="4",
+        process_doors_visited_size="300",
+        process_doors_visited_direction="up",
+        commitment_1_partner="politie",
+        commitment_1_what="Verslagen binnen een week lezen",
         commitment_1_due_on=(today + timedelta(days=14)).isoformat(),
     )
     response = client.post(url, data)
@@ -155,15 +168,22 @@ def test_the_proposal_form_stores_what_was_typed_and_explains_mistakes(client: C
     assert response["Location"] == reverse("impact:action_detail", args=[action.pk])
     assert action.proposed_partner == "politie" and list(action.buurten.all()) == [iw.buurten[0]]
     assert sorted(action.expected_effects.values_list("key", "direction", "size")) == [
-        ("doors_visited", "up", 300.0), ("unsafe_buurt", "down", 4.0)
+        ("doors_visited", "up", 300.0),
+        ("unsafe_buurt", "down", 4.0),
     ]
     assert action.commitments.get().what == "Verslagen binnen een week lezen"
 
 
 def test_partners_check_agree_and_see_the_triangle(client: Client, iw: ImpactWorld) -> None:
     action = propose(iw)
-    check = {"worth": "Uren bespaard", "shows_how": "Minder buurtonderzoek door agenten", "value_score": "4",
-             "quality_score": "3", "binding_score": "4", "agrees": "1"}
+    check = {
+        "worth": "Uren bespaard",
+        "shows_how": "Minder buurtonderzoek door agenten",
+        "value_score": "4",
+        "quality_score": "3",
+        "binding_score": "4",
+        "agrees": "1",
+    }
     for user in (iw.world.gert, iw.world.petra):
         client.force_login(user)
         assert client.post(reverse("impact:action_check", args=[action.pk]), check).status_code == 302
@@ -210,7 +230,9 @@ def test_the_public_summary_shows_only_evaluated_actions_and_no_free_text(client
     assert client.get(url).status_code == 404
     Action.objects.filter(pk=action.pk).update(
         status=ActionStatus.EVALUATED,
-        evaluation={"indicators": [{"label": "Voelt zich onveilig", "words": "Geen aantoonbaar effect", "power_warning": ""}]},
+        evaluation={
+            "indicators": [{"label": "Voelt zich onveilig", "words": "Geen aantoonbaar effect", "power_warning": ""}]
+        },
     )
     body = client.get(url).content.decode()
     assert "Geen aantoonbaar effect" in body and "Jansen" not in body
