@@ -17,7 +17,7 @@ from buurtonderzoek.core.audit import record
 from buurtonderzoek.core.decorators import role_required
 from buurtonderzoek.core.models import AuditAction
 from buurtonderzoek.core.types import AuthedHttpRequest
-from buurtonderzoek.dashboards import actions, figures, police
+from buurtonderzoek.dashboards import actions, coordinator, figures, police
 from buurtonderzoek.dashboards.models import JobStatus, PrintJob
 from buurtonderzoek.handoff.models import PoliceReport, ReportStatus
 from buurtonderzoek.signalements.models import Alert
@@ -67,15 +67,17 @@ def start_volunteer(request: AuthedHttpRequest) -> HttpResponse:
 
 @role_required(Role.COORDINATOR)
 def start_coordinator(request: AuthedHttpRequest) -> HttpResponse:
+    """A to-do list with links: what to review, conflicts, returned alerts, quiet members, newcomers."""
     memberships = _memberships(request, Role.COORDINATOR)
     teams = [m.team for m in memberships if m.team is not None]
-    members = (
-        Membership.objects.filter(team__in=teams).select_related("user", "team").order_by("team__name", "user__email")
-    )
     return render(
         request,
         "dashboards/start_coordinator.html",
-        {"memberships": memberships, "members": members, "figures": figures.coordinator_figures(request.user)},
+        {
+            "memberships": memberships,
+            "todo": coordinator.coordinator_todo(request.user, teams),
+            "figures": figures.coordinator_figures(request.user),
+        },
     )
 
 
