@@ -261,6 +261,9 @@ HEALTH_CANVASS_WITHIN_HOURS = envint("HEALTH_CANVASS_WITHIN_HOURS", 72)  # an in
 HEALTH_FIRST_DOOR_HOURS = envint("HEALTH_FIRST_DOOR_HOURS", 48)  # median time from incident to first door
 HEALTH_REVIEW_WAIT_DAYS = envint("HEALTH_REVIEW_WAIT_DAYS", 7)  # door visits waiting for review longer than
 HEALTH_INVITATION_WAIT_DAYS = envint("HEALTH_INVITATION_WAIT_DAYS", 7)  # invitations not accepted after
+# Certificates of contribution: who signs for the gemeente and the police, e.g. "A. de Vries, burgemeester".
+CERTIFICATE_GEMEENTE_SIGNATORY = envstr("CERTIFICATE_GEMEENTE_SIGNATORY", "")
+CERTIFICATE_POLICE_SIGNATORY = envstr("CERTIFICATE_POLICE_SIGNATORY", "")
 MEMBER_INACTIVE_DAYS = envint("MEMBER_INACTIVE_DAYS", 60)  # coordinator to-do: no visit or sign-in this long
 
 # Security (production values; `check --deploy` runs with DEBUG off in CI).

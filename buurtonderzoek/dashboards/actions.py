@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from buurtonderzoek.accounts.access import is_team_coordinator
+from buurtonderzoek.accounts.models import Team
 from buurtonderzoek.core.audit import record
 from buurtonderzoek.core.models import AuditAction
 from buurtonderzoek.dashboards.models import PrintJob
@@ -34,5 +37,27 @@ def request_value_report(period: Period, *, by: Any) -> PrintJob:
             title=_("Waarderapport buurtonderzoek, %(period)s") % {"period": period.label},
         )
         record(by, AuditAction.CREATE, job, summary=f"Waarderapport aangevraagd ({period.slug})")
+        _queue(job)
+    return job
+
+
+def request_certificates(team: Team, year: int, *, by: Any) -> PrintJob:
+    """All certificates of contribution of `team` for `year` in one PDF, made by a task (coordinator only)."""
+    from buurtonderzoek.dashboards.certificates import certificates_for
+
+    if not is_team_coordinator(by, team):
+        raise PermissionDenied(_("Alleen de coördinator van dit team kan de bewijzen van inzet afdrukken."))
+    if not certificates_for(team, year):
+        raise ValidationError(
+            _("In %(year)d liep niemand van het team een buurtonderzoek; kies een ander jaar.") % {"year": year}
+        )
+    with transaction.atomic():
+        job = PrintJob.objects.create(
+            kind=PrintJob.CERTIFICATES,
+            requested_by=by,
+            params={"team": team.pk, "year": year},
+            title=_("Bewijzen van inzet %(year)d, %(team)s") % {"year": year, "team": team.name},
+        )
+        record(by, AuditAction.CREATE, job, summary=f"Bewijzen van inzet {year} aangevraagd voor {team}")
         _queue(job)
     return job

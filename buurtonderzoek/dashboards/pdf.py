@@ -48,4 +48,8 @@ def value_report(job: PrintJob, progress: Progress) -> tuple[bytes, str]:
 def render_job(job: PrintJob, *, progress: Progress) -> tuple[bytes, str]:
     if job.kind == PrintJob.VALUE_REPORT:
         return value_report(job, progress)
+    if job.kind == PrintJob.CERTIFICATES:
+        from buurtonderzoek.dashboards.certificates import certificates_pdf
+
+        return certificates_pdf(job, progress)
     raise ValueError(f"unknown print job kind {job.kind}")

@@ -4,20 +4,21 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from buurtonderzoek.accounts.access import roles_of
-from buurtonderzoek.accounts.models import Membership, Role
+from buurtonderzoek.accounts.access import get_team_for_user, is_team_coordinator, roles_of
+from buurtonderzoek.accounts.models import Membership, Role, Team
 from buurtonderzoek.core.audit import record
 from buurtonderzoek.core.decorators import role_required
 from buurtonderzoek.core.models import AuditAction
 from buurtonderzoek.core.types import AuthedHttpRequest
-from buurtonderzoek.dashboards import actions, coordinator, figures, police
+from buurtonderzoek.dashboards import actions, certificates, coordinator, figures, police, volunteer
 from buurtonderzoek.dashboards.models import JobStatus, PrintJob
 from buurtonderzoek.handoff.models import PoliceReport, ReportStatus
 from buurtonderzoek.signalements.models import Alert
@@ -61,8 +62,81 @@ def start_volunteer(request: AuthedHttpRequest) -> HttpResponse:
         {
             "memberships": _memberships(request, Role.VOLUNTEER, Role.COORDINATOR),
             "figures": figures.volunteer_figures(request.user),
+            "new_member": volunteer.is_new_member(request.user),
         },
     )
+
+
+@role_required(Role.VOLUNTEER, Role.COORDINATOR)
+@require_GET
+def my_effort(request: AuthedHttpRequest) -> HttpResponse:
+    """"Mijn inzet": what I walked and what the police did with it."""
+    return render(
+        request,
+        "dashboards/my_effort.html",
+        {
+            "effort": volunteer.my_effort(request.user),
+            "years": volunteer.active_years(request.user),
+            "memberships": _memberships(request, Role.VOLUNTEER, Role.COORDINATOR),
+        },
+    )
+
+
+def _team_of_member(request: AuthedHttpRequest, pk: int) -> Team:
+    return get_team_for_user(request.user, pk, member=True)
+
+
+@role_required(Role.VOLUNTEER, Role.COORDINATOR)
+@require_GET
+def my_certificate(request: AuthedHttpRequest, pk: int, year: int) -> HttpResponse:
+    """My own certificate for one team and year: one page, small enough to make in the request."""
+    team = _team_of_member(request, pk)
+    found = certificates.certificates_for(team, year, user=request.user)
+    if not found:
+        raise Http404(_("U liep dat jaar geen buurtonderzoek met dit team."))
+    response = HttpResponse(certificates.render_certificates(found), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="bewijs-van-inzet-{year}.pdf"'
+    return response
+
+
+@role_required(Role.VOLUNTEER, Role.COORDINATOR)
+@require_GET
+def team_effort(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    """The team's totals and its outcomes as short stories without personal data."""
+    team = _team_of_member(request, pk)
+    is_coordinator = is_team_coordinator(request.user, team)
+    jobs = (
+        PrintJob.objects.filter(requested_by=request.user, kind=PrintJob.CERTIFICATES, params__team=team.pk)[:5]
+        if is_coordinator
+        else []
+    )
+    this_year = timezone.localdate().year
+    return render(
+        request,
+        "dashboards/team_effort.html",
+        {
+            "t": volunteer.team_effort(team),
+            "is_coordinator": is_coordinator,
+            "jobs": jobs,
+            "years": list(range(this_year, this_year - 5, -1)),
+        },
+    )
+
+
+@role_required(Role.COORDINATOR)
+@require_POST
+def team_certificates(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    team = get_team_for_user(request.user, pk, write=True)
+    try:
+        year = int(request.POST.get("jaar", ""))
+        actions.request_certificates(team, year, by=request.user)
+        messages.success(request, _("De bewijzen van inzet worden gemaakt; u kunt ze zo hieronder downloaden."))
+    except ValueError:
+        messages.error(request, _("Kies een jaar."))
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    return redirect(f"{reverse('team_effort', args=[team.pk])}#certificates")
 
 
 @role_required(Role.COORDINATOR)
