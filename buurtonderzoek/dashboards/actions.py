@@ -61,3 +61,12 @@ def request_certificates(team: Team, year: int, *, by: Any) -> PrintJob:
         record(by, AuditAction.CREATE, job, summary=f"Bewijzen van inzet {year} aangevraagd voor {team}")
         _queue(job)
     return job
+
+
+def request_retention_run(*, by: Any) -> None:
+    """Apply the retention rules now (normally a scheduled job), e.g. when the start page says some are due."""
+    from buurtonderzoek.handoff.tasks import apply_retention_task
+
+    with transaction.atomic():
+        record(by, AuditAction.UPDATE, None, summary="Bewaartermijnen handmatig gestart", object_type="retention")
+        transaction.on_commit(lambda: apply_retention_task.enqueue())

@@ -18,4 +18,5 @@ urlpatterns = [
     path("afdrukken/<int:pk>/download/", views.print_job_download, name="print_job_download"),
     path("gemeente/", views.start_municipal, name="start_municipal"),
     path("beheer/", views.start_admin, name="start_admin"),
+    path("beheer/bewaartermijnen/", views.run_retention, name="run_retention"),
 ]

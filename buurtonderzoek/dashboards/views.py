@@ -18,7 +18,7 @@ from buurtonderzoek.core.audit import record
 from buurtonderzoek.core.decorators import role_required
 from buurtonderzoek.core.models import AuditAction
 from buurtonderzoek.core.types import AuthedHttpRequest
-from buurtonderzoek.dashboards import actions, certificates, coordinator, figures, police, volunteer
+from buurtonderzoek.dashboards import actions, certificates, coordinator, figures, operator, police, volunteer
 from buurtonderzoek.dashboards.models import JobStatus, PrintJob
 from buurtonderzoek.handoff.models import PoliceReport, ReportStatus
 from buurtonderzoek.signalements.models import Alert
@@ -229,7 +229,17 @@ def start_admin(request: AuthedHttpRequest) -> HttpResponse:
         "users": User.objects.count(),
         "addresses": Address.objects.count(),
     }
-    return render(request, "dashboards/start_admin.html", {"counts": counts})
+    return render(
+        request, "dashboards/start_admin.html", {"counts": counts, "waiting": operator.admin_waiting()}
+    )
+
+
+@role_required("admin")
+@require_POST
+def run_retention(request: AuthedHttpRequest) -> HttpResponse:
+    actions.request_retention_run(by=request.user)
+    messages.success(request, _("De bewaartermijnen worden nu toegepast. Ververs de pagina over een minuut."))
+    return redirect("start_admin")
 
 
 @role_required(Role.POLICE)
