@@ -41,7 +41,9 @@ class Certificate:
 
 
 def _police_names(team: Team) -> str:
-    return ", ".join(PoliceUnit.objects.filter(gemeenten=team.gemeente_id).order_by("name").values_list("name", flat=True))
+    return ", ".join(
+        PoliceUnit.objects.filter(gemeenten=team.gemeente_id).order_by("name").values_list("name", flat=True)
+    )
 
 
 def certificates_for(team: Team, year: int, *, user: User | None = None) -> list[Certificate]:

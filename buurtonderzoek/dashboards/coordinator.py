@@ -118,14 +118,15 @@ def coordinator_todo(user: Any, teams: list[Team], *, now: datetime | None = Non
     ):
         doors[(visit.canvass_id, visit.address_id)].append(visit)
         incident = visit.canvass.incident
-        incident_of[visit.canvass_id] = (incident.pk, _label({"type": incident.incident_type, "label": incident.location_label}))
+        incident_of[visit.canvass_id] = (
+            incident.pk,
+            _label({"type": incident.incident_type, "label": incident.location_label}),
+        )
     conflict_counts: dict[int, int] = defaultdict(int)
     for (canvass_id, _address), visits in doors.items():
         if _conflict_reasons(visits):
             conflict_counts[canvass_id] += 1
-    conflicts = [
-        IncidentCount(*incident_of[c], n) for c, n in sorted(conflict_counts.items())
-    ]
+    conflicts = [IncidentCount(*incident_of[c], n) for c, n in sorted(conflict_counts.items())]
 
     returned = list(
         Alert.objects.filter(incident__team__in=teams, status=AlertStatus.RETURNED)

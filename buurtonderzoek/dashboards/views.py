@@ -70,7 +70,7 @@ def start_volunteer(request: AuthedHttpRequest) -> HttpResponse:
 @role_required(Role.VOLUNTEER, Role.COORDINATOR)
 @require_GET
 def my_effort(request: AuthedHttpRequest) -> HttpResponse:
-    """"Mijn inzet": what I walked and what the police did with it."""
+    """ "Mijn inzet": what I walked and what the police did with it."""
     return render(
         request,
         "dashboards/my_effort.html",
@@ -229,9 +229,7 @@ def start_admin(request: AuthedHttpRequest) -> HttpResponse:
         "users": User.objects.count(),
         "addresses": Address.objects.count(),
     }
-    return render(
-        request, "dashboards/start_admin.html", {"counts": counts, "waiting": operator.admin_waiting()}
-    )
+    return render(request, "dashboards/start_admin.html", {"counts": counts, "waiting": operator.admin_waiting()})
 
 
 @role_required("admin")

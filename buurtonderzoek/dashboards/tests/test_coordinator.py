@@ -72,7 +72,9 @@ def test_the_to_do_list_names_quiet_members_and_welcomes_new_ones(client: Client
     Membership.objects.filter(user=world.bob).update(created_at=timezone.now() - timedelta(days=200))
     world.bob.last_login = timezone.now() - timedelta(days=2)  # signed in lately: not quiet
     world.bob.save(update_fields=["last_login"])
-    invitation = account_actions.invite_member(world.team, by=world.alice, email="nieuw@example.nl", role=Role.VOLUNTEER)
+    invitation = account_actions.invite_member(
+        world.team, by=world.alice, email="nieuw@example.nl", role=Role.VOLUNTEER
+    )
     account_actions.accept_invitation_as_new_user(invitation, full_name="Nieuwe Nina", password="een-lang-wachtwoord-1")
     client.force_login(world.alice)
     page = client.get(reverse("start_coordinator")).content.decode()

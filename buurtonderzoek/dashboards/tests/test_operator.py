@@ -21,6 +21,7 @@ from conftest import World
 
 pytestmark = pytest.mark.django_db
 
+
 def failed_task(path: str) -> None:
     DBTaskResult.objects.create(
         status="FAILED",
@@ -30,17 +31,22 @@ def failed_task(path: str) -> None:
         backend_name="default",
         priority=0,
         finished_at=timezone.now(),
-        run_after=None,
         exception_class_path="smtplib.SMTPException",
         traceback="",
     )
+
 
 def test_the_admin_page_says_what_waits_with_links(
     client: Client, world: World, incident: Incident, settings: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     settings.RETENTION_CONTACT_DAYS = settings.RETENTION_FREE_TEXT_DAYS = 0  # due as soon as it closes
     AccessAttempt.objects.create(
-        username="bob@example.nl", ip_address="10.0.0.1", user_agent="x", failures_since_start=9, get_data="", post_data=""
+        username="bob@example.nl",
+        ip_address="10.0.0.1",
+        user_agent="x",
+        failures_since_start=9,
+        get_data="",
+        post_data="",
     )
     failed_task("buurtonderzoek.handoff.tasks.send_notification_emails")
     failed_task("buurtonderzoek.handoff.tasks.generate_report_pdf")
@@ -57,9 +63,11 @@ def test_the_admin_page_says_what_waits_with_links(
     assert AuditEvent.objects.filter(summary="Bewaartermijnen handmatig gestart").exists()
     assert admin_waiting().retention_due == 0  # the task ran (immediate backend in tests)
 
+
 def test_a_quiet_platform_says_nothing_waits(client: Client, world: World) -> None:
     client.force_login(world.admin)
     assert "Niets: geen geblokkeerde accounts" in client.get(reverse("start_admin")).content.decode()
+
 
 def test_the_admin_page_access_and_queries(
     client: Client, world: World, django_assert_max_num_queries: DjangoAssertNumQueries
@@ -75,5 +83,6 @@ def test_the_admin_page_access_and_queries(
     client.force_login(world.admin)
     with django_assert_max_num_queries(20):
         client.get(url)
+
 
 def _unused(_: Any) -> None: ...

@@ -134,9 +134,10 @@ def test_the_coordinator_prints_all_certificates_in_the_background(
     download = client.get(reverse("print_job_download", args=[job.pk]))
     content = b"".join(download.streaming_content)  # type: ignore[attr-defined]
     assert content.startswith(b"%PDF")
-    assert reverse("print_job_download", args=[job.pk]) in client.get(
-        reverse("team_effort", args=[world.team.pk])
-    ).content.decode()
+    assert (
+        reverse("print_job_download", args=[job.pk])
+        in client.get(reverse("team_effort", args=[world.team.pk])).content.decode()
+    )
     client.force_login(world.bob)
     assert client.post(url, {"jaar": str(year)}).status_code == 403
     assert client.get(reverse("print_job_download", args=[job.pk])).status_code == 404
