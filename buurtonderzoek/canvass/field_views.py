@@ -48,6 +48,7 @@ OFFLINE_FILES = [
     "js/field/route.js",
     "js/field/routes.js",
     "js/questionnaire/engine.js",
+    "js/questionnaire/profiling-rules.json",
     "js/questionnaire/render.js",
     "js/questionnaire/questionnaire.css",
     "vendor/leaflet@1.9.4/dist/leaflet.js",
@@ -114,7 +115,8 @@ def service_worker(request: HttpRequest) -> HttpResponse:
 def _urls() -> list[str]:
     urls: list[str] = []
     for name in OFFLINE_FILES:
-        imported = name.endswith(".js") and name.startswith(MODULE_DIRS) and name not in ENTRY_POINTS
+        # engine.js also fetches profiling-rules.json by its plain name, relative to itself.
+        imported = name.endswith((".js", ".json")) and name.startswith(MODULE_DIRS) and name not in ENTRY_POINTS
         urls.append(quote(settings.STATIC_URL + name) if imported else static(name))
     return urls
 

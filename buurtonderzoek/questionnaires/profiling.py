@@ -9,15 +9,19 @@ A person block is acceptable only when it
 
 Which field plays which part comes from the question's `meta.profiling`
 (`behaviour`, `detail`, `basic`, `appearance`, `language`, `other`); questions without it fall back
-to the ids of the standard questionnaire (DEFAULT_ROLES). The same rules, word lists and messages live
-in static/js/questionnaire/engine.js; the shared test cases and the browser test keep them equal.
+to the ids of the standard questionnaire (DEFAULT_ROLES). The word lists of rule 3 are one file,
+static/js/questionnaire/profiling-rules.json, read here and by static/js/questionnaire/engine.js; the
+other rules and the messages are ported line by line, and the shared cases, the corpus
+(tests/profiling_corpus.json) and the browser test keep Python and JavaScript equal.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
@@ -76,43 +80,39 @@ NON_INFORMATIVE = frozenset(
     }
 )
 
-# Regular expressions over normalise()d text (lower case, no accents, only a-z 0-9 - and single
-# spaces). Written with plain constructs only, so Python and JavaScript read them the same way.
-_ORIGIN_ADJ = (
-    "(oost[ -]?europe(es|se)|west[ -]?europe(es|se)|zuid[ -]?europe(es|se)|noord[ -]?afrika(ans|anse)|"
-    "afrika(ans|anse)|zuid[ -]?amerika(ans|anse)|latijns[ -]?amerika(ans|anse)|midden[ -]?oosters(e)?|"
-    "oosters(e)?|arabisch(e)?|aziatisch(e)?|marokka(ans|anse)|turk(s|se)|antillia(ans|anse)|"
-    "surina(ams|amse)|roeme(ens|ense)|bulga(ars|arse)|pool(s|se)|joego[ -]?slavisch(e)?|balkan|"
-    "mediterra(an|ne)|zuidelijk(e)?|zuidlands(e)?|buitenlands(e)?|allochto(o|on|ne)|islamitisch(e)?|"
-    "moslim|joods(e)?|zigeuner)"
-)
-_APPEARANCE_NOUN = (
-    "(type|types|uiterlijk|voorkomen|afkomst|achtergrond|origine|herkomst|komaf|trekken|"
-    "gelaatstrekken|ogend|ogende|uitziend|uitziende|kop|smoel|look)"
-)
+# The origin-label rule has one source, shipped to the phone as well: profiling-rules.json next to
+# engine.js, which builds the same regular expressions from it (docs/anti-profiling.md).
+RULES_FILE = Path(__file__).resolve().parents[2] / "static" / "js" / "questionnaire" / "profiling-rules.json"
+RULES: dict[str, Any] = json.loads(RULES_FILE.read_text(encoding="utf-8"))
+
+
+def _words(key: str) -> str:
+    """An alternation of the words in one list, longest first; a space matches ' ', '-' or nothing."""
+    words = sorted(set(RULES[key]), key=lambda w: (-len(w), w))
+    return "(" + "|".join(w.replace(" ", "[ -]?") for w in words) + ")"
+
+
+_START, _END = "(^|[ -])", "(?=[ -]|$)"
+_ORIGIN, _VAGUE, _NOUN = _words("origin_words"), _words("vague_words"), _words("appearance_nouns")
+_LABEL = f"({_ORIGIN}|{_VAGUE})"
+# Refused in every field, the language field too: appearance phrases and labels for groups of people.
 ORIGIN_PATTERNS: tuple[str, ...] = (
-    # "Oost-Europees type", "Noord-Afrikaans uiterlijk", "van Marokkaanse afkomst"
-    f"(^| ){_ORIGIN_ADJ} {_APPEARANCE_NOUN}( |$)",
-    # "getint type", "donker type": a vague label, unlike "donkere huid" (an appearance detail).
-    "(^| )(getint(e)?|donker(e)?|exotisch(e)?) (type|types|uiterlijk|voorkomen)( |$)",
-    # Group labels that are never an observation.
-    "(^| )(allochto(o|on|ne|nen)|buitenlander(s)?|zigeuner(s|tje)?|woonwagenbewoner(s)?|kampbewoner(s)?|"
-    "nafri(s)?|mocro(s)?|oostblokker(s)?|asielzoeker(s)?|gelukzoeker(s)?|illegaal|illegale|illegalen)( |$)",
-    # Demonyms: nationality or descent guessed from someone's looks.
-    "(^| )(marok(kaan|kanen|kaantje|kaantjes)|turk(en)?|antilli(aan|anen)|surinamer(s)?|roeme(en|nen)|"
-    "bulga(ar|ren)|noord[ -]?afrik(aan|anen)|oost[ -]?europe(aan|anen|aantje)|arabier(en)?|afrik(aan|anen)|"
-    "aziaat|aziaten|oosterling(en)?|zuidlander(s)?|allochtoontje)( |$)",
-    # "buitenlands(e)" / "allochtone" on their own; "buitenlands accent" or "-taal" is an observation.
-    "(^| )(buitenlands(e)?|allochtone|zigeunerachtig(e)?)( (?!accent|taal|kenteken|sprekend)[a-z-]+|$)",
-    # English, for forms filled in English.
-    "(^| )(eastern european|north african|middle eastern|arab|foreign|gypsy|exotic)"
-    "( |-)(looking|type|appearance|origin|descent)( |$)",
-    "(^| )(gypsy|gypsies|foreigner(s)?|immigrant(s)?)( |$)",
+    f"{_START}{_LABEL}[ -]{_NOUN}{_END}",  # "Oost-Europees type", "niet-Nederlands uiterlijk", "getinte trekken"
+    f"{_START}{_NOUN}[ -]{_LABEL}{_END}",  # "uiterlijk: Marokkaans", "type getint"
+    f"{_START}{_words('always_refused')}{_END}",  # "allochtoon", "van buitenlandse afkomst"
+    # A bare origin word, outside the language field, once the fair phrases below are taken out.
+    f"{_START}{_ORIGIN}{_END}",
+)
+# Fair phrases: an origin word about a thing ("Turkse vlag", "Duitse herder") or about speech
+# ("sprak Turks", "Pools accent"). Removed before the bare-word check, never before the others.
+FAIR_PATTERNS: tuple[str, ...] = (
+    f"{_START}{_ORIGIN}[ -]{_words('thing_nouns')}{_END}",
+    f"{_START}{_words('speech_before')}([ -]{_words('speech_between')})?[ -]{_ORIGIN}{_END}",
+    f"{_START}{_ORIGIN}[ -]{_words('speech_after')}{_END}",
 )
 _COMPILED = tuple(re.compile(p) for p in ORIGIN_PATTERNS)
-# In a language/accent field "buitenlands" or "Pools" is what was heard: demonyms and a bare
-# "buitenlands" are allowed there, appearance labels and group labels are not.
-_LANGUAGE_PATTERNS = tuple(p for i, p in enumerate(_COMPILED) if i not in (3, 4))
+_FAIR = tuple(re.compile(p) for p in FAIR_PATTERNS)
+_BARE = _COMPILED[3]
 
 _NOT_ALLOWED_CHARS = re.compile(r"[^a-z0-9-]+")
 _SPACES = re.compile(r" +")
@@ -128,16 +128,29 @@ def normalise(text: str) -> str:
 
 
 def find_origin_labels(text: str, *, language_field: bool = False) -> list[str]:
-    """The vague origin labels in a text, as normalised phrases (empty list when none)."""
+    """The vague origin labels in a text, as normalised phrases (empty list when none).
+
+    In the language/accent field a language or accent may be named ("Turks", "Pools accent"), so
+    bare origin words count only in the other fields.
+    """
     norm = normalise(text)
     found: list[str] = []
-    for pattern in _LANGUAGE_PATTERNS if language_field else _COMPILED:
-        match = pattern.search(norm)
-        if match:
-            phrase = match.group(0).strip(" ")
-            if phrase not in found:
-                found.append(phrase)
+    for pattern in _COMPILED[:3]:
+        norm = _take(pattern, norm, found)
+    if not language_field:
+        for fair in _FAIR:
+            norm = fair.sub(" ", norm)
+        _take(_BARE, norm, found)
     return found
+
+
+def _take(pattern: re.Pattern[str], text: str, found: list[str]) -> str:
+    """Add every phrase the pattern finds; return the text without them, so no word is reported twice."""
+    for match in pattern.finditer(text):
+        phrase = match.group(0).strip(" -")
+        if phrase not in found:
+            found.append(phrase)
+    return pattern.sub(" ", text)
 
 
 def origin_label_message(label: str) -> str:

@@ -499,31 +499,39 @@ export const NON_INFORMATIVE = new Set([
   "nvt",
 ]);
 
-const ORIGIN_ADJ =
-  "(oost[ -]?europe(es|se)|west[ -]?europe(es|se)|zuid[ -]?europe(es|se)|noord[ -]?afrika(ans|anse)|" +
-  "afrika(ans|anse)|zuid[ -]?amerika(ans|anse)|latijns[ -]?amerika(ans|anse)|midden[ -]?oosters(e)?|" +
-  "oosters(e)?|arabisch(e)?|aziatisch(e)?|marokka(ans|anse)|turk(s|se)|antillia(ans|anse)|" +
-  "surina(ams|amse)|roeme(ens|ense)|bulga(ars|arse)|pool(s|se)|joego[ -]?slavisch(e)?|balkan|" +
-  "mediterra(an|ne)|zuidelijk(e)?|zuidlands(e)?|buitenlands(e)?|allochto(o|on|ne)|islamitisch(e)?|" +
-  "moslim|joods(e)?|zigeuner)";
-const APPEARANCE_NOUN =
-  "(type|types|uiterlijk|voorkomen|afkomst|achtergrond|origine|herkomst|komaf|trekken|" +
-  "gelaatstrekken|ogend|ogende|uitziend|uitziende|kop|smoel|look)";
+// The origin-label rule's word lists are one file, read by profiling.py too (docs/anti-profiling.md);
+// the service worker keeps it for the field app offline.
+export const RULES = await fetch(new URL("./profiling-rules.json", import.meta.url)).then((response) => {
+  if (!response.ok) throw new Error(`profiling-rules.json: HTTP ${response.status}`);
+  return response.json();
+});
+
+/** An alternation of the words in one list, longest first; a space matches " ", "-" or nothing. */
+function words(key) {
+  const list = [...new Set(RULES[key])].sort((a, b) => b.length - a.length || (a < b ? -1 : a > b ? 1 : 0));
+  return "(" + list.map((w) => w.replaceAll(" ", "[ -]?")).join("|") + ")";
+}
+
+const START = "(^|[ -])";
+const END = "(?=[ -]|$)";
+const ORIGIN = words("origin_words");
+const NOUN = words("appearance_nouns");
+const LABEL = `(${ORIGIN}|${words("vague_words")})`;
+// Refused in every field, the language field too; then a bare origin word outside the language field.
 export const ORIGIN_PATTERNS = [
-  `(^| )${ORIGIN_ADJ} ${APPEARANCE_NOUN}( |$)`,
-  "(^| )(getint(e)?|donker(e)?|exotisch(e)?) (type|types|uiterlijk|voorkomen)( |$)",
-  "(^| )(allochto(o|on|ne|nen)|buitenlander(s)?|zigeuner(s|tje)?|woonwagenbewoner(s)?|kampbewoner(s)?|" +
-    "nafri(s)?|mocro(s)?|oostblokker(s)?|asielzoeker(s)?|gelukzoeker(s)?|illegaal|illegale|illegalen)( |$)",
-  "(^| )(marok(kaan|kanen|kaantje|kaantjes)|turk(en)?|antilli(aan|anen)|surinamer(s)?|roeme(en|nen)|" +
-    "bulga(ar|ren)|noord[ -]?afrik(aan|anen)|oost[ -]?europe(aan|anen|aantje)|arabier(en)?|afrik(aan|anen)|" +
-    "aziaat|aziaten|oosterling(en)?|zuidlander(s)?|allochtoontje)( |$)",
-  "(^| )(buitenlands(e)?|allochtone|zigeunerachtig(e)?)( (?!accent|taal|kenteken|sprekend)[a-z-]+|$)",
-  "(^| )(eastern european|north african|middle eastern|arab|foreign|gypsy|exotic)" +
-    "( |-)(looking|type|appearance|origin|descent)( |$)",
-  "(^| )(gypsy|gypsies|foreigner(s)?|immigrant(s)?)( |$)",
+  `${START}${LABEL}[ -]${NOUN}${END}`,
+  `${START}${NOUN}[ -]${LABEL}${END}`,
+  `${START}${words("always_refused")}${END}`,
+  `${START}${ORIGIN}${END}`,
 ];
-const COMPILED = ORIGIN_PATTERNS.map((p) => new RegExp(p));
-const LANGUAGE_PATTERNS = COMPILED.filter((_p, i) => i !== 3 && i !== 4);
+// Fair phrases (an origin word about a thing or about speech), removed before the bare-word check.
+export const FAIR_PATTERNS = [
+  `${START}${ORIGIN}[ -]${words("thing_nouns")}${END}`,
+  `${START}${words("speech_before")}([ -]${words("speech_between")})?[ -]${ORIGIN}${END}`,
+  `${START}${ORIGIN}[ -]${words("speech_after")}${END}`,
+];
+const COMPILED = ORIGIN_PATTERNS.map((p) => new RegExp(p, "g"));
+const FAIR = FAIR_PATTERNS.map((p) => new RegExp(p, "g"));
 
 /** Lower case, accents removed, anything but a-z 0-9 and '-' turned into single spaces. */
 export function normalise(text) {
@@ -535,18 +543,25 @@ export function normalise(text) {
     .replace(/^ +| +$/g, "");
 }
 
-/** The vague origin labels in a text, as normalised phrases. */
+/** The vague origin labels in a text, as normalised phrases; bare origin words count outside the language field. */
 export function findOriginLabels(text, languageField = false) {
-  const norm = normalise(text);
+  let norm = normalise(text);
   const found = [];
-  for (const pattern of languageField ? LANGUAGE_PATTERNS : COMPILED) {
-    const match = pattern.exec(norm);
-    if (match) {
-      const phrase = match[0].replace(/^ +| +$/g, "");
-      if (!found.includes(phrase)) found.push(phrase);
-    }
+  for (const pattern of COMPILED.slice(0, 3)) norm = take(pattern, norm, found);
+  if (!languageField) {
+    for (const fair of FAIR) norm = norm.replace(fair, " ");
+    take(COMPILED[3], norm, found);
   }
   return found;
+}
+
+/** Add every phrase the pattern finds; return the text without them, so no word is reported twice. */
+function take(pattern, text, found) {
+  for (const match of text.matchAll(pattern)) {
+    const phrase = match[0].replace(/^[ -]+|[ -]+$/g, "");
+    if (!found.includes(phrase)) found.push(phrase);
+  }
+  return text.replace(pattern, " ");
 }
 
 export function originLabelMessage(label) {
