@@ -27,6 +27,9 @@ from buurtonderzoek.accounts.tests.factories import (
 )
 from buurtonderzoek.places.models import Gemeente
 
+# Every browser test fails on any page script error (tests/browser/script_errors.py).
+pytest_plugins = ["tests.browser.script_errors"]
+
 # Examples are judged on what they find, not how fast they run: a loaded CI machine must not turn
 # a slow example into a failure (no wall-clock limits in tests).
 settings.register_profile("project", deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -246,8 +246,9 @@ export function renderQuestionnaire(container, schema, options = {}) {
         input.value = showNumber(isObject(current) ? current[key] : null, lang);
         input.addEventListener("input", () => {
           const value = {};
+          // `inputs` holds {input, box} pairs: read the typed text of each input element.
           inputs.forEach((other, j) => {
-            const parsed = parseNumber(other.value);
+            const parsed = parseNumber(other.input.value);
             if (parsed !== null) value[keys[j]] = parsed;
           });
           if (q.type === "point" && isObject(getAt(parts)) && hasOwn(getAt(parts), "accuracy") && Object.keys(value).length) {
