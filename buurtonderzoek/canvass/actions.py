@@ -34,7 +34,7 @@ from buurtonderzoek.canvass.models import (
     Tip,
 )
 from buurtonderzoek.canvass.planning import doors_for, preview_plan
-from buurtonderzoek.canvass.routing import PlannedRoute, split_routes, total_length
+from buurtonderzoek.canvass.routing import PlannedRoute, bell_panel_order, split_routes, total_length
 from buurtonderzoek.core.audit import record
 from buurtonderzoek.core.models import AuditAction
 from buurtonderzoek.incidents.actions import transition_incident
@@ -147,7 +147,7 @@ def _store_routes(canvass: Canvass, planned: Sequence[PlannedRoute], by_id: dict
             door_count=len(plan.doors),
             length_m=round(plan.length_m),
         )
-        for order, door in enumerate(plan.doors, start=1):
+        for order, door in enumerate(bell_panel_order(plan.doors), start=1):
             stops.append(
                 RouteStop(
                     route=route,
@@ -314,6 +314,44 @@ def review_visit(visit: DoorVisit, *, by: Any, status: str, comment: str = "") -
         visit.save(update_fields=["review_status", "review_comment", "reviewed_by", "reviewed_at", "updated_at"])
         record(by, AuditAction.UPDATE, visit, summary=f"Deurbezoek beoordeeld: {before} -> {status}")
     return visit
+
+
+def choose_counting_visit(visit: DoorVisit, *, by: Any) -> list[DoorVisit]:
+    """A door recorded by two volunteers: the coordinator says which visit counts.
+
+    The other visits of that door in this canvass are rejected in review (so consolidation and the
+    report leave them out, and the double-visit panel no longer lists the door), with a comment that
+    tells their walker which visit counts. Nothing is deleted: both stay on record. A chosen visit
+    that was rejected before goes back to review. Returns the visits set aside.
+    """
+    with transaction.atomic():
+        visit = DoorVisit.objects.select_for_update().select_related("volunteer").get(pk=visit.pk)
+        others = list(
+            DoorVisit.objects.select_for_update()
+            .filter(canvass_id=visit.canvass_id, address_id=visit.address_id)
+            .exclude(pk=visit.pk)
+            .exclude(review_status=ReviewStatus.REJECTED)
+        )
+        if not others:
+            raise ValidationError(_("Dit adres heeft geen ander bezoek meer om tegen af te wegen."))
+        now = timezone.now()
+        when = timezone.localtime(visit.visited_at).strftime("%d-%m %H:%M")
+        comment = _("Dubbel vastgelegd: het bezoek van %(walker)s (%(when)s) telt voor dit adres.") % {
+            "walker": visit.volunteer or _("onbekende loper"),
+            "when": when,
+        }
+        for other in others:
+            other.review_status = ReviewStatus.REJECTED
+            other.review_comment = comment[:500]
+            other.reviewed_by = by
+            other.reviewed_at = now
+            other.save(update_fields=["review_status", "review_comment", "reviewed_by", "reviewed_at", "updated_at"])
+            record(by, AuditAction.UPDATE, other, summary=f"Dubbel bezoek: telt niet, bezoek {visit.pk} telt")
+        if visit.review_status == ReviewStatus.REJECTED:
+            visit.review_status = ReviewStatus.RECEIVED
+            visit.save(update_fields=["review_status", "updated_at"])
+        record(by, AuditAction.UPDATE, visit, summary=f"Dubbel bezoek: dit bezoek telt ({len(others)} andere opzij)")
+    return others
 
 
 def ip_hash(ip: str) -> str:

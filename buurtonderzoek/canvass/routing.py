@@ -52,7 +52,8 @@ class Door:
         return "odd" if self.huisnummer % 2 else "even"
 
     def sort_key(self) -> tuple[int, str, str]:
-        return (self.huisnummer, self.huisletter, _natural(self.toevoeging))
+        """The way a person reads a bell panel: 62, 62-1, 62-2 ... 62-12, 62A (digits compared as numbers)."""
+        return (self.huisnummer, self.huisletter.upper(), _natural(self.toevoeging.upper()))
 
 
 @dataclass
@@ -86,6 +87,25 @@ def balance_ratio(routes: Sequence[PlannedRoute]) -> float:
     if not sizes or min(sizes) == 0:
         return math.inf
     return max(sizes) / min(sizes)
+
+
+def bell_panel_order(doors: Sequence[Door]) -> list[Door]:
+    """The walking order, with the doors of one building together in bell-panel order.
+
+    Flats in one building (same street and huisnummer) share nearly one position, so the walk
+    orders them by chance (62-12, 62-6, 62-7) or backwards when a street stretch is walked the
+    other way. The volunteer stands at one bell panel: list them where the walk first reaches the
+    building, sorted by huisletter and then toevoeging, numbers compared as numbers.
+    """
+    buildings: dict[tuple[str, int], list[Door]] = {}
+    for door in doors:
+        buildings.setdefault((door.street, door.huisnummer), []).append(door)
+    ordered: list[Door] = []
+    for door in doors:
+        building = buildings.pop((door.street, door.huisnummer), None)
+        if building is not None:
+            ordered.extend(sorted(building, key=Door.sort_key))
+    return ordered
 
 
 # 1. Segments ---------------------------------------------------------------------------------

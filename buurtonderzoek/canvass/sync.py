@@ -17,7 +17,7 @@ write, questionnaire versions), then each visit is handled on its own:
 
 Two volunteers recording the same door both keep their visit: the UUIDs differ, so nothing is
 merged. `conflicts_for(canvass)` lists such doors for the coordinator (`canvass/field/_conflicts.html`
-shows them).
+shows them), who chooses the visit that counts (`actions.choose_counting_visit`).
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from rest_framework import serializers
 
 from buurtonderzoek.accounts.models import Membership, Role
 from buurtonderzoek.canvass.actions import CANVASS_QUESTIONNAIRE, record_visit
-from buurtonderzoek.canvass.models import Canvass, DoorVisit, Outcome, Route, RouteStop
+from buurtonderzoek.canvass.models import Canvass, DoorVisit, Outcome, ReviewStatus, Route, RouteStop
 from buurtonderzoek.core.api import INVALID_INPUT, TITLES
 from buurtonderzoek.questionnaires.models import QuestionnaireVersion
 
@@ -314,7 +314,9 @@ def conflicts_for(canvass: Canvass) -> list[Conflict]:
     A not-home at seven and a talk at nine by someone else is an ordinary second round, not a conflict.
     """
     visits = (
+        # A visit the coordinator set aside (rejected, e.g. by choosing the other one) no longer competes.
         DoorVisit.objects.filter(canvass=canvass)
+        .exclude(review_status=ReviewStatus.REJECTED)
         .select_related("volunteer", "address", "stop__route")
         .order_by("address_id", "visited_at", "id")
     )

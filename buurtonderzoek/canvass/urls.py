@@ -14,4 +14,5 @@ urlpatterns = [
     path("routes/<int:route_pk>/looplijst.pdf", views.route_walking_list, name="route_walking_list"),
     path("briefje.pdf", views.canvass_leaflet, name="canvass_leaflet"),
     path("tips/", views.canvass_tips, name="canvass_tips"),
+    path("dubbel/<int:visit_pk>/telt/", views.canvass_choose_visit, name="canvass_choose_visit"),
 ]

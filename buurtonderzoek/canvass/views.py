@@ -12,6 +12,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -29,6 +30,7 @@ from buurtonderzoek.canvass.access import (
 )
 from buurtonderzoek.canvass.actions import (
     assign_route_members,
+    choose_counting_visit,
     ip_hash,
     mark_tips_seen,
     plan_canvass,
@@ -37,7 +39,7 @@ from buurtonderzoek.canvass.actions import (
 )
 from buurtonderzoek.canvass.coverage import STATE_COLOURS, coverage_for, coverage_payload
 from buurtonderzoek.canvass.forms import PlanForm, TipForm
-from buurtonderzoek.canvass.models import DEFAULT_RADIUS_M, Outcome, Tip
+from buurtonderzoek.canvass.models import DEFAULT_RADIUS_M, DoorVisit, Outcome, Tip
 from buurtonderzoek.canvass.pdf import qr_svg, render_pdf, route_svg, tip_url
 from buurtonderzoek.canvass.planning import parse_polygon, preview_payload, preview_plan
 from buurtonderzoek.canvass.sync import conflicts_for
@@ -234,6 +236,29 @@ def canvass_assign(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("De lopers zijn opgeslagen (%(n)d routes gewijzigd).") % {"n": changed})
     return redirect("canvass_overview", pk=incident.pk)
+
+
+@login_required
+@require_POST
+def canvass_choose_visit(request: AuthedHttpRequest, pk: int, visit_pk: int) -> HttpResponse:
+    """The coordinator settles a door recorded by two volunteers: this visit counts."""
+    incident, canvass = get_canvass_for_user(request.user, pk, write=True)
+    visit = get_object_or_404(DoorVisit.objects.select_related("address", "volunteer"), pk=visit_pk, canvass=canvass)
+    try:
+        set_aside = choose_counting_visit(visit, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("Voor %(address)s telt nu het bezoek van %(walker)s; %(n)d ander bezoek telt niet mee.")
+            % {
+                "address": f"{visit.address.street} {visit.address.house_number_label}",
+                "walker": visit.volunteer or _("onbekende loper"),
+                "n": len(set_aside),
+            },
+        )
+    return redirect(reverse("canvass_overview", kwargs={"pk": incident.pk}) + "#conflicts")
 
 
 @login_required

@@ -15,7 +15,7 @@ from django.core.cache import cache
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, Route, ViewportSize, sync_playwright
 from pytest_django.live_server_helper import LiveServer
 
-from tests.browser.helpers import watch_script_errors
+from tests.browser.helpers import use_patient_timeouts, watch_script_errors
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -85,7 +85,7 @@ def new_page(browser: Browser, live_server: LiveServer) -> Iterator[Callable[[st
             locale="nl-NL",
             timezone_id="Europe/Amsterdam",
         )
-        context.set_default_timeout(10_000)
+        use_patient_timeouts(context)
         context.route(ELSEWHERE, _block)
         contexts.append(context)
         page = context.new_page()

@@ -13,11 +13,21 @@ from typing import Any
 from weakref import WeakKeyDictionary
 
 from django.conf import settings
-from playwright.sync_api import Page
+from playwright.sync_api import BrowserContext, Page, expect
 
 PASSWORD = "wachtwoord-voor-tests"
+# Waits are sized for a busy machine (CI or a laptop at load 10), not for a fast one: a wait only
+# costs time when something is wrong. Steps that make a PDF inside the request (the test settings run
+# tasks at once, in the request: report PDFs on "Verslag versturen" and after an erasure; walking
+# lists, leaflets and posters on download) wait with SLOW_MS.
+TIMEOUT_MS = 20_000
+NAVIGATION_TIMEOUT_MS = 45_000
+EXPECT_TIMEOUT_MS = 15_000
+SLOW_MS = 120_000
 SCREENSHOT_DIR = Path(settings.BASE_DIR) / "var" / "screenshots"
 A11Y_SCRIPT = (Path(__file__).parent / "a11y.js").read_text(encoding="utf-8")
+
+expect.set_options(timeout=EXPECT_TIMEOUT_MS)
 
 _script_errors: WeakKeyDictionary[Page, list[str]] = WeakKeyDictionary()
 
@@ -30,6 +40,11 @@ def screenshot(page: Page, name: str) -> Path:
     path = SCREENSHOT_DIR / f"{name}-{viewport['width']}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def use_patient_timeouts(context: BrowserContext) -> None:
+    context.set_default_timeout(TIMEOUT_MS)
+    context.set_default_navigation_timeout(NAVIGATION_TIMEOUT_MS)
 
 
 def watch_script_errors(page: Page) -> None:

@@ -22,7 +22,7 @@ from buurtonderzoek.incidents.models import Incident
 from buurtonderzoek.incidents.tests.fixtures import central_address, make_incident, make_streets
 from buurtonderzoek.places.models import Address
 from conftest import World
-from tests.browser.helpers import SCREENSHOT_DIR, assert_accessible, log_in, screenshot
+from tests.browser.helpers import SCREENSHOT_DIR, SLOW_MS, assert_accessible, log_in, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -104,7 +104,7 @@ def test_a_coordinator_registers_plans_splits_assigns_and_prints(
 
     # The walking list is a PDF with the route's streets and walkers.
     link = page.locator(f'#routes-table tr[data-route="{first.number}"] a', has_text="PDF")
-    response = page.request.get(link.get_attribute("href") or "")
+    response = page.request.get(link.get_attribute("href") or "", timeout=SLOW_MS)
     assert response.ok and response.headers["content-type"] == "application/pdf"
     text, pngs = save_pdf(response.body(), "walking-list")
     assert "Looplijst" in text and str(world.bob) in text and pngs
@@ -118,7 +118,9 @@ def test_a_resident_sends_a_tip_from_the_leaflet_and_the_coordinator_reads_it(
 
     coordinator = new_page("desktop")
     log_in(coordinator, world.alice.email)
-    leaflet = coordinator.request.get(f"/incidenten/{incident.pk}/buurtonderzoek/briefje.pdf?formaat=a6")
+    leaflet = coordinator.request.get(
+        f"/incidenten/{incident.pk}/buurtonderzoek/briefje.pdf?formaat=a6", timeout=SLOW_MS
+    )
     text, pngs = save_pdf(leaflet.body(), "leaflet-a6")
     assert pngs
     match = re.search(r"https?://\S+?(/tip/[\w-]+/)", "".join(text.split()))

@@ -9,20 +9,33 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
+from uuid import uuid4
 
 import pytest
 from django.contrib.sessions.models import Session
+from django.utils import timezone
 from playwright.sync_api import Browser, BrowserContext, Page, Route, ViewportSize, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from pytest_django.live_server_helper import LiveServer
 
+from buurtonderzoek.canvass.actions import record_visit
 from buurtonderzoek.canvass.models import DoorVisit
-from buurtonderzoek.canvass.tests.test_field_support import Field, make_field
+from buurtonderzoek.canvass.tests.test_field_support import SPOKEN_NOTHING_SEEN, Field, make_field
 from buurtonderzoek.incidents.models import Incident
 from conftest import World
 from tests.browser.conftest import ELSEWHERE
-from tests.browser.helpers import PASSWORD, assert_accessible, log_in, screenshot
+from tests.browser.helpers import (
+    NAVIGATION_TIMEOUT_MS,
+    PASSWORD,
+    SLOW_MS,
+    assert_accessible,
+    log_in,
+    screenshot,
+    use_patient_timeouts,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -43,7 +56,7 @@ def context(browser: Browser, live_server: LiveServer) -> Iterator[BrowserContex
         timezone_id="Europe/Amsterdam",
         service_workers="allow",
     )
-    ctx.set_default_timeout(15_000)
+    use_patient_timeouts(ctx)
     ctx.route(ELSEWHERE, _no_internet)
     yield ctx
     ctx.close()
@@ -72,20 +85,20 @@ def wait_for_service_worker(page: Page) -> None:
     not a client yet); it is controlled from its next load, as on a phone.
     """
     ready = page.evaluate(
-        """() => Promise.race([
+        """(ms) => Promise.race([
             navigator.serviceWorker.ready.then(() => true),
-            new Promise((resolve) => setTimeout(() => resolve(false), 15000)),
-        ])"""
+            new Promise((resolve) => setTimeout(() => resolve(false), ms)),
+        ])""",
+        NAVIGATION_TIMEOUT_MS,
     )
     assert ready, "De service worker werd niet actief."
-    for attempt in range(40):
-        if page.evaluate("navigator.serviceWorker.controller !== null"):
-            return
-        if attempt == 20:
-            page.reload()
-            expect(page.locator("main[data-ready='1']")).to_be_attached()
-        page.wait_for_timeout(100)
-    raise AssertionError("De service worker neemt de pagina niet over.")
+    controlled = "navigator.serviceWorker.controller !== null"
+    try:
+        page.wait_for_function(controlled, timeout=2_000)
+    except PlaywrightTimeoutError:
+        page.reload()
+        expect(page.locator("main[data-ready='1']")).to_be_attached()
+        page.wait_for_function(controlled, timeout=NAVIGATION_TIMEOUT_MS)
 
 
 def choose(page: Page, path: str, label: str) -> None:
@@ -252,7 +265,7 @@ def test_nothing_is_lost_or_doubled_when_the_connection_drops_mid_request(
 
     page.route("**/api/v1/field/sync/", drop_answer)
     context.set_offline(False)  # the page notices and sends its queue
-    for _ in range(100):
+    for _ in range(SLOW_MS // 100):
         if dropped:
             break
         page.wait_for_timeout(100)
@@ -350,3 +363,29 @@ def _tile_png() -> bytes:
     buffer = BytesIO()
     Image.new("RGB", (256, 256), (226, 232, 220)).save(buffer, format="PNG")
     return buffer.getvalue()
+
+
+def test_a_stop_names_only_the_walker_whose_visit_gave_it_its_state(context: BrowserContext, field: Field) -> None:
+    third, fourth = field.stops[2], field.stops[3]
+    earlier = timezone.now() - timedelta(hours=2)
+    for user, stop, outcome, minutes in (
+        (field.vera, third, "niet_thuis", 0),
+        (field.world.alice, third, "gesproken", 30),
+        (field.vera, fourth, "niet_thuis", 0),
+    ):
+        answers = SPOKEN_NOTHING_SEEN if outcome == "gesproken" else None
+        record_visit(
+            field.canvass,
+            by=user,
+            client_uuid=uuid4(),
+            address_id=stop.address_id,
+            outcome=outcome,
+            visited_at=earlier + timedelta(minutes=minutes),
+            answers=dict(answers) if answers else None,
+            questionnaire_version=field.version if answers else None,
+        )
+    page = context.new_page()
+    log_in(page, field.world.bob.email)
+    open_route(page, field)
+    expect(page.locator(f"#stop-{third.pk} .stop-state")).to_have_text(f"Gesproken · door {field.world.alice}")
+    expect(page.locator(f"#stop-{fourth.pk} .stop-state")).to_have_text(f"Niet thuis · door {field.vera}")

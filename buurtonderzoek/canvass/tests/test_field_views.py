@@ -206,7 +206,9 @@ def test_the_conflicts_include_lists_doors_recorded_by_two_volunteers(field: Fie
             outcome=outcome,
             visited_at=timezone.now() - timedelta(minutes=10),
         )
-    html = render_to_string("canvass/field/_conflicts.html", {"conflicts": conflicts_for(field.canvass)})
+    html = render_to_string(
+        "canvass/field/_conflicts.html", {"conflicts": conflicts_for(field.canvass), "incident": field.incident}
+    )
     assert "Dubbel vastgelegde deuren" in html
     assert f'data-address="{stop.address_id}"' in html
     assert "briefje achtergelaten" in html
@@ -214,5 +216,7 @@ def test_the_conflicts_include_lists_doors_recorded_by_two_volunteers(field: Fie
 
 
 def test_the_conflicts_include_says_when_there_are_none(field: Field) -> None:
-    html = render_to_string("canvass/field/_conflicts.html", {"conflicts": conflicts_for(field.canvass)})
+    html = render_to_string(
+        "canvass/field/_conflicts.html", {"conflicts": conflicts_for(field.canvass), "incident": field.incident}
+    )
     assert "Geen deuren die door twee lopers zijn vastgelegd." in html

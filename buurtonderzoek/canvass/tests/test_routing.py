@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from buurtonderzoek.canvass.routing import (
     Door,
     balance_ratio,
+    bell_panel_order,
     build_segments,
     cut_walk,
     order_along_street,
@@ -132,3 +133,19 @@ def test_any_split_covers_each_door_once_and_stays_balanced(points, routes) -> N
     sizes = [len(r.doors) for r in result]
     assert len(result) == min(routes, len(doors))
     assert max(sizes) - min(sizes) <= max(1, math.ceil(0.2 * min(sizes)))
+
+
+def test_flats_of_one_building_are_listed_together_the_way_a_bell_panel_reads() -> None:
+    # Flats in one building have slightly different positions in the BAG, and the walk may pass
+    # the building backwards: the list still reads 62, 62-1, 62-2 ... 62-12, 62a, then 64 (huisnummer,
+    # huisletter, then toevoeging with numbers compared as numbers).
+    additions = ["12", "6", "7", "1", "10", "2"]
+    flats = [Door(i, 0.3 * i, 0.1 * (i % 3), "Kerkstraat", 62, "", t) for i, t in enumerate(additions)]
+    plain = Door(20, 0.5, 0.0, "Kerkstraat", 62)
+    lettered = Door(21, 0.2, 0.0, "Kerkstraat", 62, "a")
+    walk = [Door(30, -10.0, 0.0, "Kerkstraat", 60), flats[0], flats[1], Door(31, 12.0, 0.0, "Kerkstraat", 64)]
+    walk += [flats[2], lettered, *flats[3:], plain]
+    ordered = bell_panel_order(walk)
+    labels = [f"{d.huisnummer}{d.huisletter}{'-' + d.toevoeging if d.toevoeging else ''}" for d in ordered]
+    assert labels == ["60", "62", "62-1", "62-2", "62-6", "62-7", "62-10", "62-12", "62a", "64"]
+    assert sorted(d.id for d in ordered) == sorted(d.id for d in walk)

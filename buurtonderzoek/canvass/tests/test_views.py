@@ -18,6 +18,7 @@ from buurtonderzoek.canvass import optimise
 from buurtonderzoek.canvass.actions import assign_route_members, plan_canvass, record_visit
 from buurtonderzoek.canvass.models import Canvass, Route, RouteStop
 from buurtonderzoek.incidents.models import Incident
+from buurtonderzoek.incidents.tests.fixtures import central_address, make_incident, make_streets
 from conftest import World
 
 pytestmark = pytest.mark.django_db
@@ -538,3 +539,39 @@ def test_the_coordinator_sees_doors_recorded_by_two_volunteers(client: Client, w
     assert f'data-address="{stop.address_id}"' in page
     client.force_login(world.bob)
     assert "Dubbel vastgelegde deuren" not in client.get(url("canvass_overview", canvass.incident)).content.decode()
+
+
+def test_flats_appear_in_bell_panel_order_in_the_app_and_the_walking_list(
+    client: Client, world: World, tmp_path: Path
+) -> None:
+    make_streets(world.gemeente.code, half_size_m=60, flats=12)
+    incident = make_incident(world.team, by=world.alice, address=central_address(world.gemeente.code))
+    canvass = plan_canvass(incident, by=world.alice, route_count=1, radius_m=25)
+    route = canvass.routes.get()
+    stops = list(route.stops.select_related("address").order_by("order"))
+    buildings: dict[tuple[str, int], list[int]] = {}
+    for index, stop in enumerate(stops):
+        buildings.setdefault((stop.address.street, stop.address.huisnummer), []).append(index)
+    flats = [b for b in buildings.values() if len(b) > 1]
+    assert flats, "the area should hold flats"
+    for positions in buildings.values():
+        assert positions == list(range(positions[0], positions[0] + len(positions)))  # together
+        assert [int(stops[i].address.toevoeging or 0) for i in positions] == sorted(
+            int(stops[i].address.toevoeging or 0) for i in positions
+        )
+
+    # The field app gets the stops in that order.
+    assign_route_members(route, by=world.alice, members=[world.bob])
+    client.force_login(world.bob)
+    payload = client.get(reverse("api-field-route", args=[route.pk])).json()
+    assert [s["address"] for s in payload["stops"]] == [s.address_id for s in stops]
+
+    # The walking list reads the same: one row per stop, its number and house number, in walking order.
+    path = tmp_path / "walking-list.pdf"
+    path.write_bytes(client.get(url("route_walking_list", incident, route.pk)).content)
+    text = subprocess.run(  # noqa: S603 - fixed poppler tools on a file we wrote
+        ["/usr/bin/pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    table = text[text.index("Huisnr.") :]  # after the map, whose labels are numbers too
+    rows = [m.groups() for m in re.finditer(r"^(\d+)\s+(\d+[A-Za-z]?(?:-\w+)?)\s", table, re.MULTILINE)]
+    assert rows == [(str(s.order), s.address.house_number_label) for s in stops]

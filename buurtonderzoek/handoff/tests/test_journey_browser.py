@@ -27,7 +27,7 @@ from buurtonderzoek.incidents.tests.fixtures import central_address, make_incide
 from buurtonderzoek.questionnaires.standard import load_standard_questionnaires
 from buurtonderzoek.signalements.models import Alert, AlertStatus, Subscription
 from conftest import World
-from tests.browser.helpers import SCREENSHOT_DIR, assert_accessible, fresh_totp_code, log_in, screenshot
+from tests.browser.helpers import SCREENSHOT_DIR, SLOW_MS, assert_accessible, fresh_totp_code, log_in, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -144,7 +144,7 @@ def test_the_full_journey_from_review_to_afloopbericht(new_page: Callable[[str],
     screenshot(coordinator, "handoff-consolidation")
     coordinator.get_by_role("link", name="Verslag naar de politie sturen").first.click()
     coordinator.get_by_label("Ik heb de signalementen, verschillen en camerasporen nagekeken.").check()
-    with coordinator.expect_navigation():
+    with coordinator.expect_navigation(timeout=SLOW_MS):  # the report's PDF is made in this request
         coordinator.get_by_role("button", name="Verslag versturen").click()
     report = PoliceReport.objects.get()
     expect(coordinator.locator("#report-status")).to_have_text("nieuw")
@@ -209,7 +209,7 @@ def test_the_full_journey_from_review_to_afloopbericht(new_page: Callable[[str],
     assert report.status == ReportStatus.RECEIVED and report.outcome == "suspect_identified"
     assert report.usefulness == 4 and report.helpful_parts == ["camera_leads"]
     assert report.pdf_status == PdfStatus.DONE
-    pdf = police.request.get(f"/verslagen/{report.pk}/verslag.pdf")
+    pdf = police.request.get(f"/verslagen/{report.pk}/verslag.pdf", timeout=SLOW_MS)
     assert pdf.ok and pdf.headers["content-type"] == "application/pdf"
     text = check_pdf(pdf.body(), "handoff-report-police")
     assert WITNESS_NAME in text and "170-175 cm" in text
@@ -233,7 +233,7 @@ def test_the_full_journey_from_review_to_afloopbericht(new_page: Callable[[str],
     )
     assert_accessible(resident)
     screenshot(resident, "alert-public")
-    poster = resident.request.get(f"/oproepen/{alert.public_token}/poster.pdf")
+    poster = resident.request.get(f"/oproepen/{alert.public_token}/poster.pdf", timeout=SLOW_MS)
     assert "GETUIGEN GEZOCHT" in check_pdf(poster.body(), "alert-poster")
 
     # --- The coordinator ends the alert; the afloopbericht replaces it and reaches the resident. --

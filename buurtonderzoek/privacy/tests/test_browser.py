@@ -9,7 +9,7 @@ from buurtonderzoek.canvass.models import DoorVisit
 from buurtonderzoek.privacy.tests.conftest import People
 from buurtonderzoek.questionnaires.standard import load_standard_questionnaires
 from conftest import ADMIN_TOTP_SECRET, World
-from tests.browser.helpers import assert_accessible, log_in, screenshot
+from tests.browser.helpers import SLOW_MS, assert_accessible, log_in, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -34,6 +34,8 @@ def test_an_admin_searches_and_erases_a_witness(page: Page, world: World, people
     page.get_by_label("Typ de referentie nog een keer ter bevestiging").fill("AVG-2026-017")
     assert_accessible(page)
     screenshot(page, "privacy-confirm")
-    page.get_by_role("button", name="Definitief verwijderen").click()
+    # The erasure makes the affected police report's PDF again, inside this request.
+    with page.expect_navigation(timeout=SLOW_MS):
+        page.get_by_role("button", name="Definitief verwijderen").click()
     expect(page.get_by_role("status")).to_contain_text("Verzoek AVG-2026-017 uitgevoerd")
     assert "contact_phone" not in DoorVisit.objects.get(pk=people.witness_visit.pk).answers

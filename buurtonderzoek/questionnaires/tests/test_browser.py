@@ -21,7 +21,13 @@ from buurtonderzoek.questionnaires import engine
 from buurtonderzoek.questionnaires.standard import canvass
 from buurtonderzoek.questionnaires.tests.shared_cases import load_cases
 from tests.browser.conftest import browser  # noqa: F401  (one shared Chromium per test run)
-from tests.browser.helpers import accessibility_problems, screenshot, script_errors, watch_script_errors
+from tests.browser.helpers import (
+    accessibility_problems,
+    screenshot,
+    script_errors,
+    use_patient_timeouts,
+    watch_script_errors,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -31,7 +37,7 @@ RENDER = "/static/js/questionnaire/render.js"
 
 def _open(browser: Browser, live_server: LiveServer, width: int = 390) -> Page:  # noqa: F811
     context = browser.new_context(base_url=live_server.url, viewport={"width": width, "height": 844}, locale="nl-NL")
-    context.set_default_timeout(10_000)
+    use_patient_timeouts(context)
     page = context.new_page()
     watch_script_errors(page)
     # Any page of our own origin will do: the modules are imported into it.

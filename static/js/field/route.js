@@ -143,7 +143,9 @@ function renderStops() {
   list.replaceChildren(
     ...route.stops.map((stop) => {
       const state = stateOf(stop);
-      const others = stop.visits.filter((v) => !v.mine).map((v) => v.by);
+      // Name only the walkers whose visit gave the door its state: a not-home by Fatima must not
+      // read as "Gesproken · door Fatima" when someone else spoke to the resident.
+      const others = stop.visits.filter((v) => !v.mine && v.outcome === state).map((v) => v.by);
       const asked = stop.visits.some((v) => v.correct_url);
       return el(
         "li",
