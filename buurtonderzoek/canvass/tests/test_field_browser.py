@@ -73,6 +73,13 @@ def shot(page: Page, name: str) -> None:
     screenshot(page, name)
 
 
+def errors_of(page: Page) -> list[str]:
+    """The page's script errors so far (any of them fails the test anyway: tests/browser/script_errors.py)."""
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    return errors
+
+
 def open_route(page: Page, field: Field) -> None:
     page.goto(f"/veld/routes/{field.route.pk}/")
     expect(page.locator("main[data-ready='1']")).to_be_attached()
