@@ -43,6 +43,7 @@ from buurtonderzoek.accounts.models import (
 )
 from buurtonderzoek.accounts.tokens import MAX_VALID_DAYS, may_hold_api_tokens, new_token
 from buurtonderzoek.core.audit import record
+from buurtonderzoek.core.mail import send_safely
 from buurtonderzoek.core.models import AuditAction
 
 UNAVAILABLE_MESSAGES = {
@@ -96,9 +97,17 @@ def invite_member(team: Team, *, by: User, email: str, role: str) -> Invitation:
         summary=f"{email} uitgenodigd voor team {team} als {Role(role).label}",
         data={"team": team.pk, "email": email, "role": role},
     )
+
     # Sent directly after commit, not through the task queue: a queued task would store the plain token
     # in the database, which the hash is there to avoid.
-    transaction.on_commit(lambda: send_invitation_email(invitation, token))
+    def send() -> None:
+        # Sent in this request (the plain token must not wait in the task table). A mail failure leaves the
+        # invitation saved: the coordinator is told (`mail_failed`) and the admin sees it under failed mails.
+        invitation.mail_failed = not send_safely(
+            f"uitnodiging voor team {team}", lambda: send_invitation_email(invitation, token)
+        )
+
+    transaction.on_commit(send)
     return invitation
 
 

@@ -15,6 +15,7 @@ from allauth.mfa.models import Authenticator
 from django.http import HttpRequest
 
 from buurtonderzoek.accounts.models import Role
+from buurtonderzoek.core.mail import send_safely
 
 
 class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
@@ -33,6 +34,14 @@ class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
             if any(time.time() - float(entry.get("at", 0)) < window for entry in records):
                 return False
         return bool(super().is_reauthentication_required(app=app, **kwargs))
+
+    def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
+        # A password-reset page must not become an error page when the mail server is down; the admin sees
+        # the failure under failed mails.
+        send_safely(
+            f"accountmail ({template_prefix.rsplit('/', 1)[-1]})",
+            lambda: super(AccountAdapter, self).send_mail(template_prefix, email, context),
+        )
 
     def format_email_subject(self, subject: str) -> str:
         # allauth prefixes "[domain]"; our subjects already name Open Buurtonderzoek.

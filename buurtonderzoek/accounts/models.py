@@ -188,6 +188,7 @@ class Invitation(models.Model):
 
     # Set only on the instance `invite_member` returns, for the e-mail; never stored.
     token: str = ""
+    mail_failed: bool = False  # the same instance, once the commit tried to send the e-mail
 
     class Meta:
         verbose_name = _("uitnodiging")

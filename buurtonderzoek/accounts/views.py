@@ -75,11 +75,21 @@ def team_invite(request: AuthedHttpRequest, team_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"]
         try:
-            actions.invite_member(team, by=request.user, email=email, role=form.cleaned_data["role"])
+            invitation = actions.invite_member(team, by=request.user, email=email, role=form.cleaned_data["role"])
         except ValidationError as error:
             form.add_error("email", error)
         else:
-            messages.success(request, _("Uitnodiging verstuurd naar %(email)s.") % {"email": email})
+            if invitation.mail_failed:
+                messages.warning(
+                    request,
+                    _(
+                        "De uitnodiging voor %(email)s is opgeslagen, maar de e-mail kon niet worden verstuurd. "
+                        "Nodig %(email)s later opnieuw uit; de nieuwe uitnodiging vervangt deze."
+                    )
+                    % {"email": email},
+                )
+            else:
+                messages.success(request, _("Uitnodiging verstuurd naar %(email)s.") % {"email": email})
             return redirect("team_detail", team_id=team.pk)
     return render(request, "accounts/team_invite.html", {"team": team, "form": form})
 

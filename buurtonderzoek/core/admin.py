@@ -17,9 +17,10 @@ from django.db import models
 from django.db.models import QuerySet
 from django.forms import BaseModelForm
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from buurtonderzoek.core.audit import record
-from buurtonderzoek.core.models import AuditAction, AuditEvent
+from buurtonderzoek.core.models import AuditAction, AuditEvent, MailFailure
 
 M = TypeVar("M", bound=models.Model)
 
@@ -119,3 +120,26 @@ class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(MailFailure)
+class MailFailureAdmin(admin.ModelAdmin[MailFailure]):
+    """Mail that failed after its retries: read-only, with an action to send it again."""
+
+    list_display = ["at", "what", "attempts", "error", "resent_at"]
+    list_filter = ["what"]
+    readonly_fields = ["at", "what", "task", "arguments", "attempts", "error", "resent_at"]
+    actions = ["send_again"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: MailFailure | None = None) -> bool:
+        return False
+
+    @admin.action(description=_("Opnieuw versturen"))
+    def send_again(self, request: HttpRequest, queryset: QuerySet[MailFailure]) -> None:
+        from buurtonderzoek.core.mail import resend
+
+        sent = sum(1 for failure in queryset if resend(failure))
+        self.message_user(request, _("%(count)s e-mail(s) opnieuw in de wachtrij gezet.") % {"count": sent})

@@ -89,3 +89,26 @@ class AuditEvent(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_type}#{self.object_id}"
+
+
+class MailFailure(models.Model):
+    """Mail that could not be sent after its retries (core/mail.py); the admin lists these and can send again.
+
+    Holds what to send again (the task and its arguments: ids, never addresses or text) and why it failed.
+    """
+
+    at = models.DateTimeField(_("tijdstip"), auto_now_add=True, db_index=True)
+    what = models.CharField(_("welke e-mail"), max_length=200)
+    task = models.CharField(_("taak"), max_length=200, blank=True)
+    arguments = models.JSONField(_("argumenten"), default=dict, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("pogingen"), default=1)
+    error = models.TextField(_("fout"))
+    resent_at = models.DateTimeField(_("opnieuw verstuurd"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("mislukte e-mail")
+        verbose_name_plural = _("mislukte e-mails")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.what}"

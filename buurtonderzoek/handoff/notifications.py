@@ -71,8 +71,9 @@ def email_notifications(ids: list[int]) -> int:
                 if part
             )
             send_mail(note.title, body, None, [note.user.email], connection=connection)
+            # One by one: when the server fails halfway, the retry sends only the rest.
+            Notification.objects.filter(pk=note.pk).update(emailed_at=timezone.now())
             sent += 1
-    Notification.objects.filter(pk__in=[n.pk for n in pending]).update(emailed_at=timezone.now())
     return sent
 
 

@@ -4,6 +4,7 @@
   so the page can show it;
 - `send_notification_emails`: the e-mail copies of in-app notifications;
 - `send_witness_outcome`: a short outcome message to witnesses who asked to hear it;
+  mail tasks retry transient failures and keep the rest for the admin (`core/mail.py`);
 - `apply_retention_task`: the retention rules (also `manage.py apply_retention`, see docs/retention.md).
 """
 
@@ -15,6 +16,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 from django_tasks import task
 
+from buurtonderzoek.core.mail import retrying_mail
 from buurtonderzoek.handoff.models import PdfStatus, PoliceReport
 
 
@@ -49,6 +51,7 @@ def generate_report_pdf(report_id: int) -> int:
 
 
 @task()
+@retrying_mail("e-mailkopie van meldingen")
 def send_notification_emails(notification_ids: list[int]) -> int:
     from buurtonderzoek.handoff.notifications import email_notifications
 
@@ -56,6 +59,7 @@ def send_notification_emails(notification_ids: list[int]) -> int:
 
 
 @task()
+@retrying_mail("uitkomst aan getuigen")
 def send_witness_outcome(report_id: int) -> int:
     from buurtonderzoek.handoff.witnesses import email_outcome_to_witnesses
 

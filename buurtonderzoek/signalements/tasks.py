@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from django_tasks import task
 
+from buurtonderzoek.core.mail import retrying_mail
+
 
 @task()
+@retrying_mail("oproep of afloopbericht aan abonnees")
 def send_alert_emails(alert_id: int, kind: str) -> int:
     from buurtonderzoek.signalements.mailing import send_alert_emails as send
 
@@ -13,6 +16,7 @@ def send_alert_emails(alert_id: int, kind: str) -> int:
 
 
 @task()
+@retrying_mail("bevestiging van een aanmelding")
 def send_confirmation_email(subscription_id: int) -> bool:
     from buurtonderzoek.signalements.mailing import send_confirmation
 

@@ -320,3 +320,29 @@ def test_people_unrelated_to_alerts_get_no_notifications(world: World, canvass_s
     alert = compose(world, canvass_setup)
     actions.submit_alert(alert, by=world.alice)
     assert not Notification.objects.filter(user__in=[world.charlie, world.gert, world.bob]).exists()
+
+
+def test_an_alert_ended_by_hand_during_the_expiry_run_does_not_stop_the_others(
+    world: World, canvass_setup: CanvassSetup, django_capture_on_commit_callbacks, monkeypatch
+) -> None:
+    first = publish(world, compose(world, canvass_setup, "P1"), django_capture_on_commit_callbacks)
+    second = publish(world, compose(world, canvass_setup, "V1"), django_capture_on_commit_callbacks)
+    real_expire = actions.expire_alert
+    withdrawn: list[int] = []
+
+    def expire_after_a_withdrawal(alert: Alert, **kwargs: object) -> Alert:
+        # The officer withdraws the first alert at the very moment the scheduled run reaches it.
+        if alert.pk == first.pk:
+            actions.withdraw_alert(first, by=world.petra, outcome_text="De verdachte is aangehouden. Dank!")
+            withdrawn.append(alert.pk)
+        return real_expire(alert, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(actions, "expire_alert", expire_after_a_withdrawal)
+    assert first.expires_at is not None and second.expires_at is not None
+    later = max(first.expires_at, second.expires_at) + timedelta(minutes=1)
+    assert actions.expire_due_alerts(now=later) == 1
+    assert withdrawn == [first.pk]
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.status == AlertStatus.WITHDRAWN and "aangehouden" in first.outcome_text
+    assert second.status == AlertStatus.EXPIRED
