@@ -157,7 +157,10 @@ def test_the_file_backend_writes_to_email_file_path(tmp_path: Path) -> None:
         "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
         "EMAIL_FILE_PATH": str(tmp_path / "mail"),
     }
-    code = "import django; django.setup(); from django.core.mail import send_mail; send_mail('Hoi', 'Tekst', None, ['a@example.nl'])"
+    code = (
+        "import django; django.setup(); from django.core.mail import send_mail; "
+        "send_mail('Hoi', 'Tekst', None, ['a@example.nl'])"
+    )
     subprocess.run(  # noqa: S603 - our own interpreter and settings
         [sys.executable, "-c", code], cwd=ROOT, env={**env, "DJANGO_SETTINGS_MODULE": "config.settings"}, check=True
     )
