@@ -89,6 +89,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "buurtonderzoek.core.context_processors.site",
+                "buurtonderzoek.dashboards.context_processors.menu",
             ],
         },
     },
@@ -268,6 +269,7 @@ HEALTH_INVITATION_WAIT_DAYS = envint("HEALTH_INVITATION_WAIT_DAYS", 7)  # invita
 CERTIFICATE_GEMEENTE_SIGNATORY = envstr("CERTIFICATE_GEMEENTE_SIGNATORY", "")
 CERTIFICATE_POLICE_SIGNATORY = envstr("CERTIFICATE_POLICE_SIGNATORY", "")
 MEMBER_INACTIVE_DAYS = envint("MEMBER_INACTIVE_DAYS", 60)  # coordinator to-do: no visit or sign-in this long
+GRIP_REFRESH_MINUTES = envint("GRIP_REFRESH_MINUTES", 60)  # grip pages: recount the monthly figures when older
 
 # Security (production values; `check --deploy` runs with DEBUG off in CI).
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", not DEBUG)

@@ -16,6 +16,8 @@ from buurtonderzoek.accounts.models import Membership, PoliceUnit, Role, Team, U
 from buurtonderzoek.canvass.actions import assign_route_members
 from buurtonderzoek.canvass.demo import seed_demo_canvass
 from buurtonderzoek.canvass.models import Canvass
+from buurtonderzoek.dashboards.demo_health import seed_demo_health
+from buurtonderzoek.dashboards.grip import refresh_area_months
 from buurtonderzoek.handoff.demo import seed_demo_handoff
 from buurtonderzoek.monitor.demo import seed_demo_monitor
 from buurtonderzoek.places.generators.town import generate_town
@@ -106,4 +108,7 @@ def build_demo(*, progress: bool = True) -> Gemeente:
     # A second, finished case: reported to the police, with feedback, thanks and a published alert.
     seed_demo_handoff(team, by=coordinator)
     seed_demo_monitor(gemeente)
+    # A third team that is going quiet, so team health shows every level; then the grip figures.
+    seed_demo_health(gemeente, password=DEMO_PASSWORD, domain=DOMAIN)
+    refresh_area_months(gemeente)
     return gemeente

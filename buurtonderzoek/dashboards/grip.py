@@ -17,13 +17,17 @@ from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db import transaction
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import Trunc
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from buurtonderzoek.canvass.models import Canvass, DoorVisit
+from buurtonderzoek.dashboards.models import AreaMonth, AreaRefresh
 from buurtonderzoek.handoff.models import PoliceReport, ReportOutcome, ReportStatus
 from buurtonderzoek.incidents.models import Incident
-from buurtonderzoek.places.models import Address, Buurt
+from buurtonderzoek.places.models import Address, Buurt, Gemeente
 
 # A report counts as used by the police when they marked it used, or closed it with an outcome
 # saying the information helped.
@@ -137,3 +141,173 @@ def area_figures(buurt_ids: Sequence[int], *, start: date, end: date) -> dict[in
         )
         for code, buurt_id in codes.items()
     }
+
+
+# --- The roll-up the grip pages read (models.AreaMonth) ------------------------------------------
+
+
+def month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def add_months(month: date, n: int) -> date:
+    index = month.year * 12 + month.month - 1 + n
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def _monthly(rows: object) -> dict[tuple[str, date], int]:
+    result: dict[tuple[str, date], int] = {}
+    for code, moment, n in rows:  # type: ignore[attr-defined]
+        month = timezone.localtime(moment).date().replace(day=1) if isinstance(moment, datetime) else moment
+        result[(code, month)] = result.get((code, month), 0) + n
+    return result
+
+
+def refresh_area_months(gemeente: Gemeente) -> int:
+    """Recount a gemeente's figures per buurt and month from the source tables; returns the rows written.
+
+    Months are local (Europe/Amsterdam) months on SQLite and PostgreSQL alike.
+    """
+    buurten = dict(Buurt.objects.filter(gemeente=gemeente).values_list("code", "id"))
+    by_month = {"kind": "month", "tzinfo": timezone.get_current_timezone()}
+
+    def counted(qs: object, code_field: str, moment_field: str) -> dict[tuple[str, date], int]:
+        return _monthly(
+            qs.values(code_field)  # type: ignore[attr-defined]
+            .annotate(at=Trunc(moment_field, **by_month))
+            .values(code_field, "at")
+            .annotate(n=Count("id"))
+            .order_by()
+            .values_list(code_field, "at", "n")
+        )
+
+    figures = {
+        "incidents": counted(
+            Incident.objects.filter(address__buurt_code__in=buurten), "address__buurt_code", "occurred_from"
+        ),
+        "canvasses": counted(
+            Canvass.objects.filter(incident__address__buurt_code__in=buurten),
+            "incident__address__buurt_code",
+            "created_at",
+        ),
+        "doors_visited": counted(
+            DoorVisit.objects.filter(address__buurt_code__in=buurten), "address__buurt_code", "visited_at"
+        ),
+        "reports_used": counted(
+            PoliceReport.objects.filter(REPORT_USED, incident__address__buurt_code__in=buurten),
+            "incident__address__buurt_code",
+            "submitted_at",
+        ),
+    }
+    cells = {key for counts in figures.values() for key in counts}
+    rows = [
+        AreaMonth(buurt_id=buurten[code], month=month, **{name: counts.get((code, month), 0) for name, counts in figures.items()})
+        for code, month in sorted(cells)
+    ]
+    with transaction.atomic():
+        AreaMonth.objects.filter(buurt__gemeente=gemeente).delete()
+        AreaMonth.objects.bulk_create(rows, batch_size=2000)
+        AreaRefresh.objects.update_or_create(gemeente=gemeente, defaults={"refreshed_at": timezone.now()})
+    return len(rows)
+
+
+def request_refresh(gemeente: Gemeente) -> AreaRefresh:
+    """Start a background recount when the roll-up is older than GRIP_REFRESH_MINUTES (once per interval)."""
+    from buurtonderzoek.dashboards.tasks import refresh_grip_figures
+
+    state, _created = AreaRefresh.objects.get_or_create(gemeente=gemeente)
+    due = timezone.now() - timedelta(minutes=settings.GRIP_REFRESH_MINUTES)
+    fresh = state.refreshed_at is not None and state.refreshed_at > due
+    asked = state.requested_at is not None and state.requested_at > due
+    if not fresh and not asked:
+        AreaRefresh.objects.filter(pk=state.pk).update(requested_at=timezone.now())
+        refresh_grip_figures.enqueue(gemeente.pk)
+        state.refresh_from_db()
+    return state
+
+
+def addresses_per_buurt(buurt_ids: Sequence[int]) -> dict[int, int]:
+    codes = dict(Buurt.objects.filter(id__in=buurt_ids).values_list("code", "id"))
+    counts = (
+        Address.objects.filter(buurt_code__in=codes)
+        .values("buurt_code")
+        .annotate(n=Count("id"))
+        .order_by()
+        .values_list("buurt_code", "n")
+    )
+    return {codes[code]: n for code, n in counts}
+
+
+def _from_sums(sums: dict[str, int | None], addresses: int) -> AreaFigures:
+    doors = sums.get("doors_visited") or 0
+    return AreaFigures(
+        incidents=sums.get("incidents") or 0,
+        addresses=addresses,
+        canvasses=sums.get("canvasses") or 0,
+        doors_visited=doors,
+        reports_used=sums.get("reports_used") or 0,
+        hours_saved=hours_for_doors(doors),
+    )
+
+
+ROLLED = ("incidents", "canvasses", "doors_visited", "reports_used")
+
+
+def rolled_up_figures(buurt_ids: Sequence[int], *, first: date, last: date) -> dict[int, AreaFigures]:
+    """Figures per buurt for the months first..last (first days of months), from the roll-up; 3 queries."""
+    addresses = addresses_per_buurt(buurt_ids)
+    sums = {
+        row["buurt_id"]: row
+        for row in AreaMonth.objects.filter(buurt__in=buurt_ids, month__gte=first, month__lte=last)
+        .values("buurt_id")
+        .annotate(**{name: Sum(name) for name in ROLLED})
+        .order_by()
+    }
+    return {b: _from_sums(sums.get(b, {}), addresses.get(b, 0)) for b in buurt_ids}
+
+
+@dataclass(frozen=True)
+class MonthFigures:
+    month: date
+    current: AreaFigures
+    previous: AreaFigures  # the same month a year earlier
+
+
+def monthly_figures(buurt_ids: Sequence[int], *, first: date, last: date, addresses: int) -> list[MonthFigures]:
+    """The area's figures per month first..last, each beside the same month a year earlier; 1 query."""
+    rows = {
+        row["month"]: row
+        for row in AreaMonth.objects.filter(buurt__in=buurt_ids, month__gte=add_months(first, -12), month__lte=last)
+        .values("month")
+        .annotate(**{name: Sum(name) for name in ROLLED})
+        .order_by()
+    }
+    months = []
+    month = first
+    while month <= last:
+        months.append(
+            MonthFigures(
+                month,
+                _from_sums(rows.get(month, {}), addresses),
+                _from_sums(rows.get(add_months(month, -12), {}), addresses),
+            )
+        )
+        month = add_months(month, 1)
+    return months
+
+
+FIGURES = {
+    "per_1000": _("Incidenten per 1.000 adressen"),
+    "incidents": _("Incidenten"),
+    "canvasses": _("Buurtonderzoeken"),
+    "doors_visited": _("Deuren bezocht"),
+    "reports_used": _("Verslagen gebruikt door de politie"),
+    "hours_saved": _("Uren politie bespaard (geschat)"),
+}
+
+
+def figure_value(figures: AreaFigures, key: str) -> Decimal | int | None:
+    if key == "per_1000":
+        return figures.incidents_per_1000_addresses
+    value: Decimal | int = getattr(figures, key)
+    return value

@@ -1,6 +1,11 @@
 """Printable documents made in the background for one user: the police's quarterly value report and a
 team's certificates of contribution. The page polls the job's progress and offers the file when done;
 only the person who asked for it can see or download it.
+
+Monthly figures per buurt, rolled up for the grip pages (buurtonderzoek.dashboards.grip): counting a
+million door visits for every page view is too slow, so `refresh_area_months` folds the activity into
+one row per buurt and month in the background (a task the grip page starts when the roll-up is older
+than GRIP_REFRESH_MINUTES, and `manage.py refresh_grip_figures`). Counts only.
 """
 
 from __future__ import annotations
@@ -9,6 +14,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from buurtonderzoek.places.models import Buurt, Gemeente
 
 
 class JobStatus(models.TextChoices):
@@ -58,3 +65,26 @@ class PrintJob(models.Model):
     @property
     def busy(self) -> bool:
         return self.status in (JobStatus.PENDING, JobStatus.RUNNING)
+
+
+class AreaMonth(models.Model):
+    buurt = models.ForeignKey(Buurt, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField(_("maand"), help_text="the first day of the month")
+    incidents = models.PositiveIntegerField(_("incidenten"), default=0)
+    canvasses = models.PositiveIntegerField(_("buurtonderzoeken"), default=0)
+    doors_visited = models.PositiveIntegerField(_("deuren bezocht"), default=0)
+    reports_used = models.PositiveIntegerField(_("verslagen gebruikt"), default=0)
+
+    class Meta:
+        verbose_name = _("cijfers per buurt en maand")
+        verbose_name_plural = _("cijfers per buurt en maand")
+        constraints = [models.UniqueConstraint(fields=["buurt", "month"], name="areamonth_unique")]
+        indexes = [models.Index(fields=["month", "buurt"], name="areamonth_month")]
+
+
+class AreaRefresh(models.Model):
+    """When a gemeente's roll-up was last asked for and last finished."""
+
+    gemeente = models.OneToOneField(Gemeente, on_delete=models.CASCADE, related_name="+")
+    requested_at = models.DateTimeField(_("gevraagd op"), null=True, blank=True)
+    refreshed_at = models.DateTimeField(_("bijgewerkt op"), null=True, blank=True)

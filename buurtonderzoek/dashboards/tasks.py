@@ -30,3 +30,13 @@ def make_print_job(job_id: int) -> int:
         PrintJob.objects.filter(pk=job_id).update(status=JobStatus.FAILED, error=str(exc)[:500])
         raise
     return len(content)
+
+
+@task()
+def refresh_grip_figures(gemeente_id: int) -> int:
+    """Recount the grip pages' monthly figures per buurt (dashboards.grip.refresh_area_months)."""
+    from buurtonderzoek.dashboards.grip import refresh_area_months
+    from buurtonderzoek.places.models import Gemeente
+
+    gemeente = Gemeente.objects.filter(pk=gemeente_id).first()
+    return refresh_area_months(gemeente) if gemeente else 0

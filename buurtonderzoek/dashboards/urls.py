@@ -1,6 +1,6 @@
 from django.urls import path
 
-from buurtonderzoek.dashboards import views
+from buurtonderzoek.dashboards import grip_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -17,6 +17,9 @@ urlpatterns = [
     path("afdrukken/<int:pk>/", views.print_job_status, name="print_job_status"),
     path("afdrukken/<int:pk>/download/", views.print_job_download, name="print_job_download"),
     path("gemeente/", views.start_municipal, name="start_municipal"),
+    path("gemeente/grip/", grip_views.grip_index, name="grip_index"),
+    path("gemeente/<int:gemeente_id>/grip/", grip_views.grip, name="grip"),
+    path("gemeente/<int:gemeente_id>/teams/", grip_views.team_health_page, name="grip_teams"),
     path("beheer/", views.start_admin, name="start_admin"),
     path("beheer/bewaartermijnen/", views.run_retention, name="run_retention"),
 ]

@@ -18,7 +18,7 @@ def test_demo_builds_a_town_with_organisations_and_a_user_per_role_and_can_run_t
     assert Wijk.objects.filter(gemeente=gemeente).count() == 2
     assert Buurt.objects.filter(gemeente=gemeente).count() == 6
     assert Address.objects.filter(gemeente_code=gemeente.code).count() > 2000
-    assert Team.objects.filter(gemeente=gemeente).count() == 2
+    assert Team.objects.filter(gemeente=gemeente).count() == 3  # Noord, Zuid and Centrum (team health)
     assert PoliceUnit.objects.get().gemeenten.get() == gemeente
     roles = set(Membership.objects.values_list("role", flat=True))
     assert roles == {"volunteer", "coordinator", "police", "municipal"}
@@ -92,3 +92,18 @@ def test_demo_gemeente_start_page_counts_incidents_per_team_without_details(
     assert "<dt>Leden</dt><dd>5</dd>" in noord_card
     assert f"<dt>Incidenten</dt><dd>{noord}</dd>" in noord_card
     assert all(i.description not in page for i in Incident.objects.all())
+
+
+def test_demo_team_health_shows_every_level_and_the_grip_figures_are_counted() -> None:
+    from buurtonderzoek.dashboards.health import team_health
+    from buurtonderzoek.dashboards.models import AreaMonth
+
+    gemeente = build_demo(progress=False)
+    health = {h.team.name: h for h in team_health(list(Team.objects.filter(gemeente=gemeente)))}
+    levels = {name: h.level for name, h in health.items()}
+    assert levels == {
+        "Buurtpreventie Lindenhoven-Noord": "in_orde",
+        "Buurtpreventie Lindenhoven-Zuid": "risico",
+        "Buurtpreventie Lindenhoven-Centrum": "let_op",
+    }, {name: h.warnings for name, h in health.items()}
+    assert AreaMonth.objects.filter(buurt__gemeente=gemeente, doors_visited__gt=0).exists()

@@ -1,0 +1,58 @@
+"""The grip page's choices: which figure, which months, which wijk or buurt."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from buurtonderzoek.dashboards.grip import FIGURES, add_months, month_start
+from buurtonderzoek.places.models import Buurt, Gemeente, Wijk
+
+MAX_MONTHS = 60
+
+
+class MonthField(forms.DateField):
+    """A month as <input type="month"> sends it (YYYY-MM); also accepts a full date."""
+
+    widget = forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
+    input_formats = ["%Y-%m", "%Y-%m-%d"]
+    default_error_messages = {"invalid": _("Vul een maand in als jjjj-mm, bijvoorbeeld 2026-03.")}
+
+    def to_python(self, value: Any) -> date | None:
+        day = super().to_python(value)
+        return month_start(day) if day else None
+
+
+class GripForm(forms.Form):
+    figuur = forms.ChoiceField(label=_("Kleur de kaart naar"), choices=list(FIGURES.items()), required=False)
+    van = MonthField(label=_("Van maand"), required=False)
+    tot = MonthField(label=_("Tot en met maand"), required=False)
+    wijk = forms.ModelChoiceField(label=_("Wijk"), queryset=Wijk.objects.none(), required=False, empty_label=_("Hele gemeente"))
+    buurt = forms.ModelChoiceField(label=_("Buurt"), queryset=Buurt.objects.none(), required=False, empty_label=_("Alle buurten"))
+
+    def __init__(self, *args: Any, gemeente: Gemeente, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["wijk"].queryset = Wijk.objects.filter(gemeente=gemeente)  # type: ignore[attr-defined]
+        self.fields["buurt"].queryset = Buurt.objects.filter(gemeente=gemeente).select_related("wijk")  # type: ignore[attr-defined]
+        self.fields["wijk"].error_messages["invalid_choice"] = _("Kies een wijk van deze gemeente.")
+        self.fields["buurt"].error_messages["invalid_choice"] = _("Kies een buurt van deze gemeente.")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        this_month = month_start(timezone.localdate())
+        last = data.get("tot") or this_month
+        first = data.get("van") or add_months(last, -11)
+        if first > last:
+            raise forms.ValidationError(_("De beginmaand ligt na de eindmaand. Kies een beginmaand vóór de eindmaand."))
+        if add_months(first, MAX_MONTHS - 1) < last:
+            raise forms.ValidationError(_("Kies een periode van hoogstens %(n)d maanden.") % {"n": MAX_MONTHS})
+        data["van"], data["tot"] = first, last
+        data["figuur"] = data.get("figuur") or "per_1000"
+        buurt, wijk = data.get("buurt"), data.get("wijk")
+        if buurt is not None and wijk is not None and buurt.wijk_id != wijk.pk:
+            raise forms.ValidationError(_("Deze buurt ligt niet in de gekozen wijk. Kies de wijk opnieuw of een andere buurt."))
+        return data

@@ -1,0 +1,227 @@
+"""The gemeente's grip pages: figures per wijk and buurt on a map, in a table and as CSV, with a
+monthly trend against the year before; and the team-health page.
+
+Aggregates only (counts per buurt and month from `grip.py`): no incident descriptions, no addresses.
+Flow: the page checks the user works for the gemeente (404 otherwise), starts a background recount
+when the monthly roll-up is stale, and reads the roll-up with a fixed number of queries.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import formats
+from django.utils.translation import gettext as _
+
+from buurtonderzoek.accounts.models import Role, Team
+from buurtonderzoek.core.decorators import role_required
+from buurtonderzoek.core.types import AuthedHttpRequest
+from buurtonderzoek.dashboards import charts
+from buurtonderzoek.dashboards.access import get_grip_gemeente_for_user, grip_gemeenten
+from buurtonderzoek.dashboards.forms import GripForm
+from buurtonderzoek.dashboards.grip import (
+    FIGURES,
+    AreaFigures,
+    figure_value,
+    monthly_figures,
+    request_refresh,
+    rolled_up_figures,
+)
+from buurtonderzoek.dashboards.health import team_health
+from buurtonderzoek.places.models import Buurt, Gemeente
+
+# Five classes of a sequential blue scale, light to dark; text on the map is never drawn on them.
+SHADES = ["#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c"]
+NO_DATA = "#d9d9d9"
+
+
+@dataclass(frozen=True)
+class Row:
+    name: str
+    code: str
+    url: str | None
+    figures: AreaFigures
+
+
+@role_required(Role.MUNICIPAL, "admin")
+def grip_index(request: AuthedHttpRequest) -> HttpResponse:
+    gemeente = grip_gemeenten(request.user).order_by("name").first()
+    if gemeente is None:
+        raise Http404
+    return redirect("grip", gemeente.pk)
+
+
+def _fmt(value: Decimal | int | None) -> str:
+    if value is None:
+        return "–"
+    return str(formats.localize(value, use_l10n=True))
+
+
+def _classes(values: list[Decimal | int]) -> list[Decimal | int]:
+    """Upper bounds of five classes by rank (quantiles), so every shade is used when values differ."""
+    ordered = sorted(set(values))
+    if not ordered:
+        return []
+    return sorted({ordered[min(len(ordered) - 1, (len(ordered) * k) // 5)] for k in range(1, 6)})
+
+
+def _shade(value: Decimal | int | None, bounds: list[Decimal | int]) -> str:
+    if value is None:
+        return NO_DATA
+    for i, bound in enumerate(bounds):
+        if value <= bound:
+            return SHADES[min(i, len(SHADES) - 1)]
+    return SHADES[-1]
+
+
+def _link(gemeente: Gemeente, params: dict[str, Any], **scope: Any) -> str:
+    query = {k: v for k, v in params.items() if k not in ("wijk", "buurt") and v}
+    query.update({k: v for k, v in scope.items() if v})
+    return reverse("grip", args=[gemeente.pk]) + "?" + "&".join(f"{k}={v}" for k, v in query.items())
+
+
+@role_required(Role.MUNICIPAL, "admin")
+def grip(request: AuthedHttpRequest, gemeente_id: int) -> HttpResponse:
+    gemeente = get_grip_gemeente_for_user(request.user, gemeente_id)
+    form = GripForm(request.GET, gemeente=gemeente)  # every field is optional: no choice means the defaults
+    valid = form.is_valid()
+    data = form.cleaned_data if valid else _defaults(gemeente)
+    figure, first, last = data["figuur"], data["van"], data["tot"]
+    wijk, buurt = data.get("wijk"), data.get("buurt")
+    if valid:  # show the months and figure in effect, also when they were left empty
+        form.data = form.data.copy()
+        for name, value in {"figuur": figure, "van": f"{first:%Y-%m}", "tot": f"{last:%Y-%m}"}.items():
+            form.data[name] = value
+    if buurt is not None:
+        wijk = buurt.wijk
+    refresh = request_refresh(gemeente)
+
+    buurten = list(
+        Buurt.objects.filter(gemeente=gemeente, **({"wijk": wijk} if wijk else {}))
+        .select_related("wijk")
+        .order_by("code")
+    )
+    per_buurt = rolled_up_figures([b.pk for b in buurten], first=first, last=last)
+    params = {"figuur": figure, "van": f"{first:%Y-%m}", "tot": f"{last:%Y-%m}"}
+    if buurt is not None:
+        rows = [Row(buurt.name, buurt.code, None, per_buurt[buurt.pk])]
+    elif wijk is not None:
+        rows = [Row(b.name, b.code, _link(gemeente, params, buurt=b.pk), per_buurt[b.pk]) for b in buurten]
+    else:
+        by_wijk: dict[int, list[Buurt]] = {}
+        for b in buurten:
+            by_wijk.setdefault(b.wijk_id, []).append(b)
+        rows = [
+            Row(
+                bs[0].wijk.name,
+                bs[0].wijk.code,
+                _link(gemeente, params, wijk=wijk_id),
+                sum((per_buurt[b.pk] for b in bs), AreaFigures()),
+            )
+            for wijk_id, bs in by_wijk.items()
+        ]
+    total = sum((r.figures for r in rows), AreaFigures())
+    scope_ids = [buurt.pk] if buurt is not None else [b.pk for b in buurten]
+    months = monthly_figures(scope_ids, first=first, last=last, addresses=total.addresses)
+
+    if request.GET.get("formaat") == "csv":
+        return _csv(gemeente, rows, total, first=first, last=last)
+
+    values = {b.pk: figure_value(per_buurt[b.pk], figure) for b in buurten}
+    bounds = _classes([v for v in values.values() if v is not None])
+    features = [
+        {
+            "type": "Feature",
+            "geometry": b.boundary,
+            "properties": {
+                "name": b.name,
+                "text": _fmt(values[b.pk]),
+                "colour": _shade(values[b.pk], bounds),
+                "url": _link(gemeente, params, buurt=b.pk),
+                "selected": buurt is not None and b.pk == buurt.pk,
+            },
+        }
+        for b in buurten
+        if b.boundary
+    ]
+    legend = [(SHADES[i], _fmt(bound)) for i, bound in enumerate(bounds)]
+    label = str(FIGURES[figure])
+    trend = [
+        (m.month, figure_value(m.current, figure), figure_value(m.previous, figure)) for m in months
+    ]
+    return render(
+        request,
+        "dashboards/grip.html",
+        {
+            "gemeente": gemeente,
+            "form": form,
+            "figure": figure,
+            "figure_label": label,
+            "first": first,
+            "last": last,
+            "wijk": wijk,
+            "buurt": buurt,
+            "headers": list(FIGURES.values()),
+            "rows": [(r, [(label, _fmt(figure_value(r.figures, k))) for k, label in FIGURES.items()]) for r in rows],
+            "total": [(label, _fmt(figure_value(total, k))) for k, label in FIGURES.items()],
+            "total_addresses": total.addresses,
+            "row_level": _("Buurt") if wijk is not None else _("Wijk"),
+            "features": {"type": "FeatureCollection", "features": features},
+            "legend": legend,
+            "trend": [(month, _fmt(now), _fmt(before)) for month, now, before in trend],
+            "trend_svg": charts.two_year_chart(
+                [(f"{month:%m-%Y}", now, before) for month, now, before in trend],
+                title=_("%(figure)s per maand, dit jaar en het jaar ervoor") % {"figure": label},
+                now_label=_("deze periode"),
+                before_label=_("een jaar eerder"),
+            ),
+            "csv_url": _link(gemeente, params, wijk=wijk.pk if wijk else None, buurt=buurt.pk if buurt else None)
+            + "&formaat=csv",
+            "gemeente_url": _link(gemeente, params),
+            "wijk_url": _link(gemeente, params, wijk=wijk.pk) if wijk else None,
+            "refresh": refresh,
+        },
+        status=200 if valid else 400,
+    )
+
+
+def _defaults(gemeente: Gemeente) -> dict[str, Any]:
+    form = GripForm({}, gemeente=gemeente)
+    form.is_valid()
+    return form.cleaned_data
+
+
+def _csv(gemeente: Gemeente, rows: list[Row], total: AreaFigures, *, first: date, last: date) -> HttpResponse:
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(
+        [
+            _("gebied"),
+            _("CBS-code"),
+            _("adressen"),
+            *[str(label) for label in FIGURES.values()],
+        ]
+    )
+    for name, code, figures in [*[(r.name, r.code, r.figures) for r in rows], (_("Totaal"), gemeente.code, total)]:
+        writer.writerow([name, code, figures.addresses, *[_fmt(figure_value(figures, key)) for key in FIGURES]])
+    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="grip-{gemeente.code}-{first:%Y-%m}-{last:%Y-%m}.csv"'
+    return response
+
+
+@role_required(Role.MUNICIPAL, "admin")
+def team_health_page(request: AuthedHttpRequest, gemeente_id: int) -> HttpResponse:
+    gemeente = get_grip_gemeente_for_user(request.user, gemeente_id)
+    teams = list(Team.objects.filter(gemeente=gemeente).order_by("name"))
+    health = team_health(teams)
+    order = {"risico": 0, "let_op": 1, "in_orde": 2}
+    health.sort(key=lambda h: (order[h.level], h.team.name))
+    return render(request, "dashboards/team_health.html", {"gemeente": gemeente, "health": health})
