@@ -16,9 +16,7 @@ def grip_gemeenten(user: Any) -> QuerySet[Gemeente]:
         return Gemeente.objects.none()
     if user.is_superuser:
         return Gemeente.objects.all()
-    return Gemeente.objects.filter(
-        pk__in=Membership.objects.filter(user=user, role=Role.MUNICIPAL).values("gemeente")
-    )
+    return Gemeente.objects.filter(pk__in=Membership.objects.filter(user=user, role=Role.MUNICIPAL).values("gemeente"))
 
 
 def get_grip_gemeente_for_user(user: Any, pk: int) -> Gemeente:

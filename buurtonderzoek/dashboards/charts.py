@@ -40,10 +40,12 @@ def two_year_chart(
     for tick in ticks:
         parts.append(f'<line x1="{left}" x2="{width - right}" y1="{y(tick):.1f}" y2="{y(tick):.1f}" stroke="{GRID}"/>')
         parts.append(
-            f'<text x="{left - 6}" y="{y(tick) + 4:.1f}" text-anchor="end" font-size="11" fill="{MUTED}">{_fmt(tick)}</text>'
+            f'<text x="{left - 6}" y="{y(tick) + 4:.1f}" text-anchor="end" font-size="11" fill="{MUTED}">'
+            f"{_fmt(tick)}</text>"
         )
-    for index, (colour, dash) in enumerate(((BEFORE, ' stroke-dasharray="6 4"'), (BRAND, ""))):
-        series = [(i, float(p[2 - index])) for i, p in enumerate(points) if p[2 - index] is not None]
+    lines = ((BEFORE, ' stroke-dasharray="6 4"', [p[2] for p in points]), (BRAND, "", [p[1] for p in points]))
+    for colour, dash, raw in lines:
+        series = [(i, float(v)) for i, v in enumerate(raw) if v is not None]
         if len(series) >= 2:
             line = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, v in series)
             parts.append(f'<polyline points="{line}" fill="none" stroke="{colour}" stroke-width="2.5"{dash}/>')
@@ -59,7 +61,8 @@ def two_year_chart(
     parts.append(f'<line x1="{left}" x2="{left + 24}" y1="14" y2="14" stroke="{BRAND}" stroke-width="2.5"/>')
     parts.append(f'<text x="{left + 30}" y="18" font-size="12" fill="{INK}">{escape(now_label)}</text>')
     parts.append(
-        f'<line x1="{left + 180}" x2="{left + 204}" y1="14" y2="14" stroke="{BEFORE}" stroke-width="2.5" stroke-dasharray="6 4"/>'
+        f'<line x1="{left + 180}" x2="{left + 204}" y1="14" y2="14" stroke="{BEFORE}" stroke-width="2.5" '
+        'stroke-dasharray="6 4"/>'
     )
     parts.append(f'<text x="{left + 210}" y="18" font-size="12" fill="{INK}">{escape(before_label)}</text>')
     parts.append("</svg>")

@@ -35,7 +35,12 @@ def seed_demo_health(gemeente: Gemeente, *, password: str, domain: str) -> Team:
     team.buurten.set([buurt])
     people = []
     for n, (name, role) in enumerate(
-        [("Mieke Dekker", Role.COORDINATOR), ("Henk de Wit", Role.VOLUNTEER), ("Yusuf Kaya", Role.VOLUNTEER), ("Lotte Bos", Role.VOLUNTEER)]
+        [
+            ("Mieke Dekker", Role.COORDINATOR),
+            ("Henk de Wit", Role.VOLUNTEER),
+            ("Yusuf Kaya", Role.VOLUNTEER),
+            ("Lotte Bos", Role.VOLUNTEER),
+        ]
     ):
         email = f"centrum{n + 1}@{domain}"
         user = User.objects.filter(email=email).first() or User.objects.create_user(email, password, full_name=name)
@@ -48,13 +53,18 @@ def seed_demo_health(gemeente: Gemeente, *, password: str, domain: str) -> Team:
     noord = Team.objects.filter(gemeente=gemeente, name=NOORD).first()
     if noord is not None:
         busiest = (
-            DoorVisit.objects.filter(canvass__incident__team=noord).values("volunteer").annotate(n=Count("id")).order_by("-n").first()
+            DoorVisit.objects.filter(canvass__incident__team=noord)
+            .values("volunteer")
+            .annotate(n=Count("id"))
+            .order_by("-n")
+            .first()
         )
-        others = list(
-            User.objects.filter(memberships__team=noord).exclude(pk=busiest["volunteer"] if busiest else None).order_by("pk")
-        )
+        members = User.objects.filter(memberships__team=noord).order_by("pk")
+        others = list(members.exclude(pk=busiest["volunteer"]) if busiest else members)
         if others:
-            _walks(noord, [(60, others, 60), (35, others, 60), (25, others, 60), (12, others, 60)], addresses, by=others[0])
+            _walks(
+                noord, [(60, others, 60), (35, others, 60), (25, others, 60), (12, others, 60)], addresses, by=others[0]
+            )
     return team
 
 

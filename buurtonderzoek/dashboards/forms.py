@@ -31,8 +31,12 @@ class GripForm(forms.Form):
     figuur = forms.ChoiceField(label=_("Kleur de kaart naar"), choices=list(FIGURES.items()), required=False)
     van = MonthField(label=_("Van maand"), required=False)
     tot = MonthField(label=_("Tot en met maand"), required=False)
-    wijk = forms.ModelChoiceField(label=_("Wijk"), queryset=Wijk.objects.none(), required=False, empty_label=_("Hele gemeente"))
-    buurt = forms.ModelChoiceField(label=_("Buurt"), queryset=Buurt.objects.none(), required=False, empty_label=_("Alle buurten"))
+    wijk = forms.ModelChoiceField(
+        label=_("Wijk"), queryset=Wijk.objects.none(), required=False, empty_label=_("Hele gemeente")
+    )
+    buurt = forms.ModelChoiceField(
+        label=_("Buurt"), queryset=Buurt.objects.none(), required=False, empty_label=_("Alle buurten")
+    )
 
     def __init__(self, *args: Any, gemeente: Gemeente, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -54,5 +58,7 @@ class GripForm(forms.Form):
         data["figuur"] = data.get("figuur") or "per_1000"
         buurt, wijk = data.get("buurt"), data.get("wijk")
         if buurt is not None and wijk is not None and buurt.wijk_id != wijk.pk:
-            raise forms.ValidationError(_("Deze buurt ligt niet in de gekozen wijk. Kies de wijk opnieuw of een andere buurt."))
+            raise forms.ValidationError(
+                _("Deze buurt ligt niet in de gekozen wijk. Kies de wijk opnieuw of een andere buurt.")
+            )
         return data

@@ -169,12 +169,12 @@ def refresh_area_months(gemeente: Gemeente) -> int:
     Months are local (Europe/Amsterdam) months on SQLite and PostgreSQL alike.
     """
     buurten = dict(Buurt.objects.filter(gemeente=gemeente).values_list("code", "id"))
-    by_month = {"kind": "month", "tzinfo": timezone.get_current_timezone()}
+    tz = timezone.get_current_timezone()
 
     def counted(qs: object, code_field: str, moment_field: str) -> dict[tuple[str, date], int]:
         return _monthly(
             qs.values(code_field)  # type: ignore[attr-defined]
-            .annotate(at=Trunc(moment_field, **by_month))
+            .annotate(at=Trunc(moment_field, "month", tzinfo=tz))
             .values(code_field, "at")
             .annotate(n=Count("id"))
             .order_by()
@@ -201,7 +201,11 @@ def refresh_area_months(gemeente: Gemeente) -> int:
     }
     cells = {key for counts in figures.values() for key in counts}
     rows = [
-        AreaMonth(buurt_id=buurten[code], month=month, **{name: counts.get((code, month), 0) for name, counts in figures.items()})
+        AreaMonth(
+            buurt_id=buurten[code],
+            month=month,
+            **{name: counts.get((code, month), 0) for name, counts in figures.items()},
+        )
         for code, month in sorted(cells)
     ]
     with transaction.atomic():

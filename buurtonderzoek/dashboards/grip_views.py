@@ -61,7 +61,7 @@ def grip_index(request: AuthedHttpRequest) -> HttpResponse:
 
 def _fmt(value: Decimal | int | None) -> str:
     if value is None:
-        return "–"
+        return "-"
     return str(formats.localize(value, use_l10n=True))
 
 
@@ -97,9 +97,10 @@ def grip(request: AuthedHttpRequest, gemeente_id: int) -> HttpResponse:
     figure, first, last = data["figuur"], data["van"], data["tot"]
     wijk, buurt = data.get("wijk"), data.get("buurt")
     if valid:  # show the months and figure in effect, also when they were left empty
-        form.data = form.data.copy()
+        shown = request.GET.copy()
         for name, value in {"figuur": figure, "van": f"{first:%Y-%m}", "tot": f"{last:%Y-%m}"}.items():
-            form.data[name] = value
+            shown[name] = value
+        form.data = shown
     if buurt is not None:
         wijk = buurt.wijk
     refresh = request_refresh(gemeente)
@@ -154,9 +155,7 @@ def grip(request: AuthedHttpRequest, gemeente_id: int) -> HttpResponse:
     ]
     legend = [(SHADES[i], _fmt(bound)) for i, bound in enumerate(bounds)]
     label = str(FIGURES[figure])
-    trend = [
-        (m.month, figure_value(m.current, figure), figure_value(m.previous, figure)) for m in months
-    ]
+    trend = [(m.month, figure_value(m.current, figure), figure_value(m.previous, figure)) for m in months]
     return render(
         request,
         "dashboards/grip.html",

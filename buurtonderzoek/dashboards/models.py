@@ -81,6 +81,9 @@ class AreaMonth(models.Model):
         constraints = [models.UniqueConstraint(fields=["buurt", "month"], name="areamonth_unique")]
         indexes = [models.Index(fields=["month", "buurt"], name="areamonth_month")]
 
+    def __str__(self) -> str:
+        return f"{self.buurt_id} {self.month:%Y-%m}"
+
 
 class AreaRefresh(models.Model):
     """When a gemeente's roll-up was last asked for and last finished."""
@@ -88,3 +91,6 @@ class AreaRefresh(models.Model):
     gemeente = models.OneToOneField(Gemeente, on_delete=models.CASCADE, related_name="+")
     requested_at = models.DateTimeField(_("gevraagd op"), null=True, blank=True)
     refreshed_at = models.DateTimeField(_("bijgewerkt op"), null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.gemeente_id} {self.refreshed_at}"

@@ -35,7 +35,12 @@ def gert(client: Client, world: World) -> Client:
 def busy_buurt(world: World, *, doors: int = 12) -> Buurt:
     wijk = WijkFactory.create(gemeente=world.gemeente, name="Centrum")
     buurt = BuurtFactory.create(wijk=wijk, gemeente=world.gemeente, name="Oude Haven", boundary=SQUARE)
-    history.walk(world.team, by=world.bob, at=timezone.now() - timedelta(days=2), doors=history.addresses(doors, buurt_code=buurt.code))
+    history.walk(
+        world.team,
+        by=world.bob,
+        at=timezone.now() - timedelta(days=2),
+        doors=history.addresses(doors, buurt_code=buurt.code),
+    )
     return buurt
 
 
