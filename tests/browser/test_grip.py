@@ -19,7 +19,10 @@ from tests.browser.helpers import assert_accessible, log_in, screenshot, script_
 
 def square(lon: float, lat: float) -> dict[str, object]:
     d = 0.004
-    return {"type": "Polygon", "coordinates": [[[lon, lat], [lon + d, lat], [lon + d, lat + d], [lon, lat + d], [lon, lat]]]}
+    return {
+        "type": "Polygon",
+        "coordinates": [[[lon, lat], [lon + d, lat], [lon + d, lat + d], [lon, lat + d], [lon, lat]]],
+    }
 
 
 @pytest.mark.browser
@@ -29,7 +32,10 @@ def test_the_oov_adviser_finds_the_figures_per_buurt(page: Page, world: World) -
         wijk = WijkFactory.create(gemeente=world.gemeente, name=f"Wijk {'Noord' if w == 0 else 'Zuid'}")
         for b in range(3):
             buurt = BuurtFactory.create(
-                wijk=wijk, gemeente=world.gemeente, name=f"{wijk.name} buurt {b + 1}", boundary=square(5.0 + b * 0.004, 52.0 + w * 0.004)
+                wijk=wijk,
+                gemeente=world.gemeente,
+                name=f"{wijk.name} buurt {b + 1}",
+                boundary=square(5.0 + b * 0.004, 52.0 + w * 0.004),
             )
             doors = history.addresses(4 + 3 * b + w, buurt_code=buurt.code)
             history.walk(world.team, by=world.bob, at=now - timedelta(days=3 + b), doors=doors)
