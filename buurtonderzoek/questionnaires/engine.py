@@ -592,6 +592,17 @@ def is_empty(value: Any) -> bool:
     return False
 
 
+def _equal(a: Any, b: Any) -> bool:
+    """`==` of expressions: JSON equality, except that a select-multiple answer (a list of values)
+    compared with a text is compared as XPath does, as its values joined by spaces: in an XLSForm
+    `${multi} = 'x'` means "exactly x chosen"."""
+    if isinstance(a, list) and isinstance(b, str):
+        a, b = b, a
+    if isinstance(a, str) and isinstance(b, list) and all(isinstance(item, str) for item in b):
+        return a == " ".join(b)
+    return json_equal(a, b)
+
+
 def _compare(op: str, a: Any, b: Any) -> bool:
     both_numbers = _is_number(a) and _is_number(b)
     both_strings = isinstance(a, str) and isinstance(b, str)
@@ -644,9 +655,9 @@ def _eval(expr: Expr, scopes: list[Mapping[str, Any]], context: Mapping[str, Any
         else [_eval(args, scopes, context, current)]
     )
     if op == "==":
-        return json_equal(values[0], values[1])
+        return _equal(values[0], values[1])
     if op == "!=":
-        return not json_equal(values[0], values[1])
+        return not _equal(values[0], values[1])
     if op in ("<", "<=", ">", ">="):
         if len(values) == 3:
             return _compare(op, values[0], values[1]) and _compare(op, values[1], values[2])

@@ -20,14 +20,14 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -422,14 +422,15 @@ class _XPathError(ValueError):
 
 
 _TOKEN = re.compile(
-    r"\s*(?:(?P<ref>\$\{[A-Za-z_][A-Za-z0-9_]*\})|(?P<string>'[^']*'|\"[^\"]*\")|"
-    r"(?P<number>-?[0-9]+(?:\.[0-9]+)?)|(?P<op>!=|<=|>=|=|<|>|\(|\)|,)|(?P<dot>\.(?![0-9]))|"
+    r"\s*(?:(?P<ref>\$\{[A-Za-z_][A-Za-z0-9_.-]*\})|(?P<path>(?:\.\./)+[A-Za-z_][A-Za-z0-9_.-]*|"
+    r"/[A-Za-z_][A-Za-z0-9_.-]*(?:/[A-Za-z_][A-Za-z0-9_.-]*)+)|(?P<string>'[^']*'|\"[^\"]*\")|"
+    r"(?P<number>[0-9]+(?:\.[0-9]+)?|\.[0-9]+)|(?P<op>!=|<=|>=|=|<|>|\(|\)|,)|(?P<dot>\.(?![0-9.]))|"
     r"(?P<name>[A-Za-z][A-Za-z0-9_:-]*)|(?P<other>\S))"
 )
 
 
 class _FromXPath:
-    """A recursive-descent reader for the XPath subset we support."""
+    """A recursive-descent reader for the XPath subset the engine can evaluate."""
 
     def __init__(self, text: str, *, allow_current: bool) -> None:
         self.tokens: list[tuple[str, str]] = []
@@ -452,7 +453,12 @@ class _FromXPath:
     def parse(self) -> Any:
         expr = self.or_expr()
         if self.peek()[0] != "end":
-            raise _XPathError(_("onverwacht '%(token)s'") % {"token": self.peek()[1]})
+            kind, value = self.peek()
+            if kind == "other" and value in "+-*":
+                raise _XPathError(_("rekenen (%(op)s)") % {"op": value})
+            if kind == "name" and value in ("div", "mod"):
+                raise _XPathError(_("rekenen (%(op)s)") % {"op": value})
+            raise _XPathError(_("onverwacht '%(token)s'") % {"token": value})
         return expr
 
     def or_expr(self) -> Any:
@@ -493,11 +499,18 @@ class _FromXPath:
             if name.startswith(CONTEXT_PREFIX):
                 return {"var": "context." + name[len(CONTEXT_PREFIX) :]}
             return {"var": name}
+        if kind == "path":
+            # `../name` (pyxform writes it for or_other) and `/data/group/name` name a question
+            # by its place; names are unique in a form, so the last step is the question.
+            return {"var": value.rsplit("/", 1)[1]}
         if kind == "string":
             return value[1:-1]
         if kind == "number":
             number = float(value)
             return int(number) if number.is_integer() and "." not in value else number
+        if kind == "other" and value == "-" and self.peek()[0] == "number":
+            number = -float(self.take()[1])
+            return int(number) if number.is_integer() else number
         if kind == "dot":
             if not self.allow_current:
                 raise _XPathError(_("'.' kan alleen in een controle (constraint)"))
@@ -506,8 +519,10 @@ class _FromXPath:
             inner = self.or_expr()
             self.take(")")
             return inner
-        if kind == "name":
+        if kind == "name" and self.peek() == ("op", "("):
             return self.function(value)
+        if (kind == "other" and value == "/") or kind == "name":
+            raise _XPathError(_("een pad in plaats van een ${naam}-verwijzing ('%(token)s')") % {"token": value})
         raise _XPathError(_("onverwacht '%(token)s'") % {"token": value or "einde"})
 
     def function(self, name: str) -> Any:
@@ -541,8 +556,76 @@ def xpath_to_expression(text: str, *, allow_current: bool = False) -> Any:
     return _FromXPath(text, allow_current=allow_current).parse()
 
 
+def _typed(expr: Any, types: Mapping[str, str], current: str) -> Any:
+    """Make literals compare the way XPath compares them with the question they meet.
+
+    XPath compares a node's text with a number as numbers, and with a text as text: `${choice} = 1`
+    is true for the choice "1", `${count} = '3'` for the number 3. The engine compares JSON values,
+    so the literal takes the type of the answer it is compared with; `selected()` on a select-one
+    means equality, not "contains".
+    """
+    if isinstance(expr, list):
+        return [_typed(item, types, current) for item in expr]
+    if not isinstance(expr, Mapping) or len(expr) != 1:
+        return expr
+    ((op, args),) = expr.items()
+    if op == "var":
+        return expr
+    args = _typed(args, types, current)
+
+    def kind(node: Any) -> str:
+        if isinstance(node, Mapping) and "var" in node:
+            name = str(node["var"])
+            return types.get(current if name == "." else name, "")
+        return ""
+
+    if op in ("==", "!=", "<", "<=", ">", ">=") and isinstance(args, list) and len(args) == 2:
+        left, right = args
+        for a, b in ((0, 1), (1, 0)):
+            answer_kind, literal = kind(args[a]), args[b]
+            if answer_kind in ("number", "scale") and isinstance(literal, str):
+                try:
+                    number = float(literal)
+                except ValueError:
+                    continue
+                args[b] = int(number) if number.is_integer() else number
+            elif answer_kind in ("single", "multiple", "text") and _is_number_literal(literal):
+                args[b] = engine.format_number(literal).replace(",", ".")
+        del left, right
+    if op == "in" and isinstance(args, list) and len(args) == 2 and kind(args[1]) == "single":
+        needle = args[0]
+        if _is_number_literal(needle):
+            needle = engine.format_number(needle).replace(",", ".")
+        return {"==": [args[1], needle]}
+    if op == "in" and isinstance(args, list) and len(args) == 2 and _is_number_literal(args[0]):
+        args[0] = engine.format_number(args[0]).replace(",", ".")
+    return {op: args}
+
+
+def _rename_vars(node: Any, renames: Mapping[str, str]) -> None:
+    """Rename `var` references in place, in every expression of a schema tree."""
+    if isinstance(node, list):
+        for item in node:
+            _rename_vars(item, renames)
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            if key == "var" and isinstance(value, str):
+                node[key] = renames.get(value, value)
+            elif isinstance(value, list | dict):
+                _rename_vars(value, renames)
+
+
+def _is_number_literal(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
 # ============================================================================================
 # Import
+#
+# pyxform reads the workbook exactly as ODK and KoboToolbox do (.xls and .xlsx, every alias and
+# spelling, optional settings sheet, translated columns) and checks it; we translate its JSON form.
+# What we cannot represent is refused, or dropped with a warning that the user sees before the
+# version is stored, never silently.
 
 
 @dataclass
@@ -551,9 +634,11 @@ class ImportResult:
     title: str
     version: str
     schema: dict[str, Any]
+    warnings: list[str] = field(default_factory=list)
 
 
-IGNORED_TYPES = {
+# Types that ODK fills in by itself (timestamps, device ids): nothing to ask, so not imported.
+METADATA_TYPES = {
     "start",
     "end",
     "today",
@@ -565,321 +650,313 @@ IGNORED_TYPES = {
     "email",
     "audit",
     "start-geopoint",
+    "background-geopoint",
+    "uri:deviceid",
+    "uri:email",
+    "uri:username",
+    "uri:phonenumber",
+    "uri:subscriberid",
+    "uri:simserial",
 }
-UNSUPPORTED_TYPES: dict[str, Any] = {
-    "calculate": gettext_lazy("berekeningen (calculate)"),
-    "hidden": gettext_lazy("verborgen velden (hidden)"),
-    "acknowledge": gettext_lazy("bevestigingsvragen (acknowledge)"),
-    "trigger": gettext_lazy("bevestigingsvragen (trigger)"),
-    "image": gettext_lazy("foto's (image)"),
-    "audio": gettext_lazy("geluidsopnamen (audio)"),
-    "background-audio": gettext_lazy("geluidsopnamen (background-audio)"),
-    "video": gettext_lazy("video's (video)"),
-    "file": gettext_lazy("bestanden (file)"),
-    "barcode": gettext_lazy("barcodes (barcode)"),
+# Questions the engine cannot ask. They are left out with a warning, unless skip logic or a check
+# of a question that stays depends on them (then the form is refused).
+SKIPPED_KINDS: dict[str, Any] = {
+    "binary": gettext_lazy("foto's, geluid, video of bestanden"),
+    "barcode": gettext_lazy("barcodes"),
+    "dateTime": gettext_lazy("datum met tijd (datetime)"),
     "geotrace": gettext_lazy("lijnen op de kaart (geotrace)"),
     "geoshape": gettext_lazy("vlakken op de kaart (geoshape)"),
-    "rank": gettext_lazy("rangschikken (rank)"),
-    "xml-external": gettext_lazy("externe bestanden (xml-external)"),
-    "csv-external": gettext_lazy("externe bestanden (csv-external)"),
-    "select_one_from_file": gettext_lazy("externe keuzelijsten (select_one_from_file)"),
-    "select_multiple_from_file": gettext_lazy("externe keuzelijsten (select_multiple_from_file)"),
-    "select_one_external": gettext_lazy("externe keuzelijsten (select_one_external)"),
-    "datetime": gettext_lazy("datum met tijd (datetime): gebruik een date- en een time-vraag"),
+    "odk:rank": gettext_lazy("rangschikken (rank)"),
+    "trigger": gettext_lazy("bevestigingsvragen (acknowledge/trigger)"),
+    "calculate": gettext_lazy("berekeningen (calculate)"),
+    "hidden": gettext_lazy("verborgen velden (hidden)"),
 }
-UNSUPPORTED_COLUMNS: dict[str, Any] = {
-    "calculation": gettext_lazy("berekeningen (calculation)"),
-    "default": gettext_lazy("standaardwaarden (default)"),
-    "choice_filter": gettext_lazy("keuzefilters (choice_filter)"),
-    "repeat_count": gettext_lazy("een vast aantal herhalingen (repeat_count)"),
-    "trigger": gettext_lazy("triggers (trigger)"),
-    "read_only": gettext_lazy("alleen-lezen velden (read_only)"),
+# pyxform settings that only matter to ODK's own server or app.
+IGNORED_SETTINGS = {"type", "name", "children", "choices", "sms_keyword", "id_string", "title", "version"}
+IGNORED_SETTINGS |= {"default_language", "bo"}
+HARMLESS_APPEARANCES = {"", "field-list", "multiline", "minimal", "horizontal", "horizontal-compact", "compact"}
+# Bind and control attributes that are imported (or, for `type`, describe the question itself).
+KNOWN_BIND = {"relevant", "constraint", "required", "jr:constraintMsg", "type", "readonly", "jr:requiredMsg"}
+KNOWN_CONTROL = {"appearance", "jr:count", "bodyless", "tag"}
+KNOWN_KEYS = {
+    "type",
+    "name",
+    "label",
+    "hint",
+    "bind",
+    "control",
+    "children",
+    "choices",
+    "list_name",
+    "itemset",
+    "parameters",
+    "bo",
+    "media",
+    "default",
+    "choice_filter",
+    "guidance_hint",
+    "trigger",
 }
-UNSUPPORTED_SHEETS: dict[str, Any] = {
-    "external_choices": gettext_lazy("externe keuzelijsten (blad external_choices)"),
-    "entities": gettext_lazy("entiteiten (blad entities)"),
-}
 
 
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
+def _is_yes(value: Any) -> bool:
+    return str(value).strip().lower() in ("yes", "true", "true()", "ja", "1", "y")
 
 
-def _read_sheet(sheet: Worksheet) -> Iterator[tuple[int, dict[str, str]]]:
-    rows = sheet.iter_rows(values_only=True)
-    header = next(rows, None)
-    if header is None:
-        return
-    names = [_cell(h) for h in header]
-    for number, values in enumerate(rows, start=2):
-        row = {name: _cell(v) for name, v in zip(names, values, strict=False) if name}
-        if any(row.values()):
-            yield number, row
+def _is_no(value: Any) -> bool:
+    return str(value).strip().lower() in ("", "no", "false", "false()", "nee", "0", "n")
 
 
-def _pick_label(row: Mapping[str, str], key: str) -> tuple[str, str]:
-    """(Dutch-or-default label, English label) from `label`, `label::Nederlands (nl)`, `label::English (en)`."""
-    default = row.get(key, "")
-    dutch = english = ""
-    others = []
-    for column, value in row.items():
-        if not column.startswith(key + "::") or not value:
-            continue
-        language = column.split("::", 1)[1].lower()
-        if "(nl)" in language or language.startswith(("nederlands", "dutch", "nl")):
-            dutch = value
-        elif "(en)" in language or language.startswith(("english", "engels", "en")):
-            english = value
-        else:
-            others.append(value)
-    return dutch or default or (others[0] if others else english), english
+def _language_kind(language: str) -> str:
+    name = language.lower()
+    if "(nl)" in name or name.startswith(("nederlands", "dutch", "nl")):
+        return "nl"
+    if "(en)" in name or name.startswith(("english", "engels", "en")):
+        return "en"
+    return ""
 
 
-def _is_yes(value: str) -> bool:
-    return value.strip().lower() in ("yes", "true", "true()", "ja", "1", "y")
+def _languages(node: Any, found: set[str]) -> None:
+    if isinstance(node, Mapping):
+        for key in ("label", "hint", "jr:constraintMsg"):
+            value = node.get(key)
+            if isinstance(value, Mapping):
+                found.update(value)
+        for key in ("bind", "children", "choices"):
+            if key in node:
+                _languages(node[key], found)
+    elif isinstance(node, list):
+        for item in node:
+            _languages(item, found)
 
 
 class _Importer:
-    def __init__(self) -> None:
+    def __init__(self, doc: Mapping[str, Any]) -> None:
+        self.doc = doc
         self.errors: list[str] = []
+        self.warnings: list[str] = []
+        self.types: dict[str, str] = {}  # our type of every imported question, for literals
+        self.skipped: dict[str, str] = {}  # name -> what it was, for questions left out
+        self.constants: dict[str, int] = {}  # calculates that are a fixed whole number
+        self.renames: dict[str, str] = {}  # XLSForm name -> engine id, where they differ
+        languages: set[str] = set()
+        _languages(doc, languages)
+        self.primary, self.english = self.pick_languages(languages, str(doc.get("default_language", "default")))
+        others = sorted(languages - {self.primary, self.english, ""})
+        if others:
+            self.warn(_("de vertaling(en) %(languages)s worden niet overgenomen") % {"languages": ", ".join(others)})
 
-    def error(self, sheet: str, row: int, message: str) -> None:
-        self.errors.append(
-            _("Blad '%(sheet)s', rij %(row)s: %(message)s") % {"sheet": sheet, "row": row, "message": message}
-        )
+    @staticmethod
+    def pick_languages(languages: set[str], default: str) -> tuple[str, str]:
+        dutch = sorted(lang for lang in languages if _language_kind(lang) == "nl")
+        english = sorted(lang for lang in languages if _language_kind(lang) == "en")
+        if dutch:
+            primary = dutch[0]
+        elif default in languages:
+            primary = default
+        elif "default" in languages:
+            primary = "default"
+        else:
+            primary = sorted(languages)[0] if languages else ""
+        second = next((lang for lang in english if lang != primary), "")
+        return primary, second
 
-    def expression(self, row_no: int, row: Mapping[str, str], column: str, extra: Mapping[str, Any]) -> Any:
-        """The expression of a `relevant` or `constraint` cell.
+    def error(self, name: str, message: str) -> None:
+        self.errors.append(_("Vraag '%(name)s': %(message)s") % {"name": name, "message": message})
 
-        Our own export stores the original JSON in bo::json together with the XPath it wrote; as
-        long as the cell still holds that XPath, the JSON is used as it is. An edited cell, or a
-        form made elsewhere, is translated from XPath.
-        """
-        text = row.get(column, "")
-        exported = extra.get(f"xpath_{column}")
-        if exported is not None and exported == text:
-            return extra.get(column)
-        if exported is None and column in extra:
-            return extra[column]
-        try:
-            return xpath_to_expression(text, allow_current=column == "constraint")
-        except _XPathError as exc:
-            self.error(
-                "survey",
-                row_no,
-                _("kolom '%(column)s' gebruikt %(feature)s; dat wordt niet ondersteund in „%(text)s”.")
-                % {"column": column, "feature": exc, "text": text},
-            )
-            return None
+    def warn(self, message: str, name: str = "") -> None:
+        text = _("Vraag '%(name)s': %(message)s") % {"name": name, "message": message} if name else message
+        if text not in self.warnings:
+            self.warnings.append(text[:1].upper() + text[1:])
 
-    def run(self, source: str | Path | IO[bytes]) -> ImportResult:
-        workbook = load_workbook(source, read_only=True, data_only=True)
-        sheets = {name.lower(): workbook[name] for name in workbook.sheetnames}
-        for name, feature in UNSUPPORTED_SHEETS.items():
-            if name in sheets and any(True for _row in _read_sheet(sheets[name])):
-                self.errors.append(
-                    _("Blad '%(sheet)s': %(feature)s wordt niet ondersteund.") % {"sheet": name, "feature": feature}
-                )
-        if "survey" not in sheets:
-            raise XLSFormError([_("Het werkboek heeft geen blad 'survey'.")])
-        choices: dict[str, list[list[Any]]] = {}
-        if "choices" in sheets:
-            for row_no, row in _read_sheet(sheets["choices"]):
-                list_name, name = row.get("list_name", ""), row.get("name", "")
-                if not list_name or not name:
-                    self.error("choices", row_no, _("list_name en name zijn verplicht."))
-                    continue
-                label, english = _pick_label(row, "label")
-                choice: list[Any] = [name, label or name]
-                if english:
-                    choice.append({"en": english})
-                choices.setdefault(list_name, []).append(choice)
-        settings: dict[str, str] = {}
-        if "settings" in sheets:
-            for _row_no, row in _read_sheet(sheets["settings"]):
-                settings.update({k: v for k, v in row.items() if v})
-                break
-        schema = self.survey(list(_read_sheet(sheets["survey"])), choices)
-        if settings.get(JSON_COLUMN):
-            try:
-                top = json.loads(settings[JSON_COLUMN])
-            except json.JSONDecodeError:
-                self.errors.append(
-                    _("Blad 'settings': kolom '%(column)s' bevat geen geldige JSON.") % {"column": JSON_COLUMN}
-                )
-            else:
-                schema = {**{k: v for k, v in top.items() if k in ("title", "meta", "en")}, **schema}
-        form_id = settings.get("form_id") or settings.get("id_string") or ""
-        if not form_id:
-            self.errors.append(_("Blad 'settings': form_id ontbreekt."))
-        if not self.errors:
-            try:
-                engine.parse(schema)
-            except engine.SchemaError as exc:
-                self.errors.append(_("De vragenlijst klopt niet: %(message)s") % {"message": exc})
-        if self.errors:
-            raise XLSFormError(self.errors)
-        return ImportResult(
-            form_id=form_id,
-            title=settings.get("form_title") or form_id,
-            version=settings.get("version", ""),
-            schema=schema,
-        )
+    def text(self, value: Any) -> tuple[str, str]:
+        """(main text, English text) of a label-like value, a text or a {language: text} dict."""
+        if isinstance(value, Mapping):
+            main = value.get(self.primary) or value.get("default") or next((v for v in value.values() if v), "")
+            english = value.get(self.english, "") if self.english else ""
+            return str(main or "").strip(), str(english or "").strip()
+        return str(value or "").strip(), ""
 
-    def survey(self, rows: list[tuple[int, dict[str, str]]], choices: Mapping[str, list[list[Any]]]) -> dict[str, Any]:
+    # ---- the tree
+
+    def run(self) -> dict[str, Any]:
         sections: list[dict[str, Any]] = []
-        # The stack holds the open containers: ("section" | "group" | "repeat" | "range" | "context", node, row).
-        stack: list[tuple[str, dict[str, Any], int]] = []
-        loose: dict[str, Any] | None = None  # a section for questions outside any group
-
-        def container() -> list[dict[str, Any]]:
-            nonlocal loose
-            for kind, node, _row in reversed(stack):
-                if kind in ("section", "repeat"):
-                    found: list[dict[str, Any]] = node["questions"] if kind == "section" else node["children"]
-                    return found
-            if loose is None:
-                loose = {"id": f"deel_{len(sections) + 1}", "title": _("Vragen"), "questions": []}
-                sections.append(loose)
-            questions: list[dict[str, Any]] = loose["questions"]
-            return questions
-
-        def group_condition() -> list[Any]:
-            # Plain groups inside a section are flattened: their condition moves to each question.
-            return [node["relevant"] for kind, node, _row in stack if kind == "group" and node.get("relevant")]
-
-        for row_no, row in rows:
-            raw_type = row.get("type", "")
-            qtype = re.sub(r"\s+", " ", raw_type.strip())
-            name = row.get("name", "")
-            extra: dict[str, Any] = {}
-            if row.get(JSON_COLUMN):
-                try:
-                    extra = json.loads(row[JSON_COLUMN])
-                except json.JSONDecodeError:
-                    self.error(
-                        "survey", row_no, _("kolom '%(column)s' bevat geen geldige JSON.") % {"column": JSON_COLUMN}
-                    )
-            for column, feature in UNSUPPORTED_COLUMNS.items():
-                if row.get(column):
-                    self.error("survey", row_no, _("%(feature)s wordt niet ondersteund.") % {"feature": feature})
-            for column, value in row.items():
-                if column.startswith("media::") and value:
-                    self.error("survey", row_no, _("media (afbeeldingen, geluid) bij vragen worden niet ondersteund."))
-            base = qtype.split(" ")[0] if qtype else ""
-            if not base:
+        loose: dict[str, Any] | None = None
+        for node in self.doc.get("children", []):
+            kind = node.get("type")
+            extra = self.bo_json(node)
+            if kind == "group" and (node.get("name") == "meta" and node.get("control", {}).get("bodyless")):
+                continue  # pyxform's own instanceID
+            if kind == "group" and (extra.get("context") or node.get("name") == "context"):
+                continue  # our export's incident context, filled in by the app
+            if kind == "group" and extra.get("type") != "range":
+                sections.append(self.section(node, extra))
+                loose = None
                 continue
-            label, english = _pick_label(row, "label")
-            hint, english_hint = _pick_label(row, "hint")
-            if base in ("begin_group", "begin group"):
-                kind = "group"
-                if extra.get("context") or name == "context":
-                    kind = "context"
-                elif extra.get("type") == "range":
-                    kind = "range"
-                elif extra.get("section") or not stack:
-                    kind = "section"
-                node: dict[str, Any] = {"id": name, "title": label or name, "label": label or name}
-                relevant = self.expression(row_no, row, "relevant", extra)
-                if kind == "section":
-                    section: dict[str, Any] = {"id": name, "title": label or name, "questions": []}
-                    if hint:
-                        section["hint"] = hint
-                    for key in ("incident_types", "meta", "en"):
-                        if key in extra:
-                            section[key] = extra[key]
-                    if relevant is not None:
-                        section["relevant"] = relevant
-                    sections.append(section)
-                    loose = None
-                    stack.append(("section", section, row_no))
-                elif kind == "range":
-                    node = self.question_base(name, "range", label, hint, english, english_hint, row, extra)
-                    if relevant is not None:
-                        node["relevant"] = relevant
-                    stack.append(("range", node, row_no))
-                else:
-                    node["relevant"] = relevant
-                    stack.append((kind, node, row_no))
-                continue
-            if base in ("end_group", "end group"):
-                if not stack or stack[-1][0] not in ("section", "group", "range", "context"):
-                    self.error("survey", row_no, _("end_group zonder bijbehorende begin_group."))
-                    continue
-                kind, node, _start = stack.pop()
-                if kind == "range":
-                    node.pop("_parts", None)
-                    container().append(self.with_group_condition(node, group_condition()))
-                continue
-            if base in ("begin_repeat", "begin repeat"):
-                repeat = self.question_base(name, "repeat", label, hint, english, english_hint, row, extra)
-                repeat["children"] = []
-                relevant = self.expression(row_no, row, "relevant", extra)
-                if relevant is not None:
-                    repeat["relevant"] = relevant
-                container().append(self.with_group_condition(repeat, group_condition()))
-                stack.append(("repeat", repeat, row_no))
-                continue
-            if base in ("end_repeat", "end repeat"):
-                if not stack or stack[-1][0] != "repeat":
-                    self.error("survey", row_no, _("end_repeat zonder bijbehorende begin_repeat."))
-                else:
-                    stack.pop()
-                continue
-            if any(kind == "context" for kind, _n, _r in stack) or name.startswith(CONTEXT_PREFIX):
-                continue  # filled in by the app, not asked
-            if base in IGNORED_TYPES:
-                continue
-            if base in UNSUPPORTED_TYPES or base.endswith("_external"):
-                feature = UNSUPPORTED_TYPES.get(base, base)
-                self.error(
-                    "survey", row_no, _("het vraagtype %(feature)s wordt niet ondersteund.") % {"feature": feature}
-                )
-                continue
-            if stack and stack[-1][0] == "range":
-                # The two numbers of an exported range question.
-                continue
-            question = self.question(row_no, row, qtype, name, label, hint, english, english_hint, extra, choices)
-            if question is not None:
-                container().append(self.with_group_condition(question, group_condition()))
-        for kind, _node, start in stack:
-            self.error(
-                "survey",
-                start,
-                _("%(kind)s wordt niet afgesloten.") % {"kind": "begin_" + ("repeat" if kind == "repeat" else "group")},
-            )
+            questions = self.questions(node, conditions=[])
+            if questions:
+                if loose is None:
+                    loose = {"id": f"deel_{len(sections) + 1}", "title": _("Vragen"), "questions": []}
+                    sections.append(loose)
+                loose["questions"].extend(questions)
+        if self.renames:
+            _rename_vars(sections, self.renames)
         return {"sections": sections}
 
-    @staticmethod
-    def with_group_condition(question: dict[str, Any], conditions: list[Any]) -> dict[str, Any]:
-        if not conditions:
-            return question
-        parts = [*conditions, question["relevant"]] if question.get("relevant") is not None else list(conditions)
-        question["relevant"] = parts[0] if len(parts) == 1 else {"and": parts}
-        return question
+    def bo_json(self, node: Mapping[str, Any]) -> dict[str, Any]:
+        raw = node.get("bo", {}).get("json") if isinstance(node.get("bo"), Mapping) else None
+        if not raw:
+            return {}
+        try:
+            value = json.loads(raw)
+        except json.JSONDecodeError:
+            self.error(
+                str(node.get("name")), _("kolom '%(column)s' bevat geen geldige JSON.") % {"column": JSON_COLUMN}
+            )
+            return {}
+        return value if isinstance(value, dict) else {}
 
-    @staticmethod
-    def question_base(
-        name: str,
-        qtype: str,
-        label: str,
-        hint: str,
-        english: str,
-        english_hint: str,
-        row: Mapping[str, str],
-        extra: Mapping[str, Any],
-    ) -> dict[str, Any]:
-        question: dict[str, Any] = {"id": name, "type": qtype, "label": label or name}
+    def section(self, node: Mapping[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
+        name = self.qid(str(node["name"]))
+        title, english = self.text(node.get("label"))
+        hint, english_hint = self.text(node.get("hint"))
+        section: dict[str, Any] = {"id": name, "title": title or name, "questions": []}
+        if hint:
+            section["hint"] = hint
+        for key in ("incident_types", "meta", "en"):
+            if key in extra:
+                section[key] = extra[key]
+        if "en" not in extra and (english or english_hint):
+            section["en"] = {k: v for k, v in (("title", english), ("hint", english_hint)) if v}
+        self.check_columns(node)
+        relevant = self.expression(node, "relevant", extra)
+        if relevant is not None:
+            section["relevant"] = relevant
+        for child in node.get("children", []):
+            section["questions"].extend(self.questions(child, conditions=[]))
+        if not section["questions"]:
+            self.warn(_("groep zonder vragen die hier gesteld kunnen worden; ze wordt overgeslagen"), name)
+            return {**section, "questions": [{"id": f"{name}_leeg", "type": "note", "label": title or name}]}
+        return section
+
+    def questions(self, node: Mapping[str, Any], *, conditions: list[Any]) -> list[dict[str, Any]]:
+        """The questions for one survey element; a plain group is flattened, its condition moving
+        onto each of its questions."""
+        kind = str(node.get("type", ""))
+        extra = self.bo_json(node)
+        if kind == "group" and extra.get("type") != "range":
+            self.check_columns(node)
+            relevant = self.expression(node, "relevant", extra)
+            inner = [*conditions, relevant] if relevant is not None else conditions
+            found: list[dict[str, Any]] = []
+            for child in node.get("children", []):
+                found.extend(self.questions(child, conditions=inner))
+            return found
+        question: dict[str, Any] | None
+        if kind == "group":
+            question = self.range_pair(node, extra)
+        elif kind == "repeat":
+            question = self.repeat(node, extra)
+        elif kind == "loop":
+            found = []
+            for group in self.unroll(node):
+                found.extend(self.questions(group, conditions=conditions))
+            return found
+        else:
+            question = self.question(node, extra)
+        if question is None:
+            return []
+        if conditions:
+            parts = [*conditions, question["relevant"]] if question.get("relevant") is not None else list(conditions)
+            question["relevant"] = parts[0] if len(parts) == 1 else {"and": parts}
+        return [question]
+
+    def unroll(self, loop: Mapping[str, Any]) -> list[dict[str, Any]]:
+        """A `loop` asks its questions once per choice of a list; ODK stores them as
+        /loop/choice/question. Each round becomes a group whose questions are named
+        `<loop>_<choice>_<question>`, `%(label)s` in a text being the choice's label."""
+        rounds = []
+        for column in loop.get("columns") or []:
+            prefix = f"{loop['name']}_{column['name']}_"
+            names = {str(child.get("name")) for child in loop.get("children", [])}
+
+            def rename(text: str, prefix: str = prefix, names: set[str] = names) -> str:
+                return re.sub(
+                    r"\$\{([^}]+)\}", lambda m: "${" + (prefix + str(m[1]) if m[1] in names else str(m[1])) + "}", text
+                )
+
+            def fill(value: Any, column: Mapping[str, Any] = column) -> Any:
+                label = column.get("label", column["name"])
+                if isinstance(value, Mapping):
+                    return {
+                        lang: str(text).replace(
+                            "%(label)s", str(label.get(lang, "") if isinstance(label, Mapping) else label)
+                        )
+                        for lang, text in value.items()
+                    }
+                text_label = self.text(label)[0]
+                return str(value).replace("%(label)s", text_label) if value is not None else value
+
+            children = []
+            for child in loop.get("children", []):
+                copy = dict(child)
+                copy["name"] = prefix + str(child.get("name"))
+                for key in ("label", "hint"):
+                    if key in copy:
+                        copy[key] = fill(copy[key])
+                if "bind" in copy:
+                    copy["bind"] = {k: rename(v) if isinstance(v, str) else v for k, v in copy["bind"].items()}
+                children.append(copy)
+            rounds.append(
+                {"type": "group", "name": prefix.rstrip("_"), "label": column.get("label", ""), "children": children}
+            )
+        self.warn(
+            _("de lus (loop) wordt per keuze uitgeschreven; de vragen heten hier <lus>_<keuze>_<vraag>"),
+            str(loop.get("name")),
+        )
+        return rounds
+
+    def qid(self, name: str) -> str:
+        """An engine id for an XLSForm name; names with '-' or '.' (valid in XML) are renamed."""
+        if engine.ID_RE.fullmatch(name):
+            return name
+        new = re.sub(r"[^A-Za-z0-9_]", "_", name)
+        if not re.match(r"[A-Za-z_]", new):
+            new = "v_" + new
+        self.renames[name] = new
+        self.warn(_("de naam wordt hier '%(new)s' (alleen letters, cijfers en _ zijn toegestaan)") % {"new": new}, name)
+        return new
+
+    def base(self, node: Mapping[str, Any], qtype: str, extra: Mapping[str, Any]) -> dict[str, Any]:
+        name = self.qid(str(node["name"]))
+        label, english = self.text(node.get("label"))
+        hint, english_hint = self.text(node.get("hint"))
+        if not label:
+            label = name
+            if qtype != "repeat":
+                self.warn(_("geen vraagtekst; de naam wordt als tekst getoond"), name)
+        question: dict[str, Any] = {"id": name, "type": qtype, "label": label}
         if hint:
             question["hint"] = hint
-        if _is_yes(row.get("required", "")):
+        bind = node.get("bind", {})
+        required = bind.get("required", "")
+        if _is_yes(required):
             question["required"] = True
-        if row.get("constraint_message"):
-            question["constraint_message"] = row["constraint_message"]
+        elif not _is_no(required):
+            self.error(
+                name, _("verplicht onder een voorwaarde ('%(value)s') wordt niet ondersteund.") % {"value": required}
+            )
+        message, _english = self.text(bind.get("jr:constraintMsg", ""))
+        if message:
+            question["constraint_message"] = message
+        if bind.get("jr:requiredMsg"):
+            self.warn(
+                _(
+                    "de eigen melding bij een verplichte vraag (required_message) wordt niet overgenomen; "
+                    "de app toont haar eigen melding"
+                ),
+                name,
+            )
         en = {k: v for k, v in (("label", english), ("hint", english_hint)) if v}
         if en:
             question["en"] = en
@@ -887,84 +964,327 @@ class _Importer:
             if key in ("type", "relevant", "constraint") or key.startswith("xpath_"):
                 continue
             question[key] = value
+        self.check_columns(node)
         return question
 
-    def question(
-        self,
-        row_no: int,
-        row: Mapping[str, str],
-        qtype: str,
-        name: str,
-        label: str,
-        hint: str,
-        english: str,
-        english_hint: str,
-        extra: Mapping[str, Any],
-        choices: Mapping[str, list[list[Any]]],
-    ) -> dict[str, Any] | None:
-        parts = qtype.split(" ")
-        base = parts[0]
-        if "or_other" in parts:
-            self.error(
-                "survey", row_no, _("'or_other' (een eigen antwoord bij een keuzevraag) wordt niet ondersteund.")
-            )
-            return None
-        mapping = {
-            "text": "text",
-            "integer": "number",
-            "decimal": "number",
-            "range": "number",
-            "time": "time",
-            "date": "date",
-            "geopoint": "point",
-            "note": "note",
-            "select_one": "single",
-            "select_multiple": "multiple",
-        }
-        if base not in mapping:
-            self.error("survey", row_no, _("het vraagtype '%(type)s' wordt niet ondersteund.") % {"type": qtype})
-            return None
-        our_type = "scale" if extra.get("type") == "scale" else mapping[base]
-        question = self.question_base(name, our_type, label, hint, english, english_hint, row, extra)
-        if base in ("select_one", "select_multiple"):
-            list_name = parts[1] if len(parts) > 1 else ""
-            if list_name not in choices:
-                self.error(
-                    "survey", row_no, _("keuzelijst '%(list)s' staat niet op blad 'choices'.") % {"list": list_name}
+    def check_columns(self, node: Mapping[str, Any]) -> None:
+        """Name every column of an element that is not imported."""
+        name = str(node.get("name", ""))
+        bind = node.get("bind", {})
+        control = node.get("control", {})
+        for key in node:
+            if key not in KNOWN_KEYS:
+                self.warn(_("kolom '%(column)s' wordt niet overgenomen") % {"column": key}, name)
+        for key in bind:
+            if key not in KNOWN_BIND:
+                self.warn(_("kolom '%(column)s' wordt niet overgenomen") % {"column": "bind::" + key}, name)
+        for key in control:
+            if key not in KNOWN_CONTROL:
+                self.warn(_("kolom '%(column)s' wordt niet overgenomen") % {"column": "body::" + key}, name)
+        appearance = str(control.get("appearance", ""))
+        if appearance not in HARMLESS_APPEARANCES:
+            self.warn(_("de weergave (appearance) '%(value)s' wordt niet overgenomen") % {"value": appearance}, name)
+        if node.get("media"):
+            self.warn(_("afbeeldingen, geluid of video bij de vraag worden niet overgenomen"), name)
+        if node.get("default") not in (None, ""):
+            self.warn(_("de standaardwaarde (default) wordt niet ingevuld"), name)
+        if node.get("guidance_hint"):
+            self.warn(_("de toelichting voor de invuller (guidance_hint) wordt niet overgenomen"), name)
+        if node.get("trigger"):
+            self.warn(_("de trigger wordt niet overgenomen"), name)
+        label = json.dumps(node.get("label", ""), ensure_ascii=False)
+        if "${" in label:
+            self.warn(_("verwijzingen als ${naam} in de vraagtekst worden niet ingevuld"), name)
+
+    def repeat(self, node: Mapping[str, Any], extra: Mapping[str, Any]) -> dict[str, Any] | None:
+        name = str(node["name"])
+        repeat = self.base(node, "repeat", extra)
+        relevant = self.expression(node, "relevant", extra)
+        if relevant is not None:
+            repeat["relevant"] = relevant
+        count = str(node.get("control", {}).get("jr:count", "")).strip()
+        constant = re.fullmatch(r"\$\{([^}]+)\}", count)
+        if constant and constant[1] in self.constants:
+            count = str(self.constants[constant[1]])
+        if count:
+            if count.isdigit():
+                repeat["min_count"] = repeat["max_count"] = int(count)
+            else:
+                self.warn(
+                    _("het aantal herhalingen volgt in ODK uit '%(count)s'; hier kiest de invuller het aantal zelf")
+                    % {"count": count},
+                    name,
                 )
+        children: list[dict[str, Any]] = []
+        for child in node.get("children", []):
+            children.extend(self.questions(child, conditions=[]))
+        if not children:
+            self.error(name, _("de herhaalgroep heeft geen vragen die hier gesteld kunnen worden."))
+            return None
+        repeat["children"] = children
+        self.types[name] = "repeat"
+        return repeat
+
+    def range_pair(self, node: Mapping[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
+        """Our own export of a range question: a group of two numbers, the question in bo::json."""
+        question = self.base(node, "range", extra)
+        relevant = self.expression(node, "relevant", extra)
+        if relevant is not None:
+            question["relevant"] = relevant
+        self.types[question["id"]] = "range"
+        return question
+
+    def question(self, node: Mapping[str, Any], extra: Mapping[str, Any]) -> dict[str, Any] | None:
+        from pyxform.question_type_dictionary import QUESTION_TYPE_DICT
+
+        xtype = str(node.get("type", ""))
+        name = str(node.get("name", ""))
+        known = QUESTION_TYPE_DICT.get(xtype, {})
+        bind_type = str(known.get("bind", {}).get("type", ""))
+        tag = str(known.get("control", {}).get("tag", "") or "")
+        if xtype in METADATA_TYPES or "jr:preload" in known.get("bind", {}):
+            self.warn(_("metagegevens van het toestel (%(type)s) worden niet vastgelegd") % {"type": xtype}, name)
+            return None
+        if (
+            "external" in xtype
+            or "from_file" in xtype
+            or "from file" in xtype
+            or node.get("itemset", "").endswith((".csv", ".xml", ".geojson"))
+        ):
+            self.error(name, _("keuzes uit een extern bestand worden niet ondersteund."))
+            return None
+        if node.get("choice_filter"):
+            self.warn(
+                _("het keuzefilter (choice_filter) „%(filter)s” wordt niet overgenomen: alle keuzes worden getoond")
+                % {"filter": node["choice_filter"]},
+                name,
+            )
+        calculation = str(node.get("bind", {}).get("calculate", "")).strip()
+        if xtype == "calculate" and calculation.isdigit():
+            # pyxform turns a fixed repeat_count into a calculate `<repeat>_count`; the repeat
+            # takes the number, so only a constant nothing else uses is worth a warning.
+            self.constants[name] = int(calculation)
+            if name.endswith("_count"):
                 return None
+        if xtype in ("calculate", "hidden") or bind_type in SKIPPED_KINDS or tag == "trigger" or xtype in SKIPPED_KINDS:
+            what = SKIPPED_KINDS.get(xtype) or SKIPPED_KINDS.get(bind_type) or SKIPPED_KINDS["trigger"]
+            self.skipped[name] = str(what)
+            self.warn(_("%(what)s worden niet overgenomen; deze vraag vervalt") % {"what": what}, name)
+            return None
+        if tag in ("select1", "select") or xtype in ("select one", "select all that apply"):
+            our_type = "single" if (tag == "select1" or xtype == "select one") else "multiple"
+        elif xtype == "note" or (
+            xtype in QUESTION_TYPE_DICT and bind_type == "string" and known.get("bind", {}).get("readonly")
+        ):
+            our_type = "note"
+        elif tag == "range":
+            our_type = "number"
+        else:
+            our_type = {
+                "string": "text",
+                "int": "number",
+                "decimal": "number",
+                "date": "date",
+                "time": "time",
+                "geopoint": "point",
+            }.get(bind_type, "")
+        if not our_type:
+            self.error(name, _("het vraagtype '%(type)s' wordt niet ondersteund.") % {"type": xtype})
+            return None
+        if extra.get("type") == "scale":
+            our_type = "scale"
+        bind = node.get("bind", {})
+        if _is_yes(bind.get("readonly", "")) and our_type != "note":
+            self.warn(_("alleen-lezen (read_only): de vraag wordt een toelichting zonder antwoord"), name)
+            our_type = "note"
+        elif not _is_no(bind.get("readonly", "")):
+            self.error(
+                name,
+                _("alleen-lezen onder een voorwaarde ('%(value)s') wordt niet ondersteund.")
+                % {"value": bind["readonly"]},
+            )
+        question = self.base(node, our_type, extra)
+        if our_type == "note":
+            question.pop("required", None)
+        self.types[name] = our_type
+        if our_type in ("single", "multiple", "scale"):
+            choices = []
+            for choice in node.get("choices") or []:
+                label, english = self.text(choice.get("label", ""))
+                value = str(choice.get("name", ""))
+                item: list[Any] = [value, label or value]
+                if english:
+                    item.append({"en": english})
+                if choice.get("media"):
+                    self.warn(_("afbeeldingen bij keuzes worden niet overgenomen"), name)
+                choices.append(item)
             if our_type == "scale":
                 question["choices"] = [
-                    [int(c[0]), *c[1:]] for c in choices[list_name] if c[0].lstrip("-").isdigit() and c[1] != c[0]
+                    [int(c[0]), *c[1:]] for c in choices if c[0].lstrip("-").isdigit() and c[1] != c[0]
                 ]
             else:
-                question["choices"] = choices[list_name]
-        if base == "integer":
+                question["choices"] = choices
+        if xtype in ("integer", "int") or bind_type == "int":
             question.setdefault("integer", True)
-        if base == "range":
-            params = dict(part.split("=", 1) for part in re.split(r"[\s;]+", row.get("parameters", "")) if "=" in part)
+        if tag == "range":
+            params = node.get("parameters") or {}
             try:
                 question["min"] = float(params.get("start", 1))
                 question["max"] = float(params.get("end", 10))
                 step = float(params.get("step", 1))
-            except ValueError:
-                self.error("survey", row_no, _("de parameters van de range-vraag zijn geen getallen."))
+            except (TypeError, ValueError):
+                self.error(name, _("de parameters van de range-vraag zijn geen getallen."))
                 return None
             for key in ("min", "max"):
                 if float(question[key]).is_integer():
                     question[key] = int(question[key])
-            question["integer"] = step.is_integer()
-        if base == "text" and "multiline" in row.get("appearance", ""):
+            question["integer"] = step.is_integer() and float(question["min"]).is_integer()
+            if step != 1:
+                self.warn(
+                    _("de stapgrootte %(step)s van de schuifregelaar wordt niet afgedwongen")
+                    % {"step": params.get("step")},
+                    name,
+                )
+        if xtype == "phone number":
+            self.warn(_("de controle op alleen cijfers van 'phone number' wordt niet overgenomen"), name)
+        if our_type == "text" and "multiline" in str(node.get("control", {}).get("appearance", "")):
             question.setdefault("multiline", True)
-        relevant = self.expression(row_no, row, "relevant", extra)
+        relevant = self.expression(node, "relevant", extra)
         if relevant is not None:
             question["relevant"] = relevant
-        constraint = self.expression(row_no, row, "constraint", extra)
+        constraint = self.expression(node, "constraint", extra)
         if constraint is not None:
-            question["constraint"] = constraint
+            if our_type == "note":
+                self.warn(_("de controle (constraint) van een toelichting vervalt"), name)
+            else:
+                question["constraint"] = constraint
         return question
 
+    def expression(self, node: Mapping[str, Any], column: str, extra: Mapping[str, Any]) -> Any:
+        """The expression of a `relevant` or `constraint` cell.
 
-def import_xlsform(source: str | Path | IO[bytes]) -> ImportResult:
-    """Read an XLSForm workbook into a schema; raises XLSFormError listing every unsupported feature."""
-    return _Importer().run(source)
+        Our own export stores the original JSON in bo::json together with the XPath it wrote; as
+        long as the cell still holds that XPath, the JSON is used as it is. An edited cell, or a
+        form made elsewhere, is translated from XPath.
+        """
+        name = str(node.get("name", ""))
+        text = str(node.get("bind", {}).get(column, "") or "").strip()
+        if column == "constraint" and node.get("type") == "phone number":
+            text = ""  # pyxform's own digits-only check, warned about above
+        exported = extra.get(f"xpath_{column}")
+        if exported is not None and exported == text:
+            return extra.get(column)
+        if exported is None and column in extra:
+            return extra[column]
+        try:
+            expr = xpath_to_expression(text, allow_current=column == "constraint")
+        except _XPathError as exc:
+            message = _("kolom '%(column)s' gebruikt %(feature)s; dat wordt niet ondersteund in „%(text)s”.") % {
+                "column": column,
+                "feature": exc,
+                "text": text,
+            }
+            if column == "constraint":
+                # A check that cannot be carried only lets more answers through; say so, go on.
+                self.warn(message + " " + _("Deze controle vervalt."), name)
+            elif node.get("type") == "note":
+                self.warn(message + " " + _("De toelichting wordt altijd getoond."), name)
+            else:
+                self.error(name, message)
+            return None
+        for ref in re.findall(r"\$\{([A-Za-z_][A-Za-z0-9_.-]*)\}", text):
+            if ref in self.skipped:
+                self.error(
+                    name,
+                    _("kolom '%(column)s' hangt af van '%(ref)s' (%(what)s), die niet wordt overgenomen.")
+                    % {"column": column, "ref": ref, "what": self.skipped[ref]},
+                )
+                return None
+        return _typed(expr, self.types, name)
+
+
+def _read(source: str | Path | IO[bytes] | bytes, filename: str) -> tuple[dict[str, Any], list[str]]:
+    """pyxform's JSON form of a workbook, after pyxform has checked that it converts to an XForm."""
+    import copy
+
+    from pyxform.builder import create_survey_element_from_dict
+    from pyxform.errors import PyXFormError
+    from pyxform.xls2json import workbook_to_json
+    from pyxform.xls2json_backends import get_xlsform
+
+    pyxform_warnings: list[str] = []
+    data: Any = source
+    if isinstance(source, str | Path):
+        data = str(source)
+        filename = filename or Path(source).name
+    elif not isinstance(source, bytes):
+        data = source.read()
+    head = data[:8] if isinstance(data, bytes) else b""
+    if isinstance(data, str) and Path(data).is_file():
+        with Path(data).open("rb") as opened:
+            head = opened.read(8)
+    if not head.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):  # a zip (.xlsx) or an OLE file (.xls)
+        raise XLSFormError([_("Het bestand is geen leesbaar XLSForm-werkboek: kies een .xls- of .xlsx-bestand.")])
+    try:
+        workbook = get_xlsform(xlsform=data)
+        doc = workbook_to_json(
+            workbook_dict=workbook,
+            form_name=None,
+            fallback_form_name=workbook.fallback_form_name or Path(filename or "formulier").stem,
+            default_language=None,
+            warnings=pyxform_warnings,
+        )
+        create_survey_element_from_dict(copy.deepcopy(doc)).to_xml(validate=False, warnings=pyxform_warnings)
+    except PyXFormError as exc:
+        raise XLSFormError([_("Het XLSForm klopt niet volgens pyxform: %(error)s") % {"error": exc}]) from None
+    except Exception as exc:  # any file can be uploaded; pyxform's readers raise anything
+        raise XLSFormError(
+            [
+                _("Het bestand is geen leesbaar XLSForm-werkboek (.xls of .xlsx): %(error)s")
+                % {"error": str(exc) or type(exc).__name__}
+            ]
+        ) from None
+    return doc, pyxform_warnings
+
+
+def import_xlsform(source: str | Path | IO[bytes] | bytes, *, filename: str = "") -> ImportResult:
+    """Read an XLSForm workbook (.xls or .xlsx) into a schema.
+
+    Raises XLSFormError listing every refused feature; what is left out without harm to the rest
+    is returned in `warnings`, for the user to confirm before the version is stored.
+    """
+    doc, pyxform_warnings = _read(source, filename)
+    importer = _Importer(doc)
+    schema = importer.run()
+    top: dict[str, Any] = {}
+    bo = doc.get("bo")
+    if isinstance(bo, Mapping) and bo.get("json"):
+        try:
+            top = json.loads(bo["json"])
+        except json.JSONDecodeError:
+            importer.errors.append(
+                _("Blad 'settings': kolom '%(column)s' bevat geen geldige JSON.") % {"column": JSON_COLUMN}
+            )
+    schema = {**{k: v for k, v in top.items() if k in ("title", "meta", "en")}, **schema}
+    for key in sorted(set(doc) - IGNORED_SETTINGS):
+        if doc.get(key) not in (None, "", False):
+            importer.warn(_("de instelling '%(setting)s' wordt niet gebruikt") % {"setting": key})
+    for warning in pyxform_warnings:
+        importer.warn(_("pyxform meldt: %(warning)s") % {"warning": warning})
+    if not schema["sections"]:
+        importer.errors.append(_("Het formulier heeft geen vragen die hier gesteld kunnen worden."))
+    if not importer.errors:
+        try:
+            engine.parse(schema)
+        except engine.SchemaError as exc:
+            importer.errors.append(_("De vragenlijst klopt niet: %(message)s") % {"message": exc})
+    if importer.errors:
+        raise XLSFormError(importer.errors)
+    form_id = str(doc.get("id_string") or "")
+    return ImportResult(
+        form_id=form_id,
+        title=str(doc.get("title") or form_id),
+        version=str(doc.get("version") or ""),
+        schema=schema,
+        warnings=importer.warnings,
+    )

@@ -94,6 +94,15 @@ export function jsonEqual(a, b) {
   return a == null && b == null;
 }
 
+/** `==` of expressions: a select-multiple answer compared with a text is joined by spaces, as in XPath. */
+function exprEqual(a, b) {
+  if (Array.isArray(a) && typeof b === "string") [a, b] = [b, a];
+  if (typeof a === "string" && Array.isArray(b) && b.every((item) => typeof item === "string")) {
+    return a === b.join(" ");
+  }
+  return jsonEqual(a, b);
+}
+
 /** JSON-logic truthiness: null, false, 0, "", [] and {} are false. */
 export function truthy(v) {
   if (v === null || v === undefined || v === false) return false;
@@ -175,9 +184,9 @@ function evalExpr(expr, scopes, context, current) {
     : [evalExpr(args, scopes, context, current)];
   switch (op) {
     case "==":
-      return jsonEqual(values[0], values[1]);
+      return exprEqual(values[0], values[1]);
     case "!=":
-      return !jsonEqual(values[0], values[1]);
+      return !exprEqual(values[0], values[1]);
     case "<":
     case "<=":
     case ">":

@@ -19,7 +19,12 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("file", help=_("het .xlsx-bestand"))
+        parser.add_argument("file", help=_("het .xls- of .xlsx-bestand"))
+        parser.add_argument(
+            "--accept-warnings",
+            action="store_true",
+            help=_("lees het formulier ook in als er onderdelen niet worden overgenomen (zie de waarschuwingen)"),
+        )
         parser.add_argument(
             "--purpose",
             choices=Purpose.values,
@@ -33,10 +38,19 @@ class Command(BaseCommand):
             result = import_xlsform(path)
         except XLSFormError as exc:
             raise CommandError(_("Het XLSForm kan niet worden ingelezen:") + "\n- " + "\n- ".join(exc.errors)) from None
-        except (OSError, ValueError, KeyError) as exc:
+        except OSError as exc:
             raise CommandError(
-                _("%(path)s is geen leesbaar XLSForm-werkboek (%(error)s).") % {"path": path, "error": exc}
+                _("%(path)s kan niet worden gelezen (%(error)s).") % {"path": path, "error": exc}
             ) from None
+        if result.warnings:
+            self.stdout.write(_("Niet alles wordt overgenomen:") + "\n- " + "\n- ".join(result.warnings))
+            if not options["accept_warnings"]:
+                raise CommandError(
+                    _(
+                        "Niets ingelezen. Lees de waarschuwingen en draai opnieuw met --accept-warnings "
+                        "als u akkoord bent."
+                    )
+                )
         if not re.fullmatch(r"[-a-zA-Z0-9_]+", result.form_id):
             raise CommandError(
                 _("form_id '%(id)s' is geen geldige code: gebruik alleen letters, cijfers, - en _.")
