@@ -738,7 +738,10 @@ class _Importer:
         self.types: dict[str, str] = {}  # our type of every imported question, for literals
         self.skipped: dict[str, str] = {}  # name -> what it was, for questions left out
         self.constants: dict[str, int] = {}  # calculates that are a fixed whole number
-        self.renames: dict[str, str] = {}  # XLSForm name -> engine id, where they differ
+        self.renames: dict[str, str] = {}
+        self.count_refs = set(
+            re.findall(r"\$\{([^}]+)\}", " ".join(re.findall(r'"jr:count": "([^"]*)"', json.dumps(doc))))
+        )  # XLSForm name -> engine id, where they differ
         languages: set[str] = set()
         _languages(doc, languages)
         self.primary, self.english = self.pick_languages(languages, str(doc.get("default_language", "default")))
@@ -1062,9 +1065,9 @@ class _Importer:
         calculation = str(node.get("bind", {}).get("calculate", "")).strip()
         if xtype == "calculate" and calculation.isdigit():
             # pyxform turns a fixed repeat_count into a calculate `<repeat>_count`; the repeat
-            # takes the number, so only a constant nothing else uses is worth a warning.
+            # takes the number (min_count = max_count), so that calculate is carried, not dropped.
             self.constants[name] = int(calculation)
-            if name.endswith("_count"):
+            if name in self.count_refs:
                 return None
         if xtype in ("calculate", "hidden") or bind_type in SKIPPED_KINDS or tag == "trigger" or xtype in SKIPPED_KINDS:
             what = SKIPPED_KINDS.get(xtype) or SKIPPED_KINDS.get(bind_type) or SKIPPED_KINDS["trigger"]
