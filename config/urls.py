@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("buurtonderzoek.handoff.urls")),
     path("impact/", include("buurtonderzoek.impact.urls")),
     path("resultaat/", include("buurtonderzoek.impact.public_urls")),
+    path("vragenlijsten/", include("buurtonderzoek.questionnaires.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     # Django's own admin login takes the password alone; every login goes through allauth instead, which asks
     # for the second factor. Listed before the admin's URLs so this one wins.

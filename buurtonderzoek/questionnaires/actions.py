@@ -6,6 +6,7 @@ and is then frozen. Each action is atomic and records an audit event.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.db import transaction
@@ -16,6 +17,7 @@ from django.utils.translation import gettext as _
 from buurtonderzoek.core.audit import record
 from buurtonderzoek.core.models import AuditAction
 from buurtonderzoek.questionnaires import engine
+from buurtonderzoek.questionnaires.access import may_add_version
 from buurtonderzoek.questionnaires.models import (
     PublishedVersionError,
     Purpose,
@@ -110,3 +112,51 @@ def delete_draft_version(version: QuestionnaireVersion, *, by: Any) -> None:
         summary=f"Conceptversie {locked.number} van {locked.questionnaire.slug} verwijderd",
     )
     locked.delete()
+
+
+WARNINGS_HEADER = "Niet overgenomen uit het XLSForm:"
+
+
+@transaction.atomic
+def import_xlsform_version(
+    source: bytes, *, by: Any, filename: str, purpose: Purpose | str = Purpose.CANVASS
+) -> QuestionnaireVersion:
+    """Read an XLSForm into a new draft version (a new questionnaire when its form_id is new).
+
+    Raises XLSFormError (refusals, Dutch) and nothing is stored. What the import left out is kept
+    in the draft's notes, one line each, for the user to read before publishing.
+    """
+    from buurtonderzoek.questionnaires.xlsform import XLSFormError, import_xlsform
+
+    result = import_xlsform(source, filename=filename)
+    slug = result.form_id.strip()
+    if not re.fullmatch(r"[-a-zA-Z0-9_]{1,60}", slug):
+        raise XLSFormError(
+            [
+                _("form_id '%(id)s' is geen geldige code: gebruik alleen letters, cijfers, - en _ (hooguit 60).")
+                % {"id": slug}
+            ]
+        )
+    questionnaire = Questionnaire.objects.filter(slug=slug).first()
+    if questionnaire is not None and not may_add_version(by, questionnaire):
+        raise XLSFormError(
+            [
+                _(
+                    "Vragenlijst '%(slug)s' bestaat al en is niet door u ingelezen; alleen een beheerder kan er een "
+                    "nieuwe versie van maken. Geef het formulier een andere form_id."
+                )
+                % {"slug": slug}
+            ]
+        )
+    if questionnaire is None:
+        questionnaire = create_questionnaire(by=by, slug=slug, title=result.title[:200] or slug, purpose=purpose)
+    notes = _("Ingelezen uit %(file)s.") % {"file": filename}
+    if result.warnings:
+        notes += "\n" + WARNINGS_HEADER + "\n" + "\n".join(f"- {w}" for w in result.warnings)
+    return create_draft_version(
+        questionnaire,
+        by=by,
+        schema=result.schema,
+        source=(f"XLSForm {filename}" + (f" ({result.version})" if result.version else ""))[:200],
+        notes=notes,
+    )

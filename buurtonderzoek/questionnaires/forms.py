@@ -18,6 +18,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from buurtonderzoek.questionnaires import engine
+from buurtonderzoek.questionnaires.models import Purpose
 
 
 class RangeWidget(forms.MultiWidget):
@@ -189,3 +190,51 @@ def section_form_class(
 def answers_json(answers: Mapping[str, Any]) -> str:
     """Answers as compact JSON, e.g. for a hidden field carrying earlier sections' answers."""
     return json.dumps(answers, ensure_ascii=False, separators=(",", ":"))
+
+
+class XLSFormUploadForm(forms.Form):
+    """An XLSForm workbook to bring in as a draft questionnaire version."""
+
+    MAX_SIZE = 10 * 1024 * 1024
+
+    file = forms.FileField(
+        label=_("XLSForm-bestand (.xls of .xlsx)"),
+        help_text=_("Zoals u het uit KoboToolbox, ODK Central of Excel bewaart; hooguit 10 MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xls,.xlsx"}),
+    )
+    purpose = forms.ChoiceField(
+        choices=Purpose.choices,
+        initial=Purpose.CANVASS,
+        label=_("Waarvoor is de vragenlijst?"),
+        help_text=_("Geldt alleen als de vragenlijst (form_id) nog niet bestaat."),
+    )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > self.MAX_SIZE:
+            raise forms.ValidationError(_("Het bestand is groter dan 10 MB; een XLSForm is meestal veel kleiner."))
+        if not upload.name.lower().endswith((".xls", ".xlsx")):
+            raise forms.ValidationError(_("Kies een .xls- of .xlsx-bestand."))
+        return upload
+
+
+class PublishImportForm(forms.Form):
+    """Publishing an imported draft; with warnings, the user must say they read them."""
+
+    accept = forms.BooleanField(
+        label=_("Ik heb gelezen wat niet is overgenomen en wil de vragenlijst zo publiceren."), required=False
+    )
+
+    def __init__(self, *args: Any, has_warnings: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.has_warnings = has_warnings
+        if not has_warnings:
+            del self.fields["accept"]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if self.has_warnings and not cleaned.get("accept"):
+            self.add_error(
+                "accept", _("Vink aan dat u de lijst heeft gelezen; of gooi het concept weg en pas het formulier aan.")
+            )
+        return cleaned
