@@ -239,7 +239,7 @@ def export_rows(version_schema: Mapping[str, Any], *, form_id: str, title: str, 
         row["relevant"] = relevance(raw)
         own_constraint = xp.boolean(q.constraint) if q.constraint is not None else ""
         if q.constraint_message:
-            row["constraint_message"] = q.constraint_message
+            row.update(labels(raw, "constraint_message", q.constraint_message))
         if row["relevant"]:
             extra["xpath_relevant"] = row["relevant"]
 
@@ -403,11 +403,12 @@ def export_xlsform(version: Any, target: str | Path | IO[bytes]) -> None:
     survey = workbook.active
     assert survey is not None
     survey.title = "survey"
-    _write_sheet(
-        survey,
-        sheets["survey"],
-        ["type", "name", "label", "hint", "required", "relevant", "constraint", "constraint_message", "appearance"],
-    )
+    # A bilingual form has only `label::<language>` columns: a plain `label` or `hint` column next to
+    # them would be one more (nameless) language to ODK, missing every translation.
+    bilingual = any(key.startswith("label::") for row in sheets["survey"] for key in row)
+    translated = {"label", "hint", "constraint_message"} if bilingual else set()
+    first = ["type", "name", "label", "hint", "required", "relevant", "constraint", "constraint_message", "appearance"]
+    _write_sheet(survey, sheets["survey"], [column for column in first if column not in translated])
     _write_sheet(workbook.create_sheet("choices"), sheets["choices"], ["list_name", "name", "label"])
     _write_sheet(workbook.create_sheet("settings"), sheets["settings"], ["form_title", "form_id", "version"])
     workbook.save(target)
@@ -522,7 +523,7 @@ class _FromXPath:
         if kind == "name" and self.peek() == ("op", "("):
             return self.function(value)
         if (kind == "other" and value == "/") or kind == "name":
-            raise _XPathError(_("een pad in plaats van een ${naam}-verwijzing ('%(token)s')") % {"token": value})
+            raise _XPathError(_("een pad in plaats van een ${…}-verwijzing ('%(token)s')") % {"token": value})
         raise _XPathError(_("onverwacht '%(token)s'") % {"token": value or "einde"})
 
     def function(self, name: str) -> Any:
@@ -997,7 +998,7 @@ class _Importer:
             self.warn(_("de trigger wordt niet overgenomen"), name)
         label = json.dumps(node.get("label", ""), ensure_ascii=False)
         if "${" in label:
-            self.warn(_("verwijzingen als ${naam} in de vraagtekst worden niet ingevuld"), name)
+            self.warn(_("verwijzingen als ${…} in de vraagtekst worden niet ingevuld"), name)
 
     def repeat(self, node: Mapping[str, Any], extra: Mapping[str, Any]) -> dict[str, Any] | None:
         name = str(node["name"])

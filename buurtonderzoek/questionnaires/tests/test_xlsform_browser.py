@@ -3,6 +3,8 @@ ticks that she read it (keyboard) and publishes."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -15,7 +17,7 @@ from tests.browser.helpers import assert_accessible, log_in, screenshot
 pytestmark = pytest.mark.browser
 
 
-def test_a_coordinator_brings_in_a_kobo_form_and_publishes_it(page: Page, world: World, tmp_path) -> None:
+def test_a_coordinator_brings_in_a_kobo_form_and_publishes_it(page: Page, world: World, tmp_path: Path) -> None:  # noqa: F811
     path = tmp_path / "buurtvragen.xlsx"
     path.write_bytes(FORM)
     log_in(page, world.alice.email)

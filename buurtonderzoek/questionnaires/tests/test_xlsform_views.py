@@ -4,6 +4,7 @@ and what was left out, and publishes the draft (or throws it away)."""
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -17,7 +18,9 @@ from buurtonderzoek.questionnaires.models import Questionnaire, QuestionnaireVer
 from conftest import World
 
 
-def xlsx(rows: list[tuple[str, ...]], choices: list[tuple[str, ...]] | None = None, form_id: str = "kobo_buurt") -> bytes:
+def xlsx(
+    rows: list[tuple[str, ...]], choices: list[tuple[str, ...]] | None = None, form_id: str = "kobo_buurt"
+) -> bytes:
     wb = Workbook()
     survey = wb.active
     assert survey is not None
@@ -48,10 +51,8 @@ FORM = xlsx(
 )
 
 
-def upload(client: Client, data: bytes = FORM, name: str = "buurt.xlsx") -> object:
-    return client.post(
-        reverse("xlsform_upload"), {"file": SimpleUploadedFile(name, data), "purpose": "canvass"}
-    )
+def upload(client: Client, data: bytes = FORM, name: str = "buurt.xlsx") -> Any:
+    return client.post(reverse("xlsform_upload"), {"file": SimpleUploadedFile(name, data), "purpose": "canvass"})
 
 
 def test_anonymous_visitors_are_sent_to_the_login_page(client: Client, db: None) -> None:
