@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property, lru_cache
 from typing import Literal
@@ -87,6 +87,14 @@ def fmt_number(value: float, decimals: int) -> str:
     if text.lstrip("-").strip("0.") == "":
         text = text.lstrip("-")
     return text.replace(".", _decimal_separator(get_language() or "nl"))
+
+
+def clamp(estimate: Estimate, indicator: Indicator) -> Estimate:
+    """The interval kept inside the scale: a mark of 1-10 never gets a limit of -0.4 or 10.3."""
+    low, high = (0.0, 1.0) if indicator.kind == Kind.PROPORTION else (indicator.low, indicator.high)
+    if low is None or high is None:
+        return estimate
+    return replace(estimate, low=max(float(low), estimate.low), high=min(float(high), estimate.high))
 
 
 @dataclass(frozen=True)
@@ -363,10 +371,12 @@ class WaveResult:
         if not suppressed and n:
             if not self.random_sample:
                 estimate = simple(indicator.kind, sum((s.moments for s in strata), Moments()))
-            elif area[0] == "buurt":
-                estimate = simple(indicator.kind, strata[0].moments, population=strata[0].population)
             else:
+                # A buurt is a stratum of its own: the same design-based estimate as a wijk, so a
+                # subgroup indicator gets the buurt's sampling fraction in its correction.
                 estimate = stratified(indicator.kind, strata)
+        if estimate is not None:
+            estimate = clamp(estimate, indicator)
         figure = Figure(indicator, n, estimate, suppressed, self.random_sample)
         self._figures[memo] = figure
         return figure

@@ -6,12 +6,17 @@ Every figure is an estimate with a 95% confidence interval, following DOMAIN.md 
   interval, means a Student t interval. When the number of households (the population) is known, a
   finite-population correction (FPC) narrows the interval: for proportions the Wilson interval is
   computed with the effective sample size n (N - 1) / (N - n); for means the variance is multiplied by
-  (1 - n / N). A census (n = N) has no sampling error.
+  (1 - n / N). A census (n = N) has no sampling error. An indicator asked of a subgroup only (victims:
+  reported_*; those who know the team: watch_trust) is a domain estimate: its correction uses the
+  buurt's sampling fraction n / N of *all* respondents, not the subgroup's n (which would leave the
+  interval too wide); results.py therefore sends a buurt through `stratified` as one stratum.
 - A wijk or the gemeente is a stratified sample with the buurten as strata, because a wave sets a target
   per buurt and therefore over-represents small buurten. Estimates are weighted ratio means with design
   weight N_h / n_h per respondent; their variance comes from Taylor linearisation (Cochran 1977, 6.11;
   Lohr 2019, 9.1). Proportions then get a Wilson interval with the effective sample size p (1 - p) / V
-  (Korn & Graubard 1998); means a t interval with n - H degrees of freedom. When a population is unknown
+  (Korn & Graubard 1998); means a t interval with n - H degrees of freedom. When p is 0 or 1 the
+  effective sample size is Kish's (sum w)^2 / sum w^2 divided by the overall FPC, which for a single
+  buurt is the simple path's n (N - 1) / (N - n). When a population is unknown
   the strata are pooled as one simple random sample without FPC.
 - A difference between two independent estimates is significant only when its 95% interval excludes
   zero: Newcombe's hybrid score interval (built from the two Wilson intervals) for proportions, the
@@ -315,8 +320,17 @@ def stratified(kind: Kind, strata: Sequence[Stratum]) -> Estimate | None:
     if kind == Kind.PROPORTION:
         if variance > 0 and 0.0 < ratio < 1.0:
             n_eff = ratio * (1.0 - ratio) / variance
+        elif census:
+            n_eff = math.inf
         else:
-            n_eff = math.inf if census else float(total.n)
+            # p = 0 or 1 has no variance to learn the design effect from. Use Kish's effective size
+            # of the weights with the overall finite-population factor: for one buurt exactly the
+            # n (N - 1) / (N - n) of the simple path, so p = 0 reads the same at every level.
+            kish = domain_size**2 / sum(w * w * s.moments.n for w, s in zip(weights, strata, strict=True))
+            sampled = sum(s.respondents for s in strata)
+            population_total = sum(max(s.population or 0, s.respondents) for s in strata)
+            factor = finite_population_factor(sampled, population_total) or 1.0
+            n_eff = kish / factor
         return _wilson_from(ratio, n_eff, n=total.n)
 
     df = float(max(1, total.n - sum(1 for s in strata if s.moments.n > 0)))

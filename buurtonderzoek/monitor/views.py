@@ -101,6 +101,7 @@ def results(request: AuthedHttpRequest, code: str) -> HttpResponse:
             "explanation": exports.explanation_lines(),
             "wave_totals": [(w, data.invited[w.pk].respondents_display(data.root)) for w in data.waves],
             "indicator_groups": presenters.indicator_groups(data),
+            "released_waves": [w for w in data.waves if data.is_released(w)],
         }
     )
     return render(request, "monitor/results.html", context)
@@ -156,7 +157,10 @@ def export_pdf(request: AuthedHttpRequest, code: str) -> HttpResponse:
             % {"name": wave.name, "date": date_format(wave.ends_on, "j F Y")},
         )
         return redirect(f"{reverse('monitor:results', args=[gemeente.code])}?wave={wave.pk}")
-    content = report.results_pdf(data, wave)
+    # Only the waves the officer ticked (always the report's own wave), and only closed ones.
+    ticked = {int(pk) for pk in request.GET.getlist("waves") if pk.isdigit()} | {wave.pk}
+    chosen = [w for w in data.waves if w.pk in ticked and data.is_released(w)]
+    content = report.results_pdf(load_results(gemeente, waves=chosen), wave)
     return _download(content, "application/pdf", f"communitymonitor-{gemeente.code}-{wave.pk}.pdf")
 
 

@@ -326,3 +326,49 @@ def test_it_keeps_the_estimate_inside_its_interval_at_the_edges(n: int, populati
         assert 0.0 <= estimate.low <= estimate.value <= estimate.high <= 1.0
     assert wilson(0, n).low == 0.0
     assert wilson(n, n).high == 1.0
+
+
+# --- Subgroup indicators and p = 0 or 1 (issue 8): known answers ------------------------------
+
+
+def test_a_subgroup_proportion_in_a_buurt_uses_the_buurts_sampling_fraction() -> None:
+    """200 households, 80 answered, 20 were victims of whom 8 reported: a domain estimate.
+
+    Linearised: z = y - p d is 0.6 for the 8, -0.4 for the 12 other victims and 0 for the other 60,
+    so sum z = 0 and sum z^2 = 4.8; V = (1 - 80/200) * (4.8 / 79) * 80 / 20^2 and the Wilson interval
+    uses n_eff = p (1 - p) / V = 32.92 (the old code used the subgroup's own n: 22.1, too wide).
+    """
+    estimate = stratified(Kind.PROPORTION, [Stratum(80, Moments.of([1] * 8 + [0] * 12), 200)])
+    assert estimate is not None
+    variance = (1 - 80 / 200) * (4.8 / 79) * 80 / 20**2
+    assert estimate.df == pytest.approx(0.24 / variance) == pytest.approx(32.9167, abs=1e-4)
+    low, high = proportion_confint(0.4 * estimate.df, estimate.df, method="wilson")
+    assert [estimate.low, estimate.high] == pytest.approx([low, high])
+    assert [estimate.low, estimate.high] == pytest.approx([0.2517, 0.5692], abs=1e-4)
+    old = wilson(8, 20, population=200)
+    assert (old.high - old.low) - (estimate.high - estimate.low) > 0.03
+
+
+def test_a_subgroup_mean_in_a_buurt_uses_the_buurts_sampling_fraction() -> None:
+    values = [6.0, 7.0, 8.0, 5.0, 9.0, 7.0, 6.0, 8.0, 7.0, 7.0]
+    estimate = stratified(Kind.MEAN, [Stratum(40, Moments.of(values), 50)])
+    assert estimate is not None
+    z = np.array([v - 7.0 for v in values] + [0.0] * 30)
+    se = math.sqrt((1 - 40 / 50) * z.var(ddof=1) * 40 / 10**2)
+    half = stats.t.ppf(0.975, 9) * se
+    assert estimate.value == pytest.approx(7.0)
+    assert [estimate.low, estimate.high] == pytest.approx([7.0 - half, 7.0 + half])
+
+
+@pytest.mark.parametrize("value", [0, 1])
+def test_p_zero_or_one_reads_the_same_in_a_buurt_and_in_a_stratified_estimate(value: int) -> None:
+    # Everyone in the subgroup: the buurt path (simple) and the stratified path agree.
+    whole = stratified(Kind.PROPORTION, [Stratum(50, Moments.of([value] * 50), 200)])
+    assert whole == wilson(50 * value, 50, population=200)
+    # A subgroup of 20 of 80: n_eff = 20 (N - 1) / (N - n) with the buurt's n, like a p in (0, 1).
+    sub = stratified(Kind.PROPORTION, [Stratum(80, Moments.of([value] * 20), 200)])
+    assert sub is not None and sub.df == pytest.approx(20 * 199 / 120)
+    # Two buurten sampled at the same fraction are one simple random sample: the same interval.
+    two = stratified(Kind.PROPORTION, [Stratum(20, Moments.of([value] * 20), 100)] * 2)
+    pooled = wilson(40 * value, 40, population=200)
+    assert two is not None and [two.low, two.high] == pytest.approx([pooled.low, pooled.high])

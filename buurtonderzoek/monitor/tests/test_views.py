@@ -261,3 +261,41 @@ def test_the_wave_page_does_not_show_small_counts_of_people(client: Client, mwor
     page = client.get(reverse("monitor:wave_detail", args=[mworld.wave.pk])).content.decode()
     assert "Begonnen maar nog niet verstuurd: minder dan 10." in page
     assert "Begonnen maar nog niet verstuurd: 3" not in page
+
+
+def test_the_pdf_report_holds_only_the_waves_the_officer_ticked(
+    client: Client, mworld: MonitorWorld, fill, tmp_path
+) -> None:
+    import shutil
+    import subprocess
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from buurtonderzoek.monitor import actions
+
+    today = timezone.localdate()
+    waves = [mworld.wave]
+    for offset, name in ((200, "Najaarsronde"), (100, "Winterronde")):
+        waves.append(
+            actions.create_wave(
+                mworld.world.gemeente, by=mworld.world.gert, name=name, version=mworld.version,
+                starts_on=today - timedelta(days=offset + 30), ends_on=today - timedelta(days=offset),
+                buurten=mworld.buurten, target_per_buurt=20,
+            )
+        )  # fmt: skip
+    for seed, wave in enumerate(waves):
+        fill(wave, {b.pk: 12 for b in mworld.buurten}, seed=seed)
+    close_wave(mworld.wave)  # Voorjaar, the latest
+    client.force_login(mworld.world.gert)
+    page = client.get(reverse("monitor:results", args=[mworld.world.gemeente.code])).content.decode()
+    assert f'name="waves" value="{waves[1].pk}" checked' in page
+    url = reverse("monitor:export_pdf", args=[mworld.world.gemeente.code])
+    response = client.get(f"{url}?wave={mworld.wave.pk}&waves={waves[2].pk}")
+    assert response.status_code == 200
+    (tmp_path / "r.pdf").write_bytes(response.content)
+    pdftotext = shutil.which("pdftotext")
+    assert pdftotext
+    text = subprocess.run([pdftotext, str(tmp_path / "r.pdf"), "-"], capture_output=True, text=True, check=True).stdout  # noqa: S603
+    assert "Voorjaar" in text and "Winterronde" in text
+    assert "Najaarsronde" not in text
