@@ -270,6 +270,9 @@ class WaveResult:
     codes_issued: dict[int, int]
     indicators: list[Indicator]
     released: bool = True  # False while the wave runs: counts only, no estimates
+    # Every area of the wave, when `areas` shows only some (load_results(buurten=...)): suppression is
+    # always decided on the whole wave, so a partial view never shows what the full one hides.
+    all_areas: list[Area] | None = None
     _figures: dict[tuple[AreaKey, str], Figure] = field(default_factory=dict)
     _hidden: dict[str, set[AreaKey]] = field(default_factory=dict)
 
@@ -279,7 +282,11 @@ class WaveResult:
 
     @cached_property
     def area_by_key(self) -> dict[AreaKey, Area]:
-        return {a.key: a for a in self.areas}
+        return {a.key: a for a in self.universe}
+
+    @property
+    def universe(self) -> list[Area]:
+        return self.all_areas if self.all_areas is not None else self.areas
 
     @cached_property
     def _under(self) -> dict[AreaKey, list[int]]:
@@ -294,7 +301,7 @@ class WaveResult:
                     under[key] = [b for child in self.children.get(key, []) for b in collect(child)]
             return under[key]
 
-        for area in self.areas:
+        for area in self.universe:
             collect(area.key)
         return under
 
@@ -302,7 +309,7 @@ class WaveResult:
         return self._under.get(key) or []
 
     def _total(self, counts: dict[int, int]) -> dict[AreaKey, int]:
-        return {a.key: sum(counts.get(b, 0) for b in self._under[a.key]) for a in self.areas}
+        return {a.key: sum(counts.get(b, 0) for b in self._under[a.key]) for a in self.universe}
 
     @cached_property
     def respondents(self) -> dict[AreaKey, int]:
@@ -468,8 +475,8 @@ def load_results(
         .select_related("buurt__wijk")
         .defer("buurt__boundary", "buurt__wijk__boundary")
     )
-    if buurten is not None:
-        wave_buurten = wave_buurten.filter(buurt__in=list(buurten))
+    # `buurten` narrows what is shown, not what is computed: suppression needs the whole wave.
+    only = {("buurt", b.pk) for b in buurten} if buurten is not None else None
     rows = list(wave_buurten.order_by("buurt__wijk__code", "buurt__code"))
     cells = ResultCell.objects.filter(wave_id__in=wave_ids).values_list(
         "wave_id", "buurt_id", "source", "respondents", "moments"
@@ -497,7 +504,7 @@ def load_results(
         areas.setdefault(("wijk", wijk.pk), Area("wijk", wijk.pk, wijk.code, wijk.name, root))
         areas.setdefault(("buurt", buurt.pk), Area("buurt", buurt.pk, buurt.code, buurt.name, ("wijk", wijk.pk)))
         per_wave[row.wave_id].append(row)
-    buurt_pks = {row.buurt_id for row in rows}
+    buurt_pks = {row.buurt_id for row in rows if only is None or ("buurt", row.buurt_id) in only}
     if with_boundaries and buurt_pks:
         boundaries.update(Buurt.objects.filter(pk__in=buurt_pks).values_list("pk", "boundary"))
     area_list = [
@@ -515,6 +522,12 @@ def load_results(
     for wave_id, buurt_id, scores in pulse_rows:
         count, raw_moments = pulse_raw[wave_id].get(buurt_id, (0, {}))
         pulse_raw[wave_id][buurt_id] = (count + 1, aggregates.fold(raw_moments, scores))
+
+    def wanted(area: Area, children: dict[AreaKey, list[AreaKey]]) -> bool:
+        assert only is not None
+        if area.level == "buurt":
+            return area.key in only
+        return area.level == "gemeente" or any(child in only for child in children.get(area.key, []))
 
     def build(
         wave: Wave, source: str, wave_strata: dict[int, tuple[int, aggregates.Raw]], rows_: list[WaveBuurt]
@@ -537,7 +550,8 @@ def load_results(
             released=wave.pk is not None and wave.status(today) == WaveStatus.FINISHED,
             wave=wave,
             source=source,
-            areas=members,
+            areas=members if only is None else [a for a in members if wanted(a, children)],
+            all_areas=None if only is None else members,
             children=dict(children),
             strata=wave_strata,
             households={r.buurt_id: r.households for r in rows_},
@@ -559,6 +573,9 @@ def load_results(
         converted = dict(by_buurt)
         pulse_rows_for = per_wave[pulse_wave_id] if pulse_wave_id is not None else _pseudo_rows(rows, by_buurt)
         pulse[pulse_wave_id] = build(wave_obj or _NO_WAVE, Source.PULSE, converted, pulse_rows_for)
+    if only is not None:
+        keep = {a.key for result in invited.values() for a in result.areas} | {root}
+        area_list = [a for a in area_list if a.key in keep]
     return GemeenteResults(gemeente, wave_list, indicator_list, invited, public, pulse, area_list, boundaries)
 
 

@@ -220,3 +220,15 @@ def test_no_visible_figure_rests_on_fewer_than_ten_for_any_counts(mworld: Monito
         for area in result.areas:
             shown = result.respondents_shown(area.key)
             assert shown is None or shown == 0 or shown >= MIN_CELL
+
+
+def test_a_view_of_some_buurten_hides_what_the_whole_view_hides(small: MonitorWorld) -> None:
+    """A partial view (a partner table's buurtbeeld) next to the results page must not reveal A1 by subtraction."""
+    a2, a3 = small.buurten[1:3]
+    data = load_results(small.world.gemeente, buurten=[a2, a3])
+    result = data.invited[small.wave.pk]
+    assert {a.key for a in result.areas_of("buurt")} == {("buurt", a2.pk), ("buurt", a3.pk)}
+    for indicator in data.indicators:
+        assert result.figure(("buurt", a2.pk), indicator).suppressed
+        whole = load_results(small.world.gemeente).invited[small.wave.pk].figure(data.root, indicator)
+        assert result.figure(data.root, indicator) == whole
