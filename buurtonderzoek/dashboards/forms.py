@@ -1,7 +1,8 @@
-"""The grip page's choices: which figure, which months, which wijk or buurt."""
+"""The grip page's choices (which figure, which months, which wijk or buurt) and the resident's postcode form."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -61,4 +62,37 @@ class GripForm(forms.Form):
             raise forms.ValidationError(
                 _("Deze buurt ligt niet in de gekozen wijk. Kies de wijk opnieuw of een andere buurt.")
             )
+        return data
+
+
+POSTCODE_RE = re.compile(r"^(\d{4})\s*([A-Za-z]{2})?$")
+
+
+class PostcodeForm(forms.Form):
+    postcode = forms.CharField(
+        label=_("Postcode"),
+        max_length=8,
+        help_text=_("Vier cijfers (1234) of uw hele postcode (1234 AB)."),
+        widget=forms.TextInput(attrs={"autocomplete": "postal-code", "autocapitalize": "characters"}),
+        error_messages={"required": _("Vul uw postcode in, bijvoorbeeld 1234 AB.")},
+    )
+    huisnummer = forms.IntegerField(
+        label=_("Huisnummer (als u de hele postcode invult)"),
+        required=False,
+        min_value=1,
+        max_value=99999,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+        error_messages={"invalid": _("Vul alleen het nummer in, zonder letter of toevoeging.")},
+    )
+
+    def clean_postcode(self) -> str:
+        match = POSTCODE_RE.match(self.cleaned_data["postcode"].strip())
+        if not match:
+            raise forms.ValidationError(_("Vul een postcode in zoals 1234 of 1234 AB."))
+        return match.group(1) + (match.group(2) or "").upper()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("huisnummer") and len(data.get("postcode", "")) == 4:
+            self.add_error("postcode", _("Vul bij een huisnummer ook de twee letters van uw postcode in."))
         return data

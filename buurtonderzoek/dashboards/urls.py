@@ -4,6 +4,7 @@ from buurtonderzoek.dashboards import grip_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("mijn-buurt/", views.find_buurt, name="find_buurt"),
     path("start/", views.start, name="start"),
     path("vrijwilliger/", views.start_volunteer, name="start_volunteer"),
     path("vrijwilliger/inzet/", views.my_effort, name="my_effort"),

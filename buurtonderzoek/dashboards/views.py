@@ -18,8 +18,19 @@ from buurtonderzoek.core.audit import record
 from buurtonderzoek.core.decorators import role_required
 from buurtonderzoek.core.models import AuditAction
 from buurtonderzoek.core.types import AuthedHttpRequest
-from buurtonderzoek.dashboards import actions, certificates, coordinator, figures, operator, police, volunteer
+from buurtonderzoek.dashboards import (
+    actions,
+    certificates,
+    coordinator,
+    figures,
+    operator,
+    police,
+    residents,
+    volunteer,
+)
+from buurtonderzoek.dashboards.forms import PostcodeForm
 from buurtonderzoek.dashboards.models import JobStatus, PrintJob
+from buurtonderzoek.monitor.forms import CodeForm
 from buurtonderzoek.handoff.models import PoliceReport, ReportStatus
 from buurtonderzoek.signalements.models import Alert
 
@@ -34,7 +45,19 @@ START_PAGES = [
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "home.html")
+    return render(request, "home.html", {"postcode_form": PostcodeForm(), "code_form": CodeForm()})
+
+
+@require_GET
+def find_buurt(request: HttpRequest) -> HttpResponse:
+    """A resident's postcode -> their buurt: alerts, the monitor summary, the alert subscription."""
+    form = PostcodeForm(request.GET or None)
+    found: list[residents.BuurtLink] | None = None
+    if form.is_valid():
+        found = residents.buurten_for(form.cleaned_data["postcode"], form.cleaned_data["huisnummer"])
+    return render(
+        request, "dashboards/find_buurt.html", {"form": form, "found": found}, status=400 if form.errors else 200
+    )
 
 
 @login_required

@@ -1,0 +1,50 @@
+"""The public buurt summary's chart: the released monitor figures as bars with their 95% interval.
+
+Only figures the table beside it already shows are drawn (a suppressed cell, under 10 answers, is left
+out, not drawn as empty), so the chart can never say more than the table. Percentages and 0-10 marks
+get a chart each, because one axis for both would mislead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django import template
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+from buurtonderzoek.monitor.charts_svg import Point, bar_chart
+from buurtonderzoek.monitor.statistics import Kind
+
+register = template.Library()
+
+TEN_POINT_GROUPS = ("marks", "cohesion")  # rapportcijfers 1-10 and the 0-10 cohesion score
+
+
+def _point(figure: Any) -> Point:
+    return Point(
+        label=str(figure.indicator.label), value=figure.value, low=figure.low, high=figure.high, text=figure.value_display
+    )
+
+
+def summary_charts(rows: Sequence[Any]) -> list[tuple[str, str]]:
+    """(title, svg) for each chart with at least one released figure."""
+    shown = [item["row"].current for item in rows if item["row"].current.visible]
+    percentages = [_point(f) for f in shown if f.indicator.kind == Kind.PROPORTION]
+    marks = [_point(f) for f in shown if f.indicator.kind != Kind.PROPORTION and f.indicator.group in TEN_POINT_GROUPS]
+    charts = []
+    if percentages:
+        title = _("Percentage bewoners, met 95%-betrouwbaarheidsinterval")
+        charts.append((title, bar_chart(percentages, title=title, bounds=(0.0, 100.0), width=440)))
+    if marks:
+        title = _("Rapportcijfers en schaalscores (0-10), met 95%-betrouwbaarheidsinterval")
+        charts.append((title, bar_chart(marks, title=title, bounds=(0.0, 10.0), width=440)))
+    return charts
+
+
+@register.inclusion_tag("dashboards/_buurt_charts.html")
+def buurt_charts(rows: Sequence[Any], buurt: Any) -> dict[str, Any]:
+    # The SVG is built from numbers and escaped labels (charts_svg escapes every text it writes).
+    charts: list[tuple[str, SafeString]] = [(t, mark_safe(svg)) for t, svg in summary_charts(rows)]  # noqa: S308
+    return {"charts": charts, "buurt": buurt}
