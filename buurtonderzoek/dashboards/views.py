@@ -30,8 +30,8 @@ from buurtonderzoek.dashboards import (
 )
 from buurtonderzoek.dashboards.forms import PostcodeForm
 from buurtonderzoek.dashboards.models import JobStatus, PrintJob
-from buurtonderzoek.monitor.forms import CodeForm
 from buurtonderzoek.handoff.models import PoliceReport, ReportStatus
+from buurtonderzoek.monitor.forms import CodeForm
 from buurtonderzoek.signalements.models import Alert
 
 # The order decides where a user with several roles lands first.

@@ -24,7 +24,11 @@ TEN_POINT_GROUPS = ("marks", "cohesion")  # rapportcijfers 1-10 and the 0-10 coh
 
 def _point(figure: Any) -> Point:
     return Point(
-        label=str(figure.indicator.label), value=figure.value, low=figure.low, high=figure.high, text=figure.value_display
+        label=str(figure.indicator.label),
+        value=figure.value,
+        low=figure.low,
+        high=figure.high,
+        text=figure.value_display,
     )
 
 
@@ -46,5 +50,5 @@ def summary_charts(rows: Sequence[Any]) -> list[tuple[str, str]]:
 @register.inclusion_tag("dashboards/_buurt_charts.html")
 def buurt_charts(rows: Sequence[Any], buurt: Any) -> dict[str, Any]:
     # The SVG is built from numbers and escaped labels (charts_svg escapes every text it writes).
-    charts: list[tuple[str, SafeString]] = [(t, mark_safe(svg)) for t, svg in summary_charts(rows)]  # noqa: S308
+    charts: list[tuple[str, SafeString]] = [(t, mark_safe(svg)) for t, svg in summary_charts(rows)]
     return {"charts": charts, "buurt": buurt}

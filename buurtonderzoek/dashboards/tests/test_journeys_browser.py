@@ -89,7 +89,12 @@ def test_a_new_member_reads_the_guide(page: Page, world: World) -> None:
 
 def test_the_beheerder_sees_what_waits(page: Page, world: World) -> None:
     AccessAttempt.objects.create(
-        username="bob@example.nl", ip_address="10.0.0.1", user_agent="x", failures_since_start=9, get_data="", post_data=""
+        username="bob@example.nl",
+        ip_address="10.0.0.1",
+        user_agent="x",
+        failures_since_start=9,
+        get_data="",
+        post_data="",
     )
     watch_script_errors(page)
     log_in(page, world.admin.email, totp_secret=SECRET)

@@ -44,7 +44,7 @@ def two_buurten(world: World) -> tuple[Buurt, Buurt]:
 
 
 def test_a_full_postcode_and_number_find_one_buurt(client: Client, two_buurten: tuple[Buurt, Buurt]) -> None:
-    centrum, molenwijk = two_buurten
+    centrum, _molenwijk = two_buurten
     page = client.get(reverse("find_buurt"), {"postcode": "1234 ab", "huisnummer": "3"}).content.decode()
     assert "1 buurt gevonden" in page and "Centrum" in page and "Molenwijk" not in page
     assert reverse("buurt_alerts", args=[centrum.code]) in page
