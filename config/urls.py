@@ -28,6 +28,7 @@ urlpatterns = [
     path("api/", include("buurtonderzoek.accounts.api_urls")),
     path("api/", include("buurtonderzoek.handoff.api_urls")),
     path("api/", include("buurtonderzoek.impact.api_urls")),
+    path("api/", include("buurtonderzoek.dashboards.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
 ]

@@ -255,7 +255,7 @@ def change_member_role(membership: Membership, *, by: User, role: str) -> Member
 def create_api_token(*, by: User, name: str, valid_days: int) -> ApiToken:
     """A new API key for `by` itself. The returned instance carries the plain key in `.token` (never stored)."""
     if not may_hold_api_tokens(by):
-        raise PermissionDenied(_("API-sleutels zijn er alleen voor de politie en beheerders."))
+        raise PermissionDenied(_("API-sleutels zijn er alleen voor de politie, de gemeente en beheerders."))
     name = " ".join(name.split())
     if not name:
         raise ValidationError(_("Geef de sleutel een naam, bijvoorbeeld het systeem dat hem gebruikt."), code="name")

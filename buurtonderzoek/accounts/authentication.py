@@ -34,7 +34,7 @@ AUDIT_REASONS = {
     Refusal.EXPIRED: "verlopen",
     Refusal.REVOKED: "ingetrokken",
     Refusal.INACTIVE_OWNER: "account van de eigenaar uitgeschakeld",
-    Refusal.NO_ROLE: "eigenaar is geen politie of beheerder meer",
+    Refusal.NO_ROLE: "eigenaar is geen politie, gemeente of beheerder meer",
 }
 
 
@@ -54,8 +54,8 @@ def refusal_message(refusal: Refusal) -> str:
             "Het account van deze API-sleutel is uitgeschakeld. Neem contact op met de beheerder."
         ),
         Refusal.NO_ROLE: _(
-            "De eigenaar van deze API-sleutel werkt niet meer voor de politie op dit platform; de sleutel werkt "
-            "daarom niet meer. Neem contact op met de beheerder."
+            "De eigenaar van deze API-sleutel werkt niet meer voor de politie of de gemeente op dit platform; de "
+            "sleutel werkt daarom niet meer. Neem contact op met de beheerder."
         ),
     }
     return str(messages[refusal])
@@ -124,8 +124,8 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped
             "scheme": "bearer",
             "bearerFormat": "bo_<prefix>_<geheim>",
             "description": _(
-                "Persoonlijke API-sleutel voor politiesystemen. Maak hem aan onder Mijn account, API-sleutels "
-                "(/accounts/api-sleutels/) en stuur hem mee als 'Authorization: Bearer bo_...'. De API antwoordt "
-                "met de rechten van de eigenaar van de sleutel."
+                "Persoonlijke API-sleutel voor systemen van politie en gemeente. Maak hem aan onder Mijn account, "
+                "API-sleutels (/accounts/api-sleutels/) en stuur hem mee als 'Authorization: Bearer bo_...'. De API "
+                "antwoordt met de rechten van de eigenaar van de sleutel."
             ),
         }

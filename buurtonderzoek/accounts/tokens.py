@@ -50,10 +50,14 @@ def prefix_of(token: str) -> str:
 
 
 def may_hold_api_tokens(user: User) -> bool:
-    """Police officers and beheerders: the people whose systems read police reports."""
+    """Police officers, gemeente staff and beheerders: the people whose systems read reports or figures.
+
+    A key acts as its owner and sees exactly what the owner sees: a gemeente key reads the grip figures
+    and team health (dashboards/api.py), never reports (those are for the police and the team)."""
     if not user.is_authenticated or not user.is_active:
         return False
-    return bool(user.is_superuser) or Membership.objects.filter(user=user, role=Role.POLICE).exists()
+    roles = (Role.POLICE, Role.MUNICIPAL)
+    return bool(user.is_superuser) or Membership.objects.filter(user=user, role__in=roles).exists()
 
 
 class Refusal(StrEnum):

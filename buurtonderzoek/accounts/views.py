@@ -217,7 +217,7 @@ def email_managed(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/email_managed.html")
 
 
-API_TOKEN_ROLES = (Role.POLICE, "admin")
+API_TOKEN_ROLES = (Role.POLICE, Role.MUNICIPAL, "admin")
 
 
 @role_required(*API_TOKEN_ROLES)
