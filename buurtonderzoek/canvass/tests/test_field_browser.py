@@ -396,3 +396,24 @@ def test_a_stop_names_only_the_walker_whose_visit_gave_it_its_state(context: Bro
     open_route(page, field)
     expect(page.locator(f"#stop-{third.pk} .stop-state")).to_have_text(f"Gesproken · door {field.world.alice}")
     expect(page.locator(f"#stop-{fourth.pk} .stop-state")).to_have_text(f"Niet thuis · door {field.vera}")
+
+
+def test_my_routes_opens_without_network_after_one_visit_with_network(context: BrowserContext, field: Field) -> None:
+    page = context.new_page()
+    log_in(page, field.world.bob.email)
+    page.goto("/veld/")
+    expect(page.locator("main[data-ready='1']")).to_be_attached()
+    expect(page.locator(".route-card[data-offline='1']")).to_have_count(1)
+    # Only this one visit with network: the worker is installed but never controlled this page.
+    assert page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+
+    context.set_offline(True)
+    page.goto("/veld/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mijn routes")
+    expect(page.locator("main[data-ready='1']")).to_be_attached()
+    expect(page.locator(".route-card[data-offline='1']")).to_have_count(1)
+    shot(page, "field-routes-offline")
+    page.get_by_role("link", name=field.route.name).click()
+    expect(page.locator("main[data-ready='1']")).to_be_attached()
+    expect(page.locator(".stop")).to_have_count(len(field.stops))
+    expect(page.locator("#net-state")).to_have_text("Offline")

@@ -1,6 +1,7 @@
 /**
- * "Mijn routes": makes every listed route available offline (its page in the service worker's
- * cache, its data in IndexedDB) while there is a connection, and sends what is still on the phone.
+ * "Mijn routes": makes itself and every listed route available offline (the pages in the service
+ * worker's cache, the routes' data in IndexedDB) while there is a connection, and sends what is still
+ * on the phone.
  */
 
 import { registerServiceWorker, SyncBar } from "./common.js";
@@ -39,9 +40,24 @@ async function keepOffline(card) {
   state.textContent = stored ? t("Offline beschikbaar") : t("Nog niet offline beschikbaar");
 }
 
+async function keepThisPage() {
+  // The first visit loads this page before the service worker controls it, so the worker never saw
+  // it: keep "Mijn routes" itself now, so it opens without network from the next visit on. Only a
+  // real copy of this page, never the login page a lapsed session would be sent to.
+  if (!navigator.onLine || !("caches" in window)) return;
+  try {
+    const response = await fetch(location.pathname, { credentials: "same-origin", redirect: "manual" });
+    if (response.ok && response.type === "basic" && !response.redirected) {
+      await (await caches.open(PAGES_CACHE)).put(location.pathname, response);
+    }
+  } catch (error) {
+    // No network after all: the worker keeps the page on the next visit with network.
+  }
+}
+
 async function start() {
   await registerServiceWorker(root.dataset.sw);
-  await Promise.all([...document.querySelectorAll(".route-card")].map(keepOffline));
+  await Promise.all([keepThisPage(), ...[...document.querySelectorAll(".route-card")].map(keepOffline)]);
   root.dataset.ready = "1";
   await bar.sync();
 }
