@@ -65,3 +65,32 @@ def test_every_answer_typed_offline_is_stored_as_typed(context: BrowserContext, 
     [visit] = DoorVisit.objects.all()
     assert visit.outcome == "gesproken"
     assert visit.answers == answered.answers
+
+
+def test_the_phone_refuses_an_impossible_length_as_the_server_does(context: BrowserContext, field: Field) -> None:  # noqa: F811
+    page = context.new_page()
+    log_in(page, field.world.bob.email)
+    open_route(page, field)
+    start_spoken_visit(page, 1)
+    form = page.locator("#questionnaire")
+    form.locator("[data-path='seen_anything'] label", has_text="Ja").click()
+    form.get_by_label("Hoeveel personen zag u?").press_sequentially("1")
+    form.get_by_role("button", name="Persoon toevoegen").click()
+    height = form.locator("[data-path='persons.0.height']")
+    error = height.locator(".qf-error")
+    height.get_by_label("van", exact=True).press_sequentially("180")
+    height.get_by_label("tot en met", exact=True).press_sequentially("170")
+    page.locator("#save-visit").click()
+    expect(error).to_have_text("De ondergrens mag niet hoger zijn dan de bovengrens.")
+    expect(page.locator("#visit-view")).to_be_visible()  # not saved
+
+    upper = height.get_by_label("tot en met", exact=True)
+    upper.press("Control+a")
+    upper.press_sequentially("240")
+    expect(error).to_have_text("Vul een getal van hoogstens 230 in.")
+    shot(page, "field-height-refused")
+    upper.press("Control+a")
+    upper.press_sequentially("185")
+    expect(error).to_be_hidden()
+    expect(page.locator("#unsent-count")).to_have_text("0")
+    assert not DoorVisit.objects.exists()
