@@ -34,10 +34,14 @@ from buurtonderzoek.canvass.models import CanvassStatus, DoorVisit, ReviewStatus
 from buurtonderzoek.canvass.sync import MAX_BATCH, conflicts_for, sync_visits
 from buurtonderzoek.core.api import ProblemSerializer
 from buurtonderzoek.incidents.access import is_coordinator
+from buurtonderzoek.incidents.models import FINAL_STATUSES
 from buurtonderzoek.privacy.statement import current_version as current_privacy_version
 from buurtonderzoek.questionnaires.models import QuestionnaireVersion
 
 ACTIVE_STATUSES = (CanvassStatus.PLANNED, CanvassStatus.RUNNING)
+# After the report went out the doors still unvisited may be walked: late visits reach the police as a
+# supplement (handoff.actions.submit_supplement). Only a cancelled canvass or a final incident ends it.
+WALKABLE_STATUSES = (*ACTIVE_STATUSES, CanvassStatus.DONE)
 
 
 class FieldSessionAuthentication(SessionAuthentication):
@@ -94,7 +98,8 @@ def get_walkable_route(user: Any, route_pk: int) -> Route:
 def my_routes(user: Any) -> list[Route]:
     """The routes this user walks in canvasses that are still open, newest canvass first."""
     return list(
-        Route.objects.filter(members=user, canvass__status__in=ACTIVE_STATUSES)
+        Route.objects.filter(members=user, canvass__status__in=WALKABLE_STATUSES)
+        .exclude(canvass__incident__status__in=FINAL_STATUSES)
         .select_related("canvass__incident")
         .order_by("-canvass__planned_at", "-canvass_id", "number")
     )
@@ -157,7 +162,7 @@ def route_payload(route: Route, user: Any) -> dict[str, Any]:
     payload.update(
         {
             "canvass": canvass.pk,
-            "open": canvass.status in ACTIVE_STATUSES and not incident.is_final,
+            "open": canvass.status in WALKABLE_STATUSES and not incident.is_final,
             "incident": {
                 **payload["incident"],
                 "occurred_from": incident.occurred_from.isoformat(),

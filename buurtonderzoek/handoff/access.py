@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from buurtonderzoek.accounts.models import Membership, Role
 from buurtonderzoek.core.audit import record_personal_read
-from buurtonderzoek.handoff.models import PoliceReport
+from buurtonderzoek.handoff.models import PoliceReport, ReportSupplement
 
 
 class Viewer(StrEnum):
@@ -94,3 +94,20 @@ def read_document(
 def log_pdf_read(user: Any, report: PoliceReport, role: Viewer, *, channel: str, request: Any = None) -> None:
     copy = "politie-exemplaar" if role == Viewer.POLICE else "teamexemplaar"
     record_personal_read(user, report, what=f"Verslag {report.number} als pdf ({copy}, {channel})", request=request)
+
+
+def read_supplement(
+    user: Any, supplement: ReportSupplement, role: Viewer, *, channel: str, request: Any = None
+) -> dict[str, Any]:
+    """A supplement's document as this viewer may see it (contact details for the police only), read logged."""
+    from buurtonderzoek.handoff.document import with_contacts
+
+    document: dict[str, Any] = supplement.document
+    added = 0
+    if role == Viewer.POLICE:
+        document, added = with_contacts(supplement.document, supplement.witness_sources)
+    detail = f"met contactgegevens van {added} getuige(n)" if added else "zonder contactgegevens"
+    record_personal_read(
+        user, supplement, what=f"Aanvulling {supplement.label} ingezien ({channel}, {detail})", request=request
+    )
+    return document

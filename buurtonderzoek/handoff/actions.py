@@ -4,6 +4,11 @@
 "reported" through `incidents.actions.transition_incident` (finishing the canvass first when it
 was still running), and after the commit queues the PDF task and tells the police unit. When the
 police close the report the incident closes too, which starts the retention clock (section 8).
+
+Doors can still be walked after the report went out. Visits the coordinator approves later, and tips
+that arrive later, go to the police as a supplement ("nagekomen bezoeken", `submit_supplement`): the
+same consolidation over only what no earlier report or supplement sent, its own JSON document and PDFs,
+new in the police inbox until the police mark it received, and announced to everyone who took part.
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Min
 from django.urls import reverse
 from django.utils import timezone
@@ -32,6 +37,7 @@ from buurtonderzoek.handoff.models import (
     ReportFeedback,
     ReportOutcome,
     ReportStatus,
+    ReportSupplement,
     ReportTransition,
     Thanks,
 )
@@ -39,6 +45,7 @@ from buurtonderzoek.handoff.notifications import notify, participants, police_of
 from buurtonderzoek.incidents.actions import transition_incident
 from buurtonderzoek.incidents.models import Incident, IncidentStatus
 from buurtonderzoek.signalements import loader, quality
+from buurtonderzoek.signalements.consolidation import Consolidation
 
 SUBMITTABLE = (IncidentStatus.CANVASS_RUNNING, IncidentStatus.CANVASS_DONE)
 
@@ -315,3 +322,103 @@ def mark_notifications_read(user: Any, *, ids: list[int] | None = None) -> int:
     if ids is not None:
         qs = qs.filter(pk__in=ids)
     return qs.update(read_at=timezone.now())
+
+
+def already_sent(report: PoliceReport) -> dict[str, set[int]]:
+    """The visits and tips the report and its supplements sent: {"visit": ids, "tip": ids}."""
+    sent: dict[str, set[int]] = {"visit": set(), "tip": set()}
+    for sources in [report.witness_sources, *report.supplements.values_list("witness_sources", flat=True)]:
+        for source in (sources or {}).values():
+            for kind in ("visit", "tip"):
+                if kind in source:
+                    sent[kind].add(int(source[kind]))
+    return sent
+
+
+def pending_supplement(report: PoliceReport) -> Consolidation:
+    """What a supplement would send now: approved visits and tips no earlier report or supplement sent."""
+    return loader.load(report.incident, report.canvass, exclude=already_sent(report))
+
+
+def submit_supplement(report: PoliceReport, *, by: Any) -> ReportSupplement:
+    """Send the late statements (nagekomen bezoeken) to the police as an addition to the report."""
+    if report.incident.is_final or report.status == ReportStatus.CLOSED:
+        raise ValidationError(_("Deze zaak is afgesloten; er kan geen aanvulling meer bij."))
+    consolidation = pending_supplement(report)
+    if not consolidation.statements and not consolidation.tips:
+        raise ValidationError(
+            _("Er zijn geen nieuwe goedgekeurde bezoeken of tips. Beoordeel eerst de nagekomen bezoeken.")
+        )
+    scored = quality.score(consolidation)
+    with transaction.atomic():
+        # Lock the report so two coordinators clicking at once do not send the same visits twice.
+        locked = PoliceReport.objects.select_for_update().get(pk=report.pk)
+        number = (locked.supplements.aggregate(n=models.Max("number"))["n"] or 0) + 1
+        supplement = ReportSupplement.objects.create(
+            report=locked,
+            number=number,
+            submitted_by=_user(by),
+            statement_count=len(consolidation.statements),
+            witness_sources=loader.witness_sources(consolidation),
+        )
+        document = build_document(
+            incident=report.incident,
+            consolidation=consolidation,
+            quality=scored,
+            number=supplement.label,
+            submitted_at=supplement.submitted_at,
+            submitted_by=by,
+            unit_name=report.unit.name,
+        )
+        document["supplement"] = {
+            "number": number,
+            "label": supplement.label,
+            "report_number": report.number,
+            "report_submitted_at": report.submitted_at.isoformat(),
+        }
+        supplement.document = document
+        supplement.save(update_fields=["document"])
+        record(
+            by,
+            AuditAction.CREATE,
+            supplement,
+            summary=f"Aanvulling {supplement.label} verstuurd naar {report.unit}",
+            data={"report": report.pk, "statements": len(consolidation.statements), "tips": len(consolidation.tips)},
+        )
+        url = reverse("supplement_detail", args=[report.pk, number])
+        title = _("Aanvulling op verslag %(number)s: nagekomen bezoeken") % {"number": report.number}
+        body = _("%(team)s stuurde %(n)d nagekomen verklaring(en) en %(tips)d tip(s).") % {
+            "team": report.incident.team.name,
+            "n": len(consolidation.statements),
+            "tips": len(consolidation.tips),
+        }
+        notify(police_of(report), kind=Notification.REPORT_SUBMITTED, title=title, body=body, url=url, report=report)
+        notify(
+            participants(report),
+            kind=Notification.REPORT_STATUS,
+            title=title,
+            body=body,
+            url=reverse("report_detail", args=[report.pk]),
+            report=report,
+        )
+        supplement_id = supplement.pk
+        transaction.on_commit(lambda: queue_supplement_pdf(supplement_id))
+    return supplement
+
+
+def queue_supplement_pdf(supplement_id: int) -> None:
+    from buurtonderzoek.handoff.tasks import generate_supplement_pdf
+
+    ReportSupplement.objects.filter(pk=supplement_id).update(pdf_status=PdfStatus.PENDING, pdf_progress=0, pdf_error="")
+    generate_supplement_pdf.enqueue(supplement_id)
+
+
+def receive_supplement(supplement: ReportSupplement, *, by: Any) -> ReportSupplement:
+    """The police mark a supplement received; the inbox stops showing it as new."""
+    if supplement.received_at is not None:
+        return supplement
+    with transaction.atomic():
+        supplement.received_at = timezone.now()
+        supplement.save(update_fields=["received_at"])
+        record(by, AuditAction.UPDATE, supplement, summary=f"Aanvulling {supplement.label} ontvangen")
+    return supplement

@@ -27,7 +27,7 @@ from buurtonderzoek.canvass.models import Canvass
 from buurtonderzoek.core.models import AppendOnlyModel
 from buurtonderzoek.incidents.models import Incident
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"  # 1.1: witnesses[].privacy_notice_version, the supplement block
 
 
 class ReportStatus(models.TextChoices):
@@ -196,6 +196,67 @@ class PoliceReport(models.Model):
     @property
     def is_closed(self) -> bool:
         return self.status == ReportStatus.CLOSED
+
+
+def supplement_pdf_path(instance: ReportSupplement, filename: str) -> str:
+    return f"handoff/reports/{instance.report_id}/aanvulling-{instance.number}/{filename}"
+
+
+class ReportSupplement(models.Model):
+    """Nagekomen bezoeken: statements approved after the report was sent, sent to the police as an addition.
+
+    Its JSON document has the report's schema (with a `supplement` block naming the original report);
+    witness references are numbered within the supplement. `received_at` stays empty until the police
+    mark it received: until then the inbox shows the report with a new supplement.
+    """
+
+    report = models.ForeignKey(PoliceReport, on_delete=models.CASCADE, related_name="supplements")
+    number = models.PositiveSmallIntegerField(_("volgnummer"))
+    document = models.JSONField(_("aanvulling (JSON)"), default=dict)
+    witness_sources = models.JSONField(_("bronnen"), default=dict)
+    statement_count = models.PositiveSmallIntegerField(_("verklaringen"), default=0)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("verstuurd door"),
+    )
+    submitted_at = models.DateTimeField(_("verstuurd op"), auto_now_add=True)
+    received_at = models.DateTimeField(_("ontvangen op"), null=True, blank=True)
+    pdf_status = models.CharField(_("pdf"), max_length=10, choices=PdfStatus.choices, default=PdfStatus.PENDING)
+    pdf_progress = models.PositiveSmallIntegerField(_("voortgang pdf (%)"), default=0)
+    pdf_error = models.CharField(_("fout bij pdf"), max_length=500, blank=True)
+    # One PDF for police and team, without contact details: the police see those live on the page, so
+    # removing them under the retention rules needs no new PDF.
+    pdf = models.FileField(_("pdf"), upload_to=supplement_pdf_path, blank=True)
+
+    class Meta:
+        verbose_name = _("aanvulling op een verslag")
+        verbose_name_plural = _("aanvullingen op verslagen")
+        ordering = ("report", "number")
+        constraints = [models.UniqueConstraint(fields=("report", "number"), name="supplement_number_once")]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The supplement's own number, e.g. BO-2026-000012-A1."""
+        return f"{self.report.number}-A{self.number}"
+
+    # The PDF layout and the contact look-up read these, as they do on a report.
+    @property
+    def incident(self) -> Incident:
+        return self.report.incident
+
+    @property
+    def canvass_id(self) -> int:
+        return self.report.canvass_id
+
+    @property
+    def hours_saved(self) -> Decimal:
+        return self.report.hours_saved
 
 
 class ReportTransition(AppendOnlyModel):

@@ -20,7 +20,7 @@ from django.utils.safestring import SafeString, mark_safe
 from buurtonderzoek.canvass.coverage import OPEN, STATE_COLOURS, door_states
 from buurtonderzoek.canvass.models import DoorVisit, Outcome, RouteStop
 from buurtonderzoek.handoff.document import with_contacts
-from buurtonderzoek.handoff.models import PoliceReport
+from buurtonderzoek.handoff.models import PoliceReport, ReportSupplement
 
 SCALE_STEPS = (10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000)
 
@@ -106,7 +106,7 @@ def map_svg(
     return mark_safe("".join(parts))  # numbers and escaped labels only
 
 
-def report_map(report: PoliceReport) -> SafeString:
+def report_map(report: PoliceReport | ReportSupplement) -> SafeString:
     stops = list(
         RouteStop.objects.filter(canvass=report.canvass_id).values_list("address_id", "address__x", "address__y")
     )
@@ -133,6 +133,31 @@ def legend() -> list[tuple[str, str]]:
     return [(colours[key], labels[key]) for key in colours]
 
 
+def _report_html(report: PoliceReport | ReportSupplement) -> str:
+    return render_to_string(
+        "handoff/report_pdf.html",
+        {
+            "report": report,
+            "doc": report.document,
+            "map_svg": report_map(report),
+            "legend": legend(),
+            "printed_at": timezone.now(),
+            "hours_saved": report.hours_saved,
+        },
+    )
+
+
+def render_supplement(supplement: ReportSupplement, *, progress: Callable[[int], None] | None = None) -> bytes:
+    """A supplement's PDF: the report's layout over the late statements, without a contacts annex."""
+    from weasyprint import HTML
+
+    html = _report_html(supplement)
+    if progress:
+        progress(30)
+    content: bytes = HTML(string=html, base_url=str(settings.BASE_DIR / "static")).write_pdf()
+    return content
+
+
 def render_pair(report: PoliceReport, *, progress: Callable[[int], None] | None = None) -> tuple[bytes, bytes]:
     """(police PDF, team PDF). The report is laid out once; the police copy adds a contacts annex.
 
@@ -147,17 +172,7 @@ def render_pair(report: PoliceReport, *, progress: Callable[[int], None] | None 
             progress(percent)
 
     base_url = str(settings.BASE_DIR / "static")
-    html = render_to_string(
-        "handoff/report_pdf.html",
-        {
-            "report": report,
-            "doc": report.document,
-            "map_svg": report_map(report),
-            "legend": legend(),
-            "printed_at": timezone.now(),
-            "hours_saved": report.hours_saved,
-        },
-    )
+    html = _report_html(report)
     step(15)
     main = HTML(string=html, base_url=base_url).render()
     step(65)
@@ -172,7 +187,10 @@ def render_pair(report: PoliceReport, *, progress: Callable[[int], None] | None 
     if not added:
         return team, team
     annex = HTML(
-        string=render_to_string("handoff/report_pdf_annex.html", {"report": report, "contacts": contacts}),
+        string=render_to_string(
+            "handoff/report_pdf_annex.html",
+            {"report": report, "contacts": contacts, "number": report.document["report"]["number"]},
+        ),
         base_url=base_url,
     ).render()
     police: bytes = main.copy([*main.pages, *annex.pages]).write_pdf()

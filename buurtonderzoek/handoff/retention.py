@@ -11,7 +11,7 @@ records nothing.
 2. Free text, RETENTION_FREE_TEXT_DAYS (365) after the case closed: every free-text answer of a
    visit (including inside person and vehicle blocks), the text of tips and the review comments are
    replaced by a pseudonym "[tekst verwijderd #1a2b3c4d]", a keyed hash of the text: identical texts
-   keep identical pseudonyms, the words are gone. The stored report documents get the same
+   keep identical pseudonyms, the words are gone. The stored report (and supplement) documents get the same
    replacement, and their PDFs are rendered again. Choices, numbers, times and ranges stay: they
    make the aggregates.
 3. Subscriptions to alerts never confirmed within SUBSCRIPTION_CONFIRM_DAYS (7) are deleted.
@@ -39,7 +39,7 @@ from django.utils import timezone
 from buurtonderzoek.canvass.models import DoorVisit, Tip
 from buurtonderzoek.core.audit import record
 from buurtonderzoek.core.models import AuditAction
-from buurtonderzoek.handoff.models import PoliceReport, RetentionMark
+from buurtonderzoek.handoff.models import PoliceReport, ReportSupplement, RetentionMark
 from buurtonderzoek.incidents.models import Incident, IncidentStatus, IncidentTransition
 from buurtonderzoek.questionnaires.engine import Schema, as_schema
 from buurtonderzoek.questionnaires.models import QuestionnaireVersion
@@ -275,6 +275,12 @@ def pseudonymise_free_text(
             if document != report.document:
                 PoliceReport.objects.filter(pk=report.pk).update(document=document)
                 reports.append(report.pk)
+        supplements = []
+        for supplement in ReportSupplement.objects.select_for_update().filter(report__incident=incident):
+            document = _replace_in_document(supplement.document, replacements)
+            if document != supplement.document:
+                ReportSupplement.objects.filter(pk=supplement.pk).update(document=document)
+                supplements.append(supplement.pk)
         RetentionMark.objects.update_or_create(incident=incident, defaults={"free_text_pseudonymised_at": now})
         if visits_changed or tips:
             record(
@@ -293,7 +299,15 @@ def pseudonymise_free_text(
                 },
             )
             rerender_reports(reports)
+            for supplement_id in supplements:
+                transaction.on_commit(partial(queue_supplement_pdf, supplement_id))
     return len(visits_changed), len(tips)
+
+
+def queue_supplement_pdf(supplement_id: int) -> None:
+    from buurtonderzoek.handoff.actions import queue_supplement_pdf as queue
+
+    queue(supplement_id)
 
 
 def rerender_reports(report_ids: Iterable[int]) -> None:

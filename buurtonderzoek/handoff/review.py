@@ -66,8 +66,13 @@ def engine_context(visit: DoorVisit) -> dict[str, Any]:
 def can_correct(visit: DoorVisit, user: Any) -> bool:
     if visit.outcome != Outcome.GESPROKEN:
         return False
-    if PoliceReport.objects.filter(canvass_id=visit.canvass_id).exists():
-        return False
+    report = PoliceReport.objects.filter(canvass_id=visit.canvass_id).first()
+    if report is not None:
+        from buurtonderzoek.handoff.actions import already_sent
+
+        # A late visit can be corrected until a supplement sends it.
+        if visit.pk in already_sent(report)["visit"]:
+            return False
     return bool(getattr(user, "is_superuser", False)) or visit.volunteer_id == getattr(user, "pk", None)
 
 

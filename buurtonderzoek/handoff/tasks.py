@@ -2,6 +2,7 @@
 
 - `generate_report_pdf`: renders the police and team PDFs, storing progress (0-100) on the report
   so the page can show it;
+- `generate_supplement_pdf`: the same for a supplement (nagekomen bezoeken);
 - `send_notification_emails`: the e-mail copies of in-app notifications;
 - `send_witness_outcome`: a short outcome message to witnesses who asked to hear it;
   mail tasks retry transient failures and keep the rest for the admin (`core/mail.py`);
@@ -17,7 +18,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from buurtonderzoek.core.mail import retrying_mail
-from buurtonderzoek.handoff.models import PdfStatus, PoliceReport
+from buurtonderzoek.handoff.models import PdfStatus, PoliceReport, ReportSupplement
 
 
 def _progress(report_id: int, percent: int) -> None:
@@ -48,6 +49,29 @@ def generate_report_pdf(report_id: int) -> int:
         PoliceReport.objects.filter(pk=report_id).update(pdf_status=PdfStatus.FAILED, pdf_error=str(exc)[:500])
         raise
     return len(police_pdf) + len(team_pdf)
+
+
+@task()
+def generate_supplement_pdf(supplement_id: int) -> int:
+    from buurtonderzoek.handoff import pdf
+
+    rows = ReportSupplement.objects.filter(pk=supplement_id)
+    supplement = rows.select_related("report__incident__team__gemeente", "report__unit").get()
+    rows.update(pdf_status=PdfStatus.RUNNING, pdf_progress=5, pdf_error="")
+    try:
+
+        def progress(percent: int) -> None:
+            rows.update(pdf_progress=max(0, min(100, percent)))
+
+        content = pdf.render_supplement(supplement, progress=progress)
+        if supplement.pdf:
+            supplement.pdf.delete(save=False)
+        supplement.pdf.save(f"{supplement.label}.pdf", ContentFile(content), save=False)
+        rows.update(pdf=supplement.pdf.name, pdf_status=PdfStatus.DONE, pdf_progress=100)
+    except Exception as exc:
+        rows.update(pdf_status=PdfStatus.FAILED, pdf_error=str(exc)[:500])
+        raise
+    return len(content)
 
 
 @task()

@@ -16,5 +16,9 @@ urlpatterns = [
     path("verslagen/<int:pk>/verslag.pdf", views.report_pdf, name="report_pdf"),
     path("verslagen/<int:pk>/verslag.json", views.report_json, name="report_json"),
     path("verslagen/<int:pk>/pdf-status/", views.report_pdf_status, name="report_pdf_status"),
+    path("verslagen/<int:pk>/aanvulling/", views.supplement_submit, name="supplement_submit"),
+    path("verslagen/<int:pk>/aanvulling/<int:number>/", views.supplement_detail, name="supplement_detail"),
+    path("verslagen/<int:pk>/aanvulling/<int:number>/aanvulling.pdf", views.supplement_pdf, name="supplement_pdf"),
+    path("verslagen/<int:pk>/aanvulling/<int:number>/aanvulling.json", views.supplement_json, name="supplement_json"),
     path("berichten/", views.notifications, name="notifications"),
 ]

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -21,7 +21,13 @@ from buurtonderzoek.canvass.models import Canvass, DoorVisit, Outcome, ReviewSta
 from buurtonderzoek.core.audit import record_personal_read
 from buurtonderzoek.core.types import AuthedHttpRequest
 from buurtonderzoek.handoff import actions, review
-from buurtonderzoek.handoff.access import Viewer, get_report_for_user, log_pdf_read, read_document
+from buurtonderzoek.handoff.access import (
+    Viewer,
+    get_report_for_user,
+    log_pdf_read,
+    read_document,
+    read_supplement,
+)
 from buurtonderzoek.handoff.correction import CorrectionForm
 from buurtonderzoek.handoff.forms import (
     FeedbackForm,
@@ -31,7 +37,7 @@ from buurtonderzoek.handoff.forms import (
     ThanksForm,
     TransitionForm,
 )
-from buurtonderzoek.handoff.models import Notification, PdfStatus, PoliceReport, ReportStatus
+from buurtonderzoek.handoff.models import Notification, PdfStatus, PoliceReport, ReportStatus, ReportSupplement
 from buurtonderzoek.handoff.notifications import participants
 from buurtonderzoek.incidents.access import get_incident_for_user
 from buurtonderzoek.incidents.models import Incident
@@ -285,21 +291,25 @@ def report_list(request: AuthedHttpRequest) -> HttpResponse:
     wanted = request.GET.get("status", "")
     if wanted in ReportStatus.values:
         reports = reports.filter(status=wanted)
-    reports = reports.select_related("incident__team__gemeente", "unit").only(
-        "id",
-        "number",
-        "status",
-        "submitted_at",
-        "quality_score",
-        "doors_visited",
-        "camera_lead_count",
-        "signalement_count",
-        "outcome",
-        "unit__name",
-        "incident__incident_type",
-        "incident__location_label",
-        "incident__team__name",
-        "incident__team__gemeente__name",
+    reports = (
+        reports.annotate(new_supplements=Count("supplements", filter=Q(supplements__received_at__isnull=True)))
+        .select_related("incident__team__gemeente", "unit")
+        .only(
+            "id",
+            "number",
+            "status",
+            "submitted_at",
+            "quality_score",
+            "doors_visited",
+            "camera_lead_count",
+            "signalement_count",
+            "outcome",
+            "unit__name",
+            "incident__incident_type",
+            "incident__location_label",
+            "incident__team__name",
+            "incident__team__gemeente__name",
+        )
     )
     page = Paginator(reports.order_by("-submitted_at", "-id"), INBOX_PAGE_SIZE).get_page(request.GET.get("pagina"))
     awaiting = list(Alert.objects.awaiting_police(user).select_related("gemeente")[:20]) if police else []
@@ -350,8 +360,103 @@ def report_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
             "thanks_form": ThanksForm(people=people, prefix="thanks"),
             "hours_saved": report.hours_saved,
             "minutes_per_door": settings.MINUTES_PER_DOOR,
+            "supplements": report.supplements.all(),
+            "late": _late_count(report) if role == Viewer.COORDINATOR else 0,
         },
     )
+
+
+# --- supplements: nagekomen bezoeken -----------------------------------------------------------
+
+
+def _late_count(report: PoliceReport) -> int:
+    """Approved statements and tips that neither the report nor a supplement sent yet."""
+    sent = actions.already_sent(report)
+    visits = {v.pk for v in loader.approved_visits(report.canvass)} - sent["visit"]
+    tips = {t.pk for t, _note in loader.tips_for(report.incident)} - sent["tip"]
+    return len(visits) + len(tips)
+
+
+def _supplement(report: PoliceReport, number: int) -> ReportSupplement:
+    supplement = report.supplements.filter(number=number).first()
+    if supplement is None:
+        raise Http404(_("Aanvulling niet gevonden."))
+    supplement.report = report
+    return supplement
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def supplement_submit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    """The coordinator sends the late statements (nagekomen bezoeken) after the same review as before."""
+    report, _role = get_report_for_user(request.user, pk, need=(Viewer.COORDINATOR,))
+    status = 200
+    if request.method == "POST":
+        try:
+            supplement = actions.submit_supplement(report, by=request.user)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+            status = 400
+        else:
+            messages.success(
+                request,
+                _("Aanvulling %(label)s is verstuurd naar %(unit)s.")
+                % {"label": supplement.label, "unit": report.unit},
+            )
+            return redirect("supplement_detail", pk=report.pk, number=supplement.number)
+    pending = actions.pending_supplement(report)
+    return render(
+        request,
+        "handoff/supplement_submit.html",
+        {"report": report, "incident": report.incident, "c": pending, "quality": quality.score(pending)},
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def supplement_detail(request: AuthedHttpRequest, pk: int, number: int) -> HttpResponse:
+    report, role = get_report_for_user(request.user, pk, need=(Viewer.POLICE, Viewer.COORDINATOR))
+    supplement = _supplement(report, number)
+    if request.method == "POST":
+        if role != Viewer.POLICE:
+            raise PermissionDenied(_("Alleen de politie-eenheid die het verslag ontving, kan dit doen."))
+        actions.receive_supplement(supplement, by=request.user)
+        messages.success(request, _("De aanvulling is gemarkeerd als ontvangen."))
+        return redirect("supplement_detail", pk=report.pk, number=number)
+    document = read_supplement(request.user, supplement, role, channel="pagina", request=request)
+    return render(
+        request,
+        "handoff/supplement_detail.html",
+        {"report": report, "supplement": supplement, "incident": report.incident, "role": str(role), "doc": document},
+    )
+
+
+@login_required
+@require_GET
+def supplement_pdf(request: AuthedHttpRequest, pk: int, number: int) -> HttpResponse | FileResponse:
+    report, _role = get_report_for_user(request.user, pk, need=(Viewer.POLICE, Viewer.COORDINATOR))
+    supplement = _supplement(report, number)
+    if supplement.pdf_status != PdfStatus.DONE or not supplement.pdf:
+        return render(request, "handoff/pdf_pending.html", {"report": report}, status=409)
+    record_personal_read(
+        request.user, supplement, what=f"Aanvulling {supplement.label} ingezien (pdf)", request=request
+    )
+    response = FileResponse(supplement.pdf.open("rb"), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="aanvulling-{supplement.label}.pdf"'
+    return response
+
+
+@login_required
+@require_GET
+def supplement_json(request: AuthedHttpRequest, pk: int, number: int) -> HttpResponse:
+    report, role = get_report_for_user(request.user, pk, need=(Viewer.POLICE, Viewer.COORDINATOR))
+    supplement = _supplement(report, number)
+    document = read_supplement(request.user, supplement, role, channel="json", request=request)
+    response = JsonResponse(document, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    response["Content-Disposition"] = f'attachment; filename="aanvulling-{supplement.label}.json"'
+    return response
 
 
 @login_required

@@ -108,15 +108,28 @@ def schema_for(visits: list[DoorVisit]) -> Schema | None:
     return version.parsed if version is not None else None
 
 
-def load(incident: Incident, canvass: Canvass, *, now: datetime | None = None) -> Consolidation:
-    visits = approved_visits(canvass)
+def load(
+    incident: Incident,
+    canvass: Canvass,
+    *,
+    now: datetime | None = None,
+    exclude: dict[str, set[int]] | None = None,
+) -> Consolidation:
+    """The consolidation of the approved visits and the tips.
+
+    `exclude` ({"visit": ids, "tip": ids}) leaves out what an earlier report already sent: a supplement
+    consolidates only what came in later. Coverage is always that of the whole canvass.
+    """
+    skip = exclude or {}
+    visits = [v for v in approved_visits(canvass) if v.pk not in skip.get("visit", set())]
+    tips = [note for tip, note in tips_for(incident) if tip.pk not in skip.get("tip", set())]
     return consolidate(
         statements_for(visits),
         occurred_from=incident.occurred_from,
         occurred_until=incident.occurred_until,
         now=now or timezone.now(),
         schema=schema_for(visits),
-        tips=[note for _tip, note in tips_for(incident)],
+        tips=tips,
         coverage=coverage_figures(canvass),
     )
 

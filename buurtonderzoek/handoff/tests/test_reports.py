@@ -62,7 +62,7 @@ def test_submitting_freezes_the_document_and_moves_the_incident(world: World, re
     assert report.signalement_count == 2 and report.camera_lead_count == 2
     doc = report.document
     jsonschema.validate(doc, json_schema())
-    assert doc["report"]["number"] == report.number and doc["schema_version"] == "1.0"
+    assert doc["report"]["number"] == report.number and doc["schema_version"] == "1.1"
     # Never stored: contact details are looked up live for the police.
     assert WITNESS_NAME not in json.dumps(doc) and WITNESS_PHONE not in json.dumps(doc)
     assert all(w["contact"] is None for w in doc["witnesses"])
