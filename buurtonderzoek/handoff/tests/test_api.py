@@ -157,7 +157,7 @@ def test_the_police_move_the_report_and_give_feedback_and_an_outcome(
 def test_the_schema_is_public_and_validates_itself(client: Client) -> None:
     schema = client.get(reverse("api-report-schema")).json()
     jsonschema.Draft202012Validator.check_schema(schema)
-    assert schema["$id"].endswith("/1.0")
+    assert schema["$id"].endswith("/1.1")
 
 
 def test_the_openapi_document_describes_the_report_endpoints(client: Client, world: World) -> None:

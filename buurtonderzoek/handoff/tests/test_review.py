@@ -19,6 +19,7 @@ from buurtonderzoek.handoff.tests.fixtures import (
     WITNESS_PHONE,
     CanvassSetup,
     answers,
+    approve,
     person,
     setup_canvass,
 )
@@ -153,8 +154,12 @@ def test_only_spoken_visits_are_reviewed(world: World, fresh: CanvassSetup) -> N
 def test_corrections_stop_once_the_report_is_sent(world: World, fresh: CanvassSetup) -> None:
     visit = fresh.visits[0]
     assert review.can_correct(visit, world.bob)
+    late = fresh.visit(world.bob, data=answers(persons=[person()]), minutes=6)
+    approve([visit], by=world.alice)
     submit_report(fresh.incident, by=world.alice)
     assert not review.can_correct(visit, world.bob)
+    # A visit the report did not carry (not approved yet) stays open until a supplement sends it.
+    assert review.can_correct(late, world.bob)
     with pytest.raises(ValidationError):
         review.correct_visit(visit, by=world.bob, answers=visit.answers)
 
