@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
 from django.http import FileResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -22,7 +23,7 @@ from rest_framework.response import Response
 from buurtonderzoek.accounts.models import Membership, Role
 from buurtonderzoek.core.api import TITLES, ProblemSerializer
 from buurtonderzoek.handoff import actions
-from buurtonderzoek.handoff.access import Viewer, get_report_for_user, log_pdf_read, read_document
+from buurtonderzoek.handoff.access import Viewer, get_report_for_user, log_pdf_read, read_document, read_supplement
 from buurtonderzoek.handoff.document import json_schema
 from buurtonderzoek.handoff.models import PdfStatus, PoliceReport, ReportStatus
 from buurtonderzoek.handoff.serializers import (
@@ -77,7 +78,8 @@ class ReportViewSet(viewsets.ReadOnlyModelViewSet[PoliceReport]):
         if wanted in ReportStatus.values:
             reports = reports.filter(status=wanted)
         return (
-            reports.select_related("incident__team__gemeente", "unit")
+            reports.annotate(new_supplements=Count("supplements", filter=Q(supplements__received_at__isnull=True)))
+            .select_related("incident__team__gemeente", "unit")
             .defer("document", "witness_sources")
             .order_by("-submitted_at", "-id")
         )
@@ -117,6 +119,21 @@ class ReportViewSet(viewsets.ReadOnlyModelViewSet[PoliceReport]):
         response = FileResponse(file.open("rb"), content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="verslag-{report.number}.pdf"'
         return response
+
+    @extend_schema(
+        summary="Een aanvulling (nagekomen bezoeken) als gestructureerd document",
+        description="Zelfde schema als het verslag, met een blok `supplement` dat het oorspronkelijke verslag noemt.",
+        parameters=[OpenApiParameter("number", int, OpenApiParameter.PATH, description="Volgnummer: 1, 2, ...")],
+        responses={200: DOCUMENT, **ERRORS},
+    )
+    @action(detail=True, methods=["get"], url_path=r"supplements/(?P<number>\d+)")
+    def supplement(self, request: Request, pk: str = "", number: str = "") -> Response:
+        report, role = get_report_for_user(request.user, int(pk), need=(Viewer.POLICE, Viewer.COORDINATOR))
+        supplement = report.supplements.filter(number=int(number)).first()
+        if supplement is None:
+            raise exceptions.NotFound(_("Aanvulling niet gevonden."))
+        supplement.report = report
+        return Response(read_supplement(request.user, supplement, role, channel="API", request=request))
 
     @extend_schema(
         summary="Status wijzigen (politie)",

@@ -16,6 +16,9 @@ class ReportSummarySerializer(serializers.ModelSerializer[PoliceReport]):
     gemeente = serializers.CharField(source="incident.team.gemeente.name", read_only=True)
     police_unit = serializers.CharField(source="unit.name", read_only=True)
     hours_saved = serializers.SerializerMethodField()
+    new_supplements = serializers.IntegerField(
+        read_only=True, default=0, help_text="Aanvullingen (nagekomen bezoeken) die de politie nog niet ontving."
+    )
     links = serializers.SerializerMethodField()
 
     class Meta:
@@ -39,6 +42,7 @@ class ReportSummarySerializer(serializers.ModelSerializer[PoliceReport]):
             "outcome",
             "usefulness",
             "helpful_parts",
+            "new_supplements",
             "links",
         ]
 

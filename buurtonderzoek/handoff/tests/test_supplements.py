@@ -187,3 +187,26 @@ def test_the_coordinator_sends_and_the_police_receive_a_supplement_on_the_pages(
 def test_review_still_works_after_the_report(world: World, canvass_setup: CanvassSetup, report: PoliceReport) -> None:
     visit = late_visit(world, canvass_setup, approved=False)
     assert visit.review_status == ReviewStatus.RECEIVED
+
+
+# --- API for police systems -----------------------------------------------------------------------
+
+
+def test_the_api_gives_the_police_the_supplement_and_counts_it_as_new(
+    client: Client, world: World, sent: ReportSupplement
+) -> None:
+    url = reverse("api-report-supplement", args=[sent.report.pk, 1])
+    assert client.get(url).status_code == 403  # anonymous: problem document, no data
+    client.force_login(world.charlie)
+    assert client.get(url).status_code == 404
+    client.force_login(world.bob)
+    assert client.get(url).status_code == 403
+    client.force_login(world.petra)
+    listed = client.get(reverse("api-report-list")).json()["results"]
+    assert [r["new_supplements"] for r in listed] == [1]
+    document = client.get(url).json()
+    assert document["supplement"]["report_number"] == sent.report.number
+    assert document["witnesses"][0]["contact"]["name"] == LATE_WITNESS
+    assert client.get(reverse("api-report-supplement", args=[sent.report.pk, 2])).status_code == 404
+    actions.receive_supplement(sent, by=world.petra)
+    assert client.get(reverse("api-report-list")).json()["results"][0]["new_supplements"] == 0
