@@ -15,7 +15,9 @@ import pytest
 from playwright.sync_api import Page
 
 from buurtonderzoek.questionnaires import profiling
-from buurtonderzoek.questionnaires.tests.test_browser import ENGINE, page  # noqa: F401
+from buurtonderzoek.questionnaires import engine
+from buurtonderzoek.questionnaires.standard import canvass
+from buurtonderzoek.questionnaires.tests.test_browser import ENGINE, _choose, _mount, page  # noqa: F401
 from buurtonderzoek.signalements.drafting import check_text
 from tests.browser.conftest import browser  # noqa: F401
 from tests.browser.helpers import script_errors
@@ -81,4 +83,48 @@ def test_the_phone_gives_the_same_verdicts_as_the_server_on_the_whole_corpus(pag
     assert result["patterns"] == [*profiling.ORIGIN_PATTERNS, *profiling.FAIR_PATTERNS]
     assert result["labels"] == [labels(e) for e in entries]
     assert result["blocks"] == [profiling.person_block_errors(b) for b in blocks]
+    assert script_errors(page) == []
+
+
+@pytest.mark.browser
+def test_a_volunteer_typing_an_origin_label_on_the_phone_is_stopped_and_a_language_is_not(
+    page: Page,  # noqa: F811
+) -> None:
+    context = {"incident_type": "autokraak", "privacy_notice_version": "2026-1"}
+    _mount(page, canvass.schema(), context)
+    _choose(page, "respondent_type", "Bewoner")
+    _choose(page, "privacy_notice_shown", "Nee")
+    _choose(page, "present", "Ja")
+    _choose(page, "seen_anything", "Ja")
+    page.get_by_label("Wat zag of hoorde u?").press_sequentially("Iemand trok aan portieren")
+    page.get_by_label("Hoeveel personen zag u?").press_sequentially("1")
+    page.get_by_role("button", name="Persoon toevoegen").click()
+    block = page.locator("[data-path='persons.0']")
+    block.get_by_label("Wat deed de persoon?").press_sequentially("Trok aan de portieren van auto's")
+    block.get_by_label("Kleur bovenkleding").press_sequentially("turkooize jas")
+    block.get_by_label("Schoenen").press_sequentially("witte sneakers")
+    gait = block.get_by_label("Manier van lopen of bewegen")
+    gait.press_sequentially("typisch Marokkaans loopje")
+    block.get_by_label("Taal of accent dat u hoorde").press_sequentially("sprak Turks")
+    _choose(page, "persons.0.provenance", "Zelf gezien of gehoord")
+    _choose(page, "persons.0.certainty", "Zeker")
+    _choose(page, "has_camera", "Nee")
+    _choose(page, "contact_consent", "Nee")
+    page.get_by_role("button", name="Opslaan").click()
+    assert page.evaluate("window.submitted") is None
+    assert "marokkaans" in page.locator("#qf-persons-0-gait-error").inner_text()
+    assert (
+        page.locator("#qf-persons-0-language-error").count() == 0
+        or not page.locator("#qf-persons-0-language-error").inner_text().strip()
+    )
+
+    gait.fill("")
+    gait.press_sequentially("hinkte met het linkerbeen")
+    page.get_by_role("button", name="Opslaan").click()
+    submitted = page.evaluate("window.submitted")
+    assert submitted is not None
+    assert submitted["persons"][0]["language"] == "sprak Turks"
+    assert submitted["persons"][0]["top_colour"] == "turkooize jas"
+    # The server gives the same verdict on what the phone accepted.
+    assert engine.validate(canvass.schema(), submitted, context) == {}
     assert script_errors(page) == []
