@@ -14,8 +14,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page
 
-from buurtonderzoek.questionnaires import profiling
-from buurtonderzoek.questionnaires import engine
+from buurtonderzoek.questionnaires import engine, profiling
 from buurtonderzoek.questionnaires.standard import canvass
 from buurtonderzoek.questionnaires.tests.test_browser import ENGINE, _choose, _mount, page  # noqa: F401
 from buurtonderzoek.signalements.drafting import check_text
