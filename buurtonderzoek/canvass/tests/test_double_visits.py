@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from playwright.sync_api import Page, expect
 
 from buurtonderzoek.canvass.actions import choose_counting_visit, record_visit
 from buurtonderzoek.canvass.models import DoorVisit, ReviewStatus
@@ -18,6 +19,7 @@ from buurtonderzoek.canvass.tests.test_field_support import SPOKEN_NOTHING_SEEN,
 from buurtonderzoek.core.models import AuditEvent
 from buurtonderzoek.incidents.models import Incident
 from conftest import World
+from tests.browser.helpers import assert_accessible, log_in, screenshot
 
 
 @pytest.fixture
@@ -111,7 +113,7 @@ def test_the_coordinator_chooses_on_the_overview_and_the_door_is_settled(client:
     client.force_login(field.world.alice)
     overview = reverse("canvass_overview", args=[field.incident.pk])
     page = client.get(overview).content.decode()
-    assert "Welk bezoek telt?" in page and url(field, veras) in page and url(field, bobs) in page
+    assert "welk bezoek telt?" in page and url(field, veras) in page and url(field, bobs) in page
 
     response = client.post(url(field, veras), follow=True)
 
@@ -128,3 +130,22 @@ def test_a_visit_of_another_canvass_is_not_found(client: Client, field: Field, w
     client.force_login(world.alice)
     wrong = reverse("canvass_choose_visit", args=[field.incident.pk, veras.pk + 1000])
     assert client.post(wrong).status_code == 404
+
+
+@pytest.mark.browser
+def test_the_coordinator_settles_a_double_visit_on_a_phone(phone_page: Page, field: Field) -> None:
+    bobs, veras = two_talks(field)
+    log_in(phone_page, field.world.alice.email)
+    phone_page.goto(reverse("canvass_overview", args=[field.incident.pk]) + "#conflicts")
+    panel = phone_page.locator("#conflicts")
+    expect(panel.locator("#conflicts-table tbody tr")).to_have_count(1)
+    panel.scroll_into_view_if_needed()
+    assert_accessible(phone_page)
+    screenshot(phone_page, "canvass-double-visit")
+    with phone_page.expect_navigation():
+        panel.locator("li", has_text=str(field.vera)).get_by_role("button", name="Dit bezoek telt").click()
+    expect(phone_page.locator(".messages")).to_contain_text(f"telt nu het bezoek van {field.vera}")
+    expect(panel).to_contain_text("Geen deuren die door twee lopers zijn vastgelegd.")
+    bobs.refresh_from_db()
+    veras.refresh_from_db()
+    assert (bobs.review_status, veras.review_status) == (ReviewStatus.REJECTED, ReviewStatus.RECEIVED)
