@@ -31,7 +31,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
-from buurtonderzoek.questionnaires import engine
+from buurtonderzoek.questionnaires import engine, profiling
 
 CONTEXT_PREFIX = "context_"
 JSON_COLUMN = "bo::json"
@@ -228,6 +228,39 @@ def export_rows(version_schema: Mapping[str, Any], *, form_id: str, title: str, 
                 row["label"] = choice[1]
             sheets.choices.append(row)
 
+    def person_check(q: engine.Question) -> dict[str, Any]:
+        """The anti-profiling rule as far as ODK Collect can check it: a last, required tick in each
+        person block whose constraint asks for a behaviour and at least two concrete details. The
+        origin-label rule (word lists) cannot be written in XPath; the server checks it on import."""
+        roles = profiling.roles_for(q.children)
+        filled = [f"if(string-length(${{{fid}}}) > 0, 1, 0)" for fid, role in roles.items() if role == "detail"]
+        behaviour = [f"string-length(${{{fid}}}) > 0" for fid, role in roles.items() if role == "behaviour"]
+        constraint = _join_and(" or ".join(behaviour), f"({' + '.join(filled) or '0'}) >= 2")
+        # Content of the form in both languages, not interface text: not through gettext.
+        label = {
+            "label": "De beschrijving begint bij gedrag en heeft twee concrete kenmerken",
+            "en": {"label": "The description starts with behaviour and has two concrete details"},
+        }
+        message = {
+            "constraint_message": "Beschrijf eerst wat de persoon deed, en geef minstens twee concrete kenmerken "
+            "(kleding, opvallende kenmerken, postuur of lengte, haar, voorwerpen). Alleen geslacht, leeftijd en "
+            "huidskleur is niet genoeg.",
+            "en": {
+                "constraint_message": "First describe what the person did, and give at least two concrete details "
+                "(clothing, notable features, build or height, hair, objects). Gender, age and skin colour alone "
+                "are not enough."
+            },
+        }
+        return {
+            "type": "acknowledge",
+            "name": f"{q.id}__check",
+            **labels(label, "label", label["label"]),
+            "required": "yes",
+            "constraint": constraint,
+            **labels(message, "constraint_message", message["constraint_message"]),
+            JSON_COLUMN: _json_cell({"check": "person"}),
+        }
+
     def question_rows(raw: Mapping[str, Any]) -> None:
         q = schema.questions[raw["id"]]
         extra = {k: v for k, v in raw.items() if k not in STANDARD_KEYS}
@@ -247,6 +280,8 @@ def export_rows(version_schema: Mapping[str, Any], *, form_id: str, title: str, 
             sheets.survey.append({**row, "type": "begin_repeat", JSON_COLUMN: _json_cell(extra)})
             for child in raw["children"]:
                 question_rows(child)
+            if q.block == "person":
+                sheets.survey.append(person_check(q))
             sheets.survey.append({"type": "end_repeat", "name": q.id})
             return
         if q.type == "range":
@@ -1046,6 +1081,8 @@ class _Importer:
         known = QUESTION_TYPE_DICT.get(xtype, {})
         bind_type = str(known.get("bind", {}).get("type", ""))
         tag = str(known.get("control", {}).get("tag", "") or "")
+        if extra.get("check") == "person":
+            return None  # our export's anti-profiling tick: the engine checks person blocks itself
         if xtype in METADATA_TYPES or "jr:preload" in known.get("bind", {}):
             self.warn(_("metagegevens van het toestel (%(type)s) worden niet vastgelegd") % {"type": xtype}, name)
             return None

@@ -152,6 +152,7 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "count-selected": lambda node: float(len(str(node).split())),
     "contains": lambda haystack, needle: str(needle) in str(haystack),
     "string-length": lambda value: float(len(str(value))),
+    "if": lambda condition, yes, no: yes if _boolean(condition) else no,
     "regex": lambda value, pattern: re.search(str(pattern), str(value)) is not None,
 }
 
