@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from buurtonderzoek.canvass import views
+from buurtonderzoek.canvass import odk_views, views
 
 urlpatterns = [
     path("", views.canvass_overview, name="canvass_overview"),
@@ -14,5 +14,6 @@ urlpatterns = [
     path("routes/<int:route_pk>/looplijst.pdf", views.route_walking_list, name="route_walking_list"),
     path("briefje.pdf", views.canvass_leaflet, name="canvass_leaflet"),
     path("tips/", views.canvass_tips, name="canvass_tips"),
+    path("odk/", odk_views.canvass_odk_import, name="canvass_odk_import"),
     path("dubbel/<int:visit_pk>/telt/", views.canvass_choose_visit, name="canvass_choose_visit"),
 ]

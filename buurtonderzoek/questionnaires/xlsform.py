@@ -195,8 +195,14 @@ def _join_and(*parts: str) -> str:
     return " and ".join(f"({p})" for p in present)
 
 
-def export_rows(version_schema: Mapping[str, Any], *, form_id: str, title: str, version: str) -> dict[str, Any]:
-    """The three sheets as lists of row dicts (used by export_xlsform and the tests)."""
+def export_rows(
+    version_schema: Mapping[str, Any], *, form_id: str, title: str, version: str, door: bool = False
+) -> dict[str, Any]:
+    """The three sheets as lists of row dicts (used by export_xlsform and the tests).
+
+    With `door` (a canvass questionnaire) the first group also asks which door it is (postcode,
+    house number): the coordinator's upload of the ODK export (canvass/odk_import.py) needs it.
+    """
     schema = engine.parse(version_schema)
     xp = _ToXPath(schema)
     sheets = _Sheets(bilingual=_has_english(version_schema))
@@ -237,11 +243,11 @@ def export_rows(version_schema: Mapping[str, Any], *, form_id: str, title: str, 
         behaviour = [f"string-length(${{{fid}}}) > 0" for fid, role in roles.items() if role == "behaviour"]
         constraint = _join_and(" or ".join(behaviour), f"({' + '.join(filled) or '0'}) >= 2")
         # Content of the form in both languages, not interface text: not through gettext.
-        label = {
+        label: dict[str, Any] = {
             "label": "De beschrijving begint bij gedrag en heeft twee concrete kenmerken",
             "en": {"label": "The description starts with behaviour and has two concrete details"},
         }
-        message = {
+        message: dict[str, Any] = {
             "constraint_message": "Beschrijf eerst wat de persoon deed, en geef minstens twee concrete kenmerken "
             "(kleding, opvallende kenmerken, postuur of lengte, haar, voorwerpen). Alleen geslacht, leeftijd en "
             "huidskleur is niet genoeg.",
@@ -373,6 +379,8 @@ def export_rows(version_schema: Mapping[str, Any], *, form_id: str, title: str, 
 
     # The context questions go first: ODK has no app to fill them in, the collector picks them.
     context_rows: list[dict[str, Any]] = []
+    if door:
+        xp.context_keys.update({"postcode", "huisnummer"})
     if xp.context_keys:
         context_rows.append(
             {
@@ -395,6 +403,29 @@ def export_rows(version_schema: Mapping[str, Any], *, form_id: str, title: str, 
                     }
                 )
                 add_choices(name, [list(pair) for pair in INCIDENT_TYPES])
+            elif key == "postcode":
+                context_rows.append(
+                    {
+                        "type": "text",
+                        "name": name,
+                        **labels({"en": {"label": "Postcode"}}, "label", "Postcode"),
+                        "required": "yes",
+                        "constraint": r"regex(., '^[1-9][0-9]{3} ?[A-Za-z]{2}$')",
+                    }
+                )
+            elif key == "huisnummer":
+                context_rows.append(
+                    {
+                        "type": "text",
+                        "name": name,
+                        **labels(
+                            {"en": {"label": "House number (with letter or addition)"}},
+                            "label",
+                            "Huisnummer (met letter of toevoeging)",
+                        ),
+                        "required": "yes",
+                    }
+                )
             else:
                 context_rows.append({"type": "text", "name": name, **labels({}, "label", key.replace("_", " "))})
         context_rows.append({"type": "end_group", "name": "context"})
@@ -433,6 +464,7 @@ def export_xlsform(version: Any, target: str | Path | IO[bytes]) -> None:
         form_id=version.questionnaire.slug,
         title=version.questionnaire.title,
         version=str(version.number),
+        door=getattr(version.questionnaire, "purpose", "") == "canvass",
     )
     workbook = Workbook()
     survey = workbook.active

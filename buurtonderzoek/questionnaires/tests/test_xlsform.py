@@ -465,8 +465,10 @@ def import_rows_roundtrip(schema):
         questionnaire = _Q
         number = 1
 
-    version = _V()
-    version.schema = schema
+        def __init__(self, schema):
+            self.schema = schema
+
+    version = _V(schema)
     stream = io.BytesIO()
     export_xlsform(version, stream)
     return import_xlsform(stream.getvalue()).schema
