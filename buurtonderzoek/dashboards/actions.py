@@ -1,4 +1,5 @@
-"""Every write of the dashboards app: asking for a printable document made in the background."""
+"""Every write of the dashboards app: asking for a printable document made in the background, and the
+opt-in for the weekly digest."""
 
 from __future__ import annotations
 
@@ -9,10 +10,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from buurtonderzoek.accounts.access import is_team_coordinator
-from buurtonderzoek.accounts.models import Team
+from buurtonderzoek.accounts.models import Membership, Role, Team
 from buurtonderzoek.core.audit import record
 from buurtonderzoek.core.models import AuditAction
-from buurtonderzoek.dashboards.models import PrintJob
+from buurtonderzoek.dashboards.models import DigestSubscription, PrintJob
 from buurtonderzoek.dashboards.police import Period
 
 
@@ -70,3 +71,26 @@ def request_retention_run(*, by: Any) -> None:
     with transaction.atomic():
         record(by, AuditAction.UPDATE, None, summary="Bewaartermijnen handmatig gestart", object_type="retention")
         transaction.on_commit(lambda: apply_retention_task.enqueue())
+
+
+@transaction.atomic
+def subscribe_digest(user: Any, *, by: Any) -> DigestSubscription:
+    """Opt in to the weekly digest; only for the gemeente and coordinators, only for oneself."""
+    if by.pk != user.pk:
+        raise PermissionDenied(_("U kunt alleen uzelf aanmelden voor de samenvatting."))
+    if not Membership.objects.filter(user=user, role__in=(Role.MUNICIPAL, Role.COORDINATOR)).exists():
+        raise PermissionDenied(_("De wekelijkse samenvatting is er voor de gemeente en voor coördinatoren."))
+    subscription, created = DigestSubscription.objects.get_or_create(user=user)
+    if created:
+        record(by, AuditAction.CREATE, subscription, summary="Aangemeld voor de wekelijkse samenvatting")
+    return subscription
+
+
+@transaction.atomic
+def unsubscribe_digest(user: Any, *, by: Any) -> None:
+    if by.pk != user.pk:
+        raise PermissionDenied(_("U kunt alleen uzelf afmelden voor de samenvatting."))
+    subscription = DigestSubscription.objects.filter(user=user).first()
+    if subscription is not None:
+        record(by, AuditAction.DELETE, subscription, summary="Afgemeld voor de wekelijkse samenvatting")
+        subscription.delete()

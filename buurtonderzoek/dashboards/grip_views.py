@@ -1,5 +1,5 @@
 """The gemeente's grip pages: figures per wijk and buurt on a map, in a table and as CSV, with a
-monthly trend against the year before; and the team-health page.
+monthly trend against the year before; the team-health page; and the weekly digest opt-in.
 
 Aggregates only (counts per buurt and month from `grip.py`): no incident descriptions, no addresses.
 Flow: the page checks the user works for the gemeente (404 otherwise), starts a background recount
@@ -15,6 +15,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,7 +25,7 @@ from django.utils.translation import gettext as _
 from buurtonderzoek.accounts.models import Role, Team
 from buurtonderzoek.core.decorators import role_required
 from buurtonderzoek.core.types import AuthedHttpRequest
-from buurtonderzoek.dashboards import charts
+from buurtonderzoek.dashboards import actions, charts
 from buurtonderzoek.dashboards.access import get_grip_gemeente_for_user, grip_gemeenten
 from buurtonderzoek.dashboards.forms import GripForm
 from buurtonderzoek.dashboards.grip import (
@@ -36,6 +37,7 @@ from buurtonderzoek.dashboards.grip import (
     rolled_up_figures,
 )
 from buurtonderzoek.dashboards.health import team_health
+from buurtonderzoek.dashboards.models import DigestSubscription
 from buurtonderzoek.places.models import Buurt, Gemeente
 
 # Five classes of a sequential blue scale, light to dark; text on the map is never drawn on them.
@@ -224,3 +226,18 @@ def team_health_page(request: AuthedHttpRequest, gemeente_id: int) -> HttpRespon
     order = {"risico": 0, "let_op": 1, "in_orde": 2}
     health.sort(key=lambda h: (order[h.level], h.team.name))
     return render(request, "dashboards/team_health.html", {"gemeente": gemeente, "health": health})
+
+
+@role_required(Role.MUNICIPAL, Role.COORDINATOR)
+def digest_settings(request: AuthedHttpRequest) -> HttpResponse:
+    """Opt in or out of the weekly digest e-mail (for oneself only)."""
+    if request.method == "POST":
+        if request.POST.get("weekly") == "on":
+            actions.subscribe_digest(request.user, by=request.user)
+            messages.success(request, _("U krijgt voortaan elke week een samenvatting per e-mail."))
+        else:
+            actions.unsubscribe_digest(request.user, by=request.user)
+            messages.success(request, _("U krijgt geen wekelijkse samenvatting meer."))
+        return redirect("digest_settings")
+    subscribed = DigestSubscription.objects.filter(user=request.user).exists()
+    return render(request, "dashboards/digest_settings.html", {"subscribed": subscribed})

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from buurtonderzoek.accounts.models import Invitation, Membership, Role, Team
-from buurtonderzoek.canvass.models import DoorVisit, ReviewStatus
+from buurtonderzoek.canvass.models import Canvass, DoorVisit, ReviewStatus
 from buurtonderzoek.core.models import AuditEvent
 from buurtonderzoek.incidents.models import Incident, IncidentStatus
 
@@ -111,13 +111,15 @@ def team_health(teams: Sequence[Team], *, now: datetime | None = None) -> list[T
         if m["role"] == Role.COORDINATOR:
             coordinators[m["team_id"]].append((m["user_id"], m["user__last_login"]))
 
+    # Visits are reached through the canvasses of the last year (the index on a visit's canvass), never
+    # by scanning every visit ever made: a team's history grows, this page must not.
+    recent = Canvass.objects.filter(incident__team__in=ids, created_at__gte=now - timedelta(days=365))
+
     # Door visits per team and walker, counted in four windows: the last 30 and 90 days and the
     # 30 and 90 days before them.
     walkers: dict[int, list[dict[str, int]]] = defaultdict(list)
     for row in (
-        DoorVisit.objects.filter(
-            canvass__incident__team__in=ids, visited_at__gte=d180, visited_at__lt=now, volunteer__isnull=False
-        )
+        DoorVisit.objects.filter(canvass__in=recent, visited_at__gte=d180, visited_at__lt=now, volunteer__isnull=False)
         .values("canvass__incident__team_id", "volunteer_id")
         .annotate(
             c30=Count("id", filter=Q(visited_at__gte=d30)),
@@ -151,7 +153,7 @@ def team_health(teams: Sequence[Team], *, now: datetime | None = None) -> list[T
     waiting = {
         row["canvass__incident__team_id"]: row
         for row in DoorVisit.objects.filter(
-            canvass__incident__team__in=ids, review_status=ReviewStatus.RECEIVED, created_at__lt=review_before
+            canvass__in=recent, review_status=ReviewStatus.RECEIVED, created_at__lt=review_before
         )
         .values("canvass__incident__team_id")
         .annotate(n=Count("id"), oldest=Min("created_at"))

@@ -94,3 +94,18 @@ class AreaRefresh(models.Model):
 
     def __str__(self) -> str:
         return f"{self.gemeente_id} {self.refreshed_at}"
+
+
+class DigestSubscription(models.Model):
+    """Opt-in for the weekly digest e-mail (dashboards/digest.py); no row, no mail."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="digest_subscription")
+    created_at = models.DateTimeField(_("aangemeld op"), auto_now_add=True)
+    last_sent_at = models.DateTimeField(_("laatst verstuurd op"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("aanmelding wekelijkse samenvatting")
+        verbose_name_plural = _("aanmeldingen wekelijkse samenvatting")
+
+    def __str__(self) -> str:
+        return str(self.user)

@@ -7,6 +7,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 from django_tasks import task
 
+from buurtonderzoek.core.mail import retrying_mail
 from buurtonderzoek.dashboards.models import JobStatus, PrintJob
 
 
@@ -40,3 +41,23 @@ def refresh_grip_figures(gemeente_id: int) -> int:
 
     gemeente = Gemeente.objects.filter(pk=gemeente_id).first()
     return refresh_area_months(gemeente) if gemeente else 0
+
+
+@task()
+@retrying_mail("wekelijkse samenvatting")
+def send_digest_email(user_id: int) -> bool:
+    """Build and send one subscriber's weekly digest; mark it sent so a rerun skips them this week."""
+    from django.core.mail import send_mail
+
+    from buurtonderzoek.accounts.models import User
+    from buurtonderzoek.dashboards.digest import build_digest, render_digest
+    from buurtonderzoek.dashboards.models import DigestSubscription
+
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    digest = build_digest(user) if user else None
+    if user is None or digest is None:
+        return False
+    subject, body = render_digest(digest)
+    send_mail(subject, body, None, [user.email])
+    DigestSubscription.objects.filter(user=user).update(last_sent_at=timezone.now())
+    return True
