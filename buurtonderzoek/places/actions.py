@@ -38,7 +38,12 @@ def import_cbs_wijk_buurt(path: Path, *, by: Any = None, using: str = "default",
         AuditAction.UPDATE,
         object_type="places.Buurt",
         summary=f"CBS wijk- en buurtkaart geïmporteerd uit {Path(path).name}",
-        data={"created": result.created, "updated": result.updated, "skipped_water": result.skipped_water},
+        data={
+            "created": result.created,
+            "updated": result.updated,
+            "skipped_water": result.skipped_water,
+            "skipped_foreign": result.skipped_foreign,
+        },
     )
     return result
 

@@ -1,12 +1,17 @@
-"""CBS reference data: the wijk- en buurtkaart (GeoJSON) and the postcode-huisnummer table.
+"""CBS reference data: the wijk- en buurtkaart (GeoPackage or GeoJSON) and the postcode-huisnummer table.
 
-Wijk- en buurtkaart: a GeoJSON FeatureCollection of gemeenten, wijken or buurten (one layer per
-file, or mixed), with the properties CBS uses since 2022 (`buurtcode`, `buurtnaam`, `wijkcode`,
+Wijk- en buurtkaart: the GeoPackage CBS publishes (read directly with sqlite3: every feature table,
+gemeenten, wijken and buurten, geometries as GeoPackage WKB, 2D or 3D), or a GeoJSON
+FeatureCollection of gemeenten, wijken or buurten (one layer per file, or mixed), with the
+properties CBS uses since 2022 (`buurtcode`, `buurtnaam`, `wijkcode`,
 `wijknaam`, `gemeentecode`, `gemeentenaam`, `water`) or the older upper-case ones (`BU_CODE`,
 `BU_NAAM`, `WK_CODE`, ...). Coordinates in RD New (as CBS publishes them) or WGS84; boundaries are
 stored as WGS84 GeoJSON. The file is read one feature at a time, so a national file of hundreds of
 megabytes never sits in memory whole. Features that are the water part of an area (`water` = JA)
-are skipped: a canvass never knocks on water. Two land features with the same code are merged.
+are skipped: a canvass never knocks on water. So is Belgian territory (`water` = B, gemeente
+GM0998 "Buitenland", around Baarle). PDOK's gebiedsindelingen carry only `statcode`/`statnaam`:
+wijk and gemeente are derived from the code. CBS's -99999999 ("no data") counts as empty. Two land
+features with the same code are merged.
 
 Postcode-huisnummer table ("Buurt, wijk en gemeente voor postcode huisnummer"): semicolon CSV
 `PC6;Huisnummer;Buurt2023;Wijk2023;Gemeente2023`, the codes without their BU/WK/GM prefix (and in
@@ -113,13 +118,100 @@ def iter_geojson_features(path: Path) -> Iterator[tuple[int, dict[str, Any], boo
                 buf, pos = buf[pos:], 0
 
 
+NO_DATA = {"-99999999", "-99999998", "-99999997", "-99997"}  # CBS: no data / secret / not applicable
+FOREIGN_GEMEENTE = "GM0998"  # "Buitenland": the Belgian enclaves around Baarle, not a Dutch gemeente
+
+
 def _prop(props: dict[str, Any], key: str) -> str:
     lowered = {k.lower(): v for k, v in props.items()}
     for alias in PROPS[key]:
         value = lowered.get(alias)
-        if value not in (None, ""):
+        if value not in (None, "") and str(value).strip() not in NO_DATA:
             return str(value).strip()
     return ""
+
+
+def _derive_codes(props: dict[str, Any]) -> dict[str, Any]:
+    """PDOK's gebiedsindelingen have only `statcode`/`statnaam`: the wijk and gemeente follow from
+    the code itself (BU03440101 lies in WK034401 in GM0344)."""
+    lowered = {str(k).lower(): v for k, v in props.items()}
+    code = str(lowered.get("statcode") or "").strip().upper()
+    if not code or any(lowered.get(k) for k in ("buurtcode", "bu_code", "wijkcode", "wk_code", "gemeentecode")):
+        return props
+    derived = dict(props)
+    name = str(lowered.get("statnaam") or "").strip()
+    if code.startswith("BU"):
+        derived.update(buurtcode=code, buurtnaam=name, wijkcode="WK" + code[2:8], gemeentecode="GM" + code[2:6])
+    elif code.startswith("WK"):
+        derived.update(wijkcode=code, wijknaam=name, gemeentecode="GM" + code[2:6])
+    elif code.startswith("GM"):
+        derived.update(gemeentecode=code, gemeentenaam=name)
+    derived.pop("statcode", None)
+    return derived
+
+
+def iter_gpkg_features(path: Path) -> Iterator[tuple[int, dict[str, Any], bool, int]]:
+    """(number, feature, in_rd, rows read) for every feature of every feature table of a GeoPackage.
+
+    Read with sqlite3 (a GeoPackage is an SQLite database); each geometry is the GeoPackage
+    header (magic, flags, srs id, optional envelope) followed by WKB, 2D or 3D, which shapely reads.
+    """
+    import sqlite3
+
+    try:
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        tables = db.execute(
+            "SELECT c.table_name, g.column_name, g.srs_id FROM gpkg_contents c "
+            "JOIN gpkg_geometry_columns g ON g.table_name = c.table_name WHERE c.data_type = 'features'"
+        ).fetchall()
+    except sqlite3.DatabaseError as exc:
+        raise ImportFailed(f"{path.name}: geen leesbare GeoPackage ({exc}); er is niets opgeslagen.") from None
+    number = 0
+    try:
+        for table, column, srs_id in tables:
+            cursor = db.execute(f'SELECT * FROM "{table}"')
+            names = [d[0] for d in cursor.description]
+            for row in cursor:
+                number += 1
+                record = dict(zip(names, row, strict=True))
+                blob = record.pop(column)
+                geometry = None
+                if blob:
+                    try:
+                        geometry = mapping(shapely.from_wkb(_gpkg_wkb(bytes(blob))))
+                    except Exception as exc:  # shapely raises several types for malformed WKB
+                        raise ImportFailed(
+                            f"{path.name}, laag {table}, feature {number}: de geometrie is onleesbaar ({exc}); "
+                            "er is niets opgeslagen."
+                        ) from None
+                yield number, {"properties": record, "geometry": geometry}, srs_id == 28992, number
+    finally:
+        db.close()
+
+
+def _gpkg_wkb(blob: bytes) -> bytes:
+    if blob[:2] != b"GP":
+        return blob  # plain WKB, as some writers store it
+    envelope = (blob[3] >> 1) & 0b111
+    return blob[8 + {0: 0, 1: 32, 2: 48, 3: 48, 4: 64}.get(envelope, 0) :]
+
+
+def _gpkg_count(path: Path) -> int:
+    import sqlite3
+
+    try:
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        tables = [t for (t,) in db.execute("SELECT table_name FROM gpkg_contents WHERE data_type = 'features'")]
+        total = sum(db.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0] for t in tables)
+        db.close()
+        return int(total)
+    except sqlite3.DatabaseError as exc:
+        raise ImportFailed(f"{path.name}: geen leesbare GeoPackage ({exc}); er is niets opgeslagen.") from None
+
+
+def _is_gpkg(path: Path) -> bool:
+    with open(path, "rb") as handle:
+        return handle.read(16) == b"SQLite format 3\x00"
 
 
 def _to_wgs84(geom: Any, in_rd: bool) -> dict[str, Any]:
@@ -143,6 +235,7 @@ class AreaResult:
     created: dict[str, int] = field(default_factory=lambda: {"gemeente": 0, "wijk": 0, "buurt": 0})
     updated: dict[str, int] = field(default_factory=lambda: {"gemeente": 0, "wijk": 0, "buurt": 0})
     skipped_water: int = 0
+    skipped_foreign: int = 0
 
 
 def import_wijk_buurt_geojson(path: Path, *, using: str = "default", progress: bool = True) -> AreaResult:
@@ -150,16 +243,28 @@ def import_wijk_buurt_geojson(path: Path, *, using: str = "default", progress: b
     path = Path(path)
     if not path.exists():
         raise ImportFailed(f"{path}: bestand niet gevonden. Controleer het pad.")
+    if path.suffix.lower() in (".shp", ".dbf", ".shx"):
+        raise ImportFailed(
+            f"{path.name}: shapefiles worden niet gelezen. Gebruik de GeoPackage (.gpkg) die CBS naast de "
+            "shapefile publiceert, of zet de shapefile om met `ogr2ogr -f GPKG wijkenbuurten.gpkg bestand.shp`."
+        )
+    gpkg = _is_gpkg(path)
+    features = iter_gpkg_features(path) if gpkg else iter_geojson_features(path)
+    total, unit = (_gpkg_count(path), "it") if gpkg else (path.stat().st_size, "B")
     result = AreaResult()
     seen: set[str] = set()
     with (
-        tqdm(total=path.stat().st_size, unit="B", unit_scale=True, desc=path.name, disable=not progress) as bar,
+        tqdm(total=total, unit=unit, unit_scale=not gpkg, desc=path.name, disable=not progress) as bar,
         transaction.atomic(using=using),
     ):
-        for number, feature, in_rd, read in iter_geojson_features(path):
-            props = feature.get("properties") or {}
-            if _prop(props, "water").upper() == "JA":
+        for number, feature, in_rd, read in features:
+            props = _derive_codes(feature.get("properties") or {})
+            water = _prop(props, "water").upper()
+            if water == "JA":
                 result.skipped_water += 1
+                continue
+            if water == "B" or _prop(props, "gemeentecode").upper() == FOREIGN_GEMEENTE:
+                result.skipped_foreign += 1  # Belgian territory (Baarle-Hertog), not a Dutch area
                 continue
             level, code = _level(props)
             where = f"{path.name}, feature {number}" + (f" ({code})" if code else "")

@@ -12,12 +12,13 @@ from buurtonderzoek.places.management.commands._common import add_import_argumen
 
 class Command(BaseCommand):
     help = (
-        "Importeert gemeenten, wijken en buurten met hun grenzen uit de CBS wijk- en buurtkaart (GeoJSON). "
+        "Importeert gemeenten, wijken en buurten met hun grenzen uit de CBS wijk- en buurtkaart "
+        "(GeoPackage of GeoJSON, ook PDOK-gebiedsindelingen). "
         "Veilig om te herhalen."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        add_import_arguments(parser, "Een GeoJSON-bestand met gemeenten, wijken en/of buurten.")
+        add_import_arguments(parser, "Een GeoPackage (.gpkg) of GeoJSON-bestand met gemeenten, wijken en/of buurten.")
 
     def handle(self, *args: Any, path: str, database: str, no_progress: bool, **options: Any) -> None:
         try:
@@ -31,4 +32,6 @@ class Command(BaseCommand):
         ]
         if result.skipped_water:
             parts.append(f"{result.skipped_water} watervlakken overgeslagen")
+        if result.skipped_foreign:
+            parts.append(f"{result.skipped_foreign} Belgische gebieden (Baarle) overgeslagen")
         self.stdout.write(self.style.SUCCESS("; ".join(parts) or "Geen gebieden gevonden."))
