@@ -52,7 +52,7 @@ class TeamViewSet(viewsets.ReadOnlyModelViewSet[Team]):
         responses={200: TeamMemberSerializer(many=True), **ERRORS},
     )
     @action(detail=True, methods=["get"], pagination_class=None)
-    def members(self, request: Request, pk: str) -> Response:
+    def members(self, request: Request, pk: str, format: str | None = None) -> Response:
         # Names and e-mail addresses: for whoever manages the team, and every read is logged.
         team = get_team_for_user(request.user, int(pk), write=True)
         members = team.memberships.select_related("user").order_by("user__email")

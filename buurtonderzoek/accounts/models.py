@@ -15,6 +15,7 @@ import hashlib
 from typing import Any, ClassVar, Self
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -126,7 +127,33 @@ class Membership(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} · {self.get_role_display()} · {self.organisation}"
+        # Not `organisation`: the admin shows a membership whose form left the organisation empty.
+        return f"{self.user} · {self.get_role_display()} · {self.team or self.police_unit or self.gemeente or '?'}"
+
+    def clean(self) -> None:
+        """The rule of the check constraint, in words a beheerder can act on (the admin form calls this)."""
+        organisation_of: dict[str, str] = {
+            Role.VOLUNTEER: "team",
+            Role.COORDINATOR: "team",
+            Role.POLICE: "police_unit",
+            Role.MUNICIPAL: "gemeente",
+        }
+        wanted = organisation_of.get(str(self.role))
+        if wanted is None:
+            return
+        messages = {
+            "team": _("Een buurtpreventielid of coördinator hoort bij een team: kies het team."),
+            "police_unit": _("Een politiegebruiker hoort bij een politie-eenheid: kies de eenheid."),
+            "gemeente": _("Een gemeentegebruiker hoort bij een gemeente: kies de gemeente."),
+        }
+        errors: dict[str, Any] = {}
+        if getattr(self, f"{wanted}_id") is None:
+            errors[wanted] = messages[wanted]
+        for other in ("team", "police_unit", "gemeente"):
+            if other != wanted and getattr(self, f"{other}_id") is not None:
+                errors[other] = _("Laat dit leeg: bij deze rol hoort alleen één organisatie.")
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def organisation(self) -> Team | PoliceUnit | Gemeente:

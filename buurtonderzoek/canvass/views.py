@@ -389,7 +389,8 @@ def tip_form(request: HttpRequest, token: str) -> HttpResponse:
     """The public tip form behind the leaflet's QR code: no login, anonymous unless the resident opts in."""
     incident = get_object_or_404(Incident.objects.select_related("team"), public_token=token)
     closed = incident.is_final
-    form = TipForm(request.POST or None, incident_id=incident.pk)
+    # Bound on every POST, also an empty one: an empty form must say what is missing.
+    form = TipForm(request.POST if request.method == "POST" else None, incident_id=incident.pk)
     limited = False
     if request.method == "POST" and not closed:
         sender = ip_hash(_client_ip(request))

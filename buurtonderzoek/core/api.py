@@ -11,11 +11,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
+
+from buurtonderzoek.core.parsers import RequestTooLarge
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 
@@ -29,6 +32,7 @@ TITLES = {
     405: _("Methode niet toegestaan"),
     406: _("Formaat niet beschikbaar"),
     409: _("Conflict"),
+    413: _("Verzoek te groot"),
     415: _("Formaat niet ondersteund"),
     429: _("Te veel verzoeken"),
 }
@@ -37,6 +41,8 @@ INVALID_INPUT = _("Controleer de gemarkeerde velden en probeer het opnieuw.")
 
 
 def problem_details_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, RequestDataTooBig):
+        exc = RequestTooLarge()
     response = exception_handler(exc, context)
     if response is None:
         return None

@@ -160,6 +160,22 @@ def queue_report_pdf(report_id: int) -> None:
     generate_report_pdf.enqueue(report_id)
 
 
+def report_pdf_file(report: PoliceReport, *, police: bool) -> Any:
+    """The stored PDF to hand out, or None while it is being made.
+
+    A PDF that is done but missing on disk (media restored from an older backup, moved storage) is made
+    again instead of failing the download.
+    """
+    file = report.pdf_police if police else report.pdf_team
+    if report.pdf_status != PdfStatus.DONE or not file:
+        return None
+    if not file.storage.exists(file.name):
+        queue_report_pdf(report.pk)
+        report.pdf_status, report.pdf_progress = PdfStatus.PENDING, 0
+        return None
+    return file
+
+
 def transition_report(report: PoliceReport, *, to: str, by: Any, note: str = "") -> ReportTransition:
     """Move the report along the workflow; closing it closes the incident."""
     with transaction.atomic():

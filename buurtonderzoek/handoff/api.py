@@ -25,7 +25,7 @@ from buurtonderzoek.core.api import TITLES, ProblemSerializer
 from buurtonderzoek.handoff import actions
 from buurtonderzoek.handoff.access import Viewer, get_report_for_user, log_pdf_read, read_document, read_supplement
 from buurtonderzoek.handoff.document import json_schema
-from buurtonderzoek.handoff.models import PdfStatus, PoliceReport, ReportStatus
+from buurtonderzoek.handoff.models import PoliceReport, ReportStatus
 from buurtonderzoek.handoff.serializers import (
     FeedbackSerializer,
     OutcomeSerializer,
@@ -101,8 +101,8 @@ class ReportViewSet(viewsets.ReadOnlyModelViewSet[PoliceReport]):
     @action(detail=True, methods=["get"], url_path="pdf")
     def pdf(self, request: Request, pk: str = "") -> Any:
         report, role = get_report_for_user(request.user, int(pk), need=(Viewer.POLICE, Viewer.COORDINATOR))
-        file = report.pdf_police if role == Viewer.POLICE else report.pdf_team
-        if report.pdf_status != PdfStatus.DONE or not file:
+        file = actions.report_pdf_file(report, police=role == Viewer.POLICE)
+        if file is None:
             return Response(
                 {
                     "type": "about:blank",

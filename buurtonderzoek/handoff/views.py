@@ -517,8 +517,8 @@ def report_action(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def report_pdf(request: AuthedHttpRequest, pk: int) -> HttpResponse | FileResponse:
     report, role = get_report_for_user(request.user, pk, need=(Viewer.POLICE, Viewer.COORDINATOR))
-    file = report.pdf_police if role == Viewer.POLICE else report.pdf_team
-    if report.pdf_status != PdfStatus.DONE or not file:
+    file = actions.report_pdf_file(report, police=role == Viewer.POLICE)
+    if file is None:
         return render(request, "handoff/pdf_pending.html", {"report": report}, status=409)
     log_pdf_read(request.user, report, role, channel="pagina", request=request)
     response = FileResponse(file.open("rb"), content_type="application/pdf")

@@ -212,7 +212,8 @@ def subscribe(request: HttpRequest, code: str) -> HttpResponse:
         gemeente = buurt.gemeente
     else:
         buurt, gemeente = None, get_object_or_404(Gemeente, code=code)
-    form = SubscribeForm(request.POST or None, buurt=buurt, gemeente=gemeente)
+    # Bound on every POST, also an empty one: an empty form must say what is missing.
+    form = SubscribeForm(request.POST if request.method == "POST" else None, buurt=buurt, gemeente=gemeente)
     status = 200
     if request.method == "POST":
         key = f"subscribe-rate:{ip_hash(_client_ip(request))}"

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from buurtonderzoek.canvass import optimise
 from buurtonderzoek.canvass.actions import assign_route_members, plan_canvass, record_visit
-from buurtonderzoek.canvass.models import Canvass, Route, RouteStop
+from buurtonderzoek.canvass.models import Canvass, Route, RouteStop, Tip
 from buurtonderzoek.incidents.models import Incident
 from buurtonderzoek.incidents.tests.fixtures import central_address, make_incident, make_streets
 from conftest import World
@@ -575,3 +575,11 @@ def test_flats_appear_in_bell_panel_order_in_the_app_and_the_walking_list(
     table = text[text.index("Huisnr.") :]  # after the map, whose labels are numbers too
     rows = [m.groups() for m in re.finditer(r"^(\d+)\s+(\d+[A-Za-z]?(?:-\w+)?)\s", table, re.MULTILINE)]
     assert rows == [(str(s.order), s.address.house_number_label) for s in stops]
+
+
+def test_an_empty_tip_form_says_what_is_missing(tip_client: Client, incident: Incident) -> None:
+    response = tip_client.post(reverse("tip_form", args=[incident.public_token]), {})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Schrijf kort op wat u heeft gezien of gehoord." in page
+    assert not Tip.objects.exists()

@@ -443,3 +443,22 @@ def test_police_of_another_unit_do_not_see_the_report(client: Client, world: Wor
     client.force_login(other)
     assert client.get(reverse("report_detail", args=[report.pk])).status_code == 404
     assert str(report.number) not in client.get(reverse("report_list")).content.decode()
+
+
+def test_a_pdf_missing_on_disk_is_made_again_instead_of_an_error(
+    client: Client, world: World, report_with_pdf: PoliceReport
+) -> None:
+    report = report_with_pdf
+    Path(report.pdf_police.path).unlink()
+    client.force_login(world.petra)
+    response = client.get(reverse("report_pdf", args=[report.pk]))
+    assert response.status_code == 409  # "being made", with the progress page
+    report.refresh_from_db()
+    assert report.pdf_status == PdfStatus.DONE  # the (immediate) task made it again
+    assert Path(report.pdf_police.path).exists()
+    again = client.get(reverse("report_pdf", args=[report.pk]))
+    assert again.status_code == 200
+    assert b"".join(again.streaming_content)[:4] == b"%PDF"  # type: ignore[attr-defined]
+    Path(report.pdf_police.path).unlink()
+    api = client.get(reverse("api-report-pdf", args=[report.pk]))
+    assert api.status_code == 409 and api["Content-Type"] == "application/problem+json"

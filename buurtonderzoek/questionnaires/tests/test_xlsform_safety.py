@@ -6,6 +6,7 @@ import copy
 from types import SimpleNamespace
 
 import pytest
+from django.core.management import CommandError, call_command
 from openpyxl import load_workbook
 
 from buurtonderzoek.questionnaires.models import QuestionnaireVersion
@@ -27,3 +28,18 @@ def test_a_label_that_looks_like_a_formula_is_exported_as_text(tmp_path) -> None
     texts = {cell.value for cell in cells}
     assert FORMULA in texts
     assert "=1+1" in texts
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("oud.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600),
+        ("kapot.xlsx", b"PK\x03\x04 dit is geen werkboek"),
+        ("tekst.xlsx", b"type,name,label\ntext,naam,Naam\n"),
+    ],
+)
+def test_the_import_command_explains_an_unreadable_file_without_a_traceback(tmp_path, name, content) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(CommandError, match=r"geen leesbaar XLSForm-werkboek .*\.xlsx"):
+        call_command("import_xlsform", str(path))

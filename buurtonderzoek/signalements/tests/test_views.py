@@ -298,3 +298,10 @@ def test_unsubscribing_takes_one_click_and_a_wrong_token_does_nothing(client: Cl
 def test_an_unknown_confirmation_link_explains_what_to_do(client: Client) -> None:
     response = client.get(reverse("subscription_confirm", args=[999, "x"]))
     assert response.status_code == 404 and "opnieuw aanmelden" in response.content.decode()
+
+
+def test_an_empty_subscription_form_says_what_is_missing(client: Client, world: World) -> None:
+    response = client.post(reverse("subscribe", args=[world.gemeente.code]), {})
+    assert response.status_code == 200
+    assert 'class="errorlist' in response.content.decode()
+    assert not Subscription.objects.exists()

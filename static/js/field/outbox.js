@@ -1,5 +1,6 @@
 /**
- * Sending the outbox. The whole queue goes in batches of at most MAX_BATCH to the sync endpoint;
+ * Sending the outbox. The whole queue goes in batches of at most MAX_BATCH visits and MAX_BATCH_BYTES
+ * to the sync endpoint (a 413 halves the batch);
  * the server answers per visit: accepted and duplicate leave the phone, rejected stay (marked, with
  * the Dutch messages per field) for the volunteer to correct. Nothing is removed unless the server
  * said it has the visit, so a connection that drops mid-request loses nothing: the next attempt
@@ -10,6 +11,8 @@
 import { allVisits, applySyncResults } from "./store.js";
 
 export const MAX_BATCH = 200;
+// Well under the server's body limit (2.5 MB): long answers add up, and a refused body helps nobody.
+export const MAX_BATCH_BYTES = 1_000_000;
 let running = null;
 
 export function csrfToken(cookieName) {
@@ -49,11 +52,32 @@ export function syncOutbox({ url, cookieName }) {
   return running;
 }
 
+/** The queue cut into batches of at most MAX_BATCH visits and MAX_BATCH_BYTES of body each. */
+export function batchesOf(queue, maxBytes = MAX_BATCH_BYTES) {
+  const encoder = new TextEncoder();
+  const batches = [];
+  let current = [];
+  let size = 0;
+  for (const visit of queue) {
+    const bytes = encoder.encode(JSON.stringify(wire(visit))).length + 1;
+    if (current.length && (current.length >= MAX_BATCH || size + bytes > maxBytes)) {
+      batches.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(visit);
+    size += bytes;
+  }
+  if (current.length) batches.push(current);
+  return batches;
+}
+
 async function sendAll(url, cookieName) {
   const result = { sent: 0, accepted: 0, duplicate: 0, rejected: 0, auth: false, offline: false, error: null };
   const queue = (await allVisits()).filter((v) => v.state !== "rejected");
-  for (let start = 0; start < queue.length; start += MAX_BATCH) {
-    const batch = queue.slice(start, start + MAX_BATCH);
+  const pending = batchesOf(queue);
+  while (pending.length) {
+    const batch = pending.shift();
     let response;
     try {
       response = await fetch(url, {
@@ -73,6 +97,24 @@ async function sendAll(url, cookieName) {
     if (response.status === 401 || response.status === 403) {
       result.auth = true;
       break;
+    }
+    if (response.status === 413) {
+      // Too big for the server after all: halve the batch; a single visit that is too big stays on the
+      // phone as rejected, with the server's Dutch message, instead of going again for ever.
+      if (batch.length > 1) {
+        const half = Math.ceil(batch.length / 2);
+        pending.unshift(batch.slice(0, half), batch.slice(half));
+        continue;
+      }
+      let problem = null;
+      try {
+        problem = await response.json();
+      } catch (error) {
+        problem = { status: 413, detail: "" };
+      }
+      await applySyncResults(batch, [{ client_uuid: batch[0].client_uuid, status: "rejected", problem }]);
+      result.rejected += 1;
+      continue;
     }
     let data = null;
     try {

@@ -42,6 +42,14 @@ class Command(BaseCommand):
             raise CommandError(
                 _("%(path)s kan niet worden gelezen (%(error)s).") % {"path": path, "error": exc}
             ) from None
+        except Exception as exc:  # noqa: BLE001 - openpyxl and zipfile raise many kinds; none deserves a traceback
+            raise CommandError(
+                _(
+                    "%(path)s is geen leesbaar XLSForm-werkboek (%(error)s). Sla het op als Excel-werkmap (.xlsx; "
+                    "het oude .xls-formaat wordt niet gelezen) en probeer het opnieuw."
+                )
+                % {"path": path, "error": str(exc) or type(exc).__name__}
+            ) from None
         if result.warnings:
             self.stdout.write(_("Niet alles wordt overgenomen:") + "\n- " + "\n- ".join(result.warnings))
             if not options["accept_warnings"]:
