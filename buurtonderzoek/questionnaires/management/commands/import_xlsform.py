@@ -42,7 +42,7 @@ class Command(BaseCommand):
             raise CommandError(
                 _("%(path)s kan niet worden gelezen (%(error)s).") % {"path": path, "error": exc}
             ) from None
-        except Exception as exc:  # noqa: BLE001 - openpyxl and zipfile raise many kinds; none deserves a traceback
+        except Exception as exc:  # openpyxl and zipfile raise many kinds; none deserves a traceback
             raise CommandError(
                 _(
                     "%(path)s is geen leesbaar XLSForm-werkboek (%(error)s). Sla het op als Excel-werkmap (.xlsx; "
