@@ -3,12 +3,17 @@ on the `PrintJob`, so the page can show a progress bar and the request never wai
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.core.files.base import ContentFile
 from django.utils import timezone
 from django_tasks import task
 
 from buurtonderzoek.core.mail import retrying_mail
 from buurtonderzoek.dashboards.models import JobStatus, PrintJob
+
+# Certificates carry volunteers' names: a printed file is kept this long, then deleted with its job.
+KEEP_DAYS = 30
 
 
 def _progress(job_id: int, percent: int) -> None:
@@ -30,7 +35,18 @@ def make_print_job(job_id: int) -> int:
     except Exception as exc:
         PrintJob.objects.filter(pk=job_id).update(status=JobStatus.FAILED, error=str(exc)[:500])
         raise
+    delete_old_print_jobs()
     return len(content)
+
+
+def delete_old_print_jobs() -> int:
+    """Delete print jobs older than KEEP_DAYS and their files; runs after each new job."""
+    old = list(PrintJob.objects.filter(created_at__lt=timezone.now() - timedelta(days=KEEP_DAYS)))
+    for job in old:
+        if job.file:
+            job.file.delete(save=False)
+    PrintJob.objects.filter(pk__in=[j.pk for j in old]).delete()
+    return len(old)
 
 
 @task()

@@ -153,3 +153,24 @@ def test_a_new_member_gets_a_guide_instead_of_zeros(client: Client, world: World
     client.force_login(world.bob)
     page = client.get(reverse("start_volunteer")).content.decode()
     assert 'id="guide"' not in page and reverse("my_effort") in page
+
+
+def test_old_print_jobs_and_their_files_are_deleted(
+    world: World, answered: PoliceReport, django_capture_on_commit_callbacks: Any
+) -> None:
+    from datetime import timedelta
+
+    from buurtonderzoek.dashboards import actions as dashboard_actions
+
+    year = timezone.localdate().year
+    with django_capture_on_commit_callbacks(execute=True):
+        old = dashboard_actions.request_certificates(world.team, year, by=world.alice)
+    old.refresh_from_db()
+    path = old.file.path
+    PrintJob.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=31))
+    with django_capture_on_commit_callbacks(execute=True):
+        dashboard_actions.request_certificates(world.team, year, by=world.alice)
+    assert not PrintJob.objects.filter(pk=old.pk).exists()
+    import os
+
+    assert not os.path.exists(path)
