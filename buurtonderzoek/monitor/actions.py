@@ -32,6 +32,7 @@ from buurtonderzoek.monitor import aggregates, codes, indicators
 from buurtonderzoek.monitor.models import (
     InvitationCode,
     PrintRun,
+    PrintRunStatus,
     Response,
     ResponseStatus,
     Source,
@@ -81,6 +82,42 @@ def _check_wave_fields(
         raise ValidationError(errors)
 
 
+def _check_overlap(
+    gemeente: Gemeente, buurten: Iterable[Buurt], *, starts_on: date, ends_on: date, exclude: int | None = None
+) -> None:
+    """Refuse a second wave in the same buurt and period: residents would get two letters and canvass
+    pulse answers could join either wave."""
+    others = WaveBuurt.objects.exclude(wave_id=exclude) if exclude is not None else WaveBuurt.objects.all()
+    clash = (
+        others.filter(
+            wave__gemeente=gemeente,
+            buurt__in=list(buurten),
+            wave__starts_on__lte=ends_on,
+            wave__ends_on__gte=starts_on,
+        )
+        .select_related("wave", "buurt")
+        .order_by("wave__starts_on", "buurt__name")
+    )
+    rows = list(clash[:50])
+    if rows:
+        other = rows[0].wave
+        names = sorted({row.buurt.name for row in rows if row.wave_id == other.pk})
+        raise ValidationError(
+            {
+                "buurten": _(
+                    "Meetronde %(wave)s (%(start)s tot en met %(end)s) loopt in dezelfde periode al in %(buurten)s. "
+                    "Bewoners zouden dan twee brieven krijgen. Kies een periode na %(end)s of laat deze buurten weg."
+                )
+                % {
+                    "wave": other.name,
+                    "start": date_format(other.starts_on, "j F Y"),
+                    "end": date_format(other.ends_on, "j F Y"),
+                    "buurten": ", ".join(names),
+                }
+            }
+        )
+
+
 def household_counts(buurten: Iterable[Buurt]) -> dict[str, int]:
     """Addresses per buurt code: the population of households for the finite-population correction."""
     codes_ = [b.code for b in buurten]
@@ -112,6 +149,7 @@ def create_wave(
         )
     if Wave.objects.filter(gemeente=gemeente, name=name.strip()).exists():
         raise ValidationError({"name": _("Er is al een meetronde met deze naam in deze gemeente.")})
+    _check_overlap(gemeente, buurten, starts_on=starts_on, ends_on=ends_on)
     households = household_counts(buurten)
     with transaction.atomic():
         wave = Wave.objects.create(
@@ -158,6 +196,12 @@ def update_wave(wave: Wave, *, by: Any, name: str, starts_on: date, ends_on: dat
     )
     if Wave.objects.filter(gemeente=wave.gemeente, name=name.strip()).exclude(pk=wave.pk).exists():
         raise ValidationError({"name": _("Er is al een meetronde met deze naam in deze gemeente.")})
+    if (starts_on, ends_on) != (wave.starts_on, wave.ends_on):
+        buurten = Buurt.objects.filter(pk__in=WaveBuurt.objects.filter(wave=wave).values("buurt_id"))
+        try:
+            _check_overlap(wave.gemeente, buurten, starts_on=starts_on, ends_on=ends_on, exclude=wave.pk)
+        except ValidationError as error:
+            raise ValidationError({"ends_on": error.message_dict["buurten"]}) from error
     before = {"name": wave.name, "starts_on": str(wave.starts_on), "ends_on": str(wave.ends_on)}
     with transaction.atomic():
         wave.name, wave.starts_on, wave.ends_on = name.strip(), starts_on, ends_on
@@ -183,42 +227,91 @@ def set_public_link(wave: Wave, *, by: Any, enabled: bool) -> Wave:
 # --- Print runs -------------------------------------------------------------------------------
 
 
-def store_print_run(
-    wave: Wave, *, by: Any, mode: str, sample_size: int | None, code_hashes: Mapping[int, list[str]]
+def request_print_run(
+    wave: Wave, *, by: Any, buurten: Iterable[Buurt], mode: str, sample_size: int | None, include_pdf: bool
 ) -> PrintRun:
-    """Store a print run's hashed codes per buurt id. Called by invitations.create_print_run.
+    """Queue a print run; the worker makes codes and letters (tasks.make_print_run)."""
+    from buurtonderzoek.monitor.tasks import make_print_run
 
-    `code_hashes` lists are already shuffled relative to the letters, so the order of the rows (and
-    their ids) says nothing about which address got which code.
-    """
-    per_buurt = {str(buurt_id): len(hashes) for buurt_id, hashes in code_hashes.items()}
-    total = sum(per_buurt.values())
+    buurt_ids = [b.pk for b in buurten]
+    if not buurt_ids:
+        raise ValidationError({"buurten": _("Kies minstens één buurt.")})
     with transaction.atomic():
         run = PrintRun.objects.create(
             wave=wave,
             mode=mode,
             sample_size=sample_size,
-            letters=total,
-            per_buurt=per_buurt,
+            buurt_ids=buurt_ids,
+            include_pdf=include_pdf,
+            status=PrintRunStatus.PENDING,
+            progress=0,
+            letters=0,
             created_by=by if getattr(by, "is_authenticated", False) else None,
         )
+        record(by, AuditAction.CREATE, run, summary=f"Uitnodigingen aangevraagd voor {wave.name}")
+        transaction.on_commit(lambda: make_print_run.enqueue(run.pk))
+    return run
+
+
+def retry_print_run(run: PrintRun, *, by: Any) -> PrintRun:
+    """Queue a failed run again (a fresh sample and fresh codes: the failed try stored none)."""
+    from buurtonderzoek.monitor.tasks import make_print_run
+
+    with transaction.atomic():
+        run = PrintRun.objects.select_for_update().get(pk=run.pk)
+        if run.status != PrintRunStatus.FAILED:
+            raise ValidationError(_("Alleen een mislukte drukrun kan opnieuw worden gemaakt."))
+        run.status, run.progress, run.error = PrintRunStatus.PENDING, 0, ""
+        run.save(update_fields=["status", "progress", "error"])
+        record(by, AuditAction.UPDATE, run, summary="Drukrun opnieuw aangevraagd")
+        transaction.on_commit(lambda: make_print_run.enqueue(run.pk))
+    return run
+
+
+def finish_print_run(run: PrintRun, *, code_hashes: Mapping[int, list[str]], filename: str, content: bytes) -> PrintRun:
+    """Store the hashed codes per buurt id and the download in one transaction (tasks.make_print_run).
+
+    `code_hashes` lists are already shuffled relative to the letters, so the order of the rows (and
+    their ids) says nothing about which address got which code.
+    """
+    from django.core.files.base import ContentFile
+
+    per_buurt = {str(buurt_id): len(hashes) for buurt_id, hashes in code_hashes.items()}
+    total = sum(per_buurt.values())
+    with transaction.atomic():
+        run = PrintRun.objects.select_for_update().select_related("wave").get(pk=run.pk)
         rows = [
-            InvitationCode(wave=wave, buurt_id=buurt_id, print_run=run, code_hash=code_hash)
+            InvitationCode(wave=run.wave, buurt_id=buurt_id, print_run=run, code_hash=code_hash)
             for buurt_id, hashes in code_hashes.items()
             for code_hash in hashes
         ]
         InvitationCode.objects.bulk_create(rows, batch_size=2000)
-        for wave_buurt in WaveBuurt.objects.select_for_update().filter(wave=wave, buurt_id__in=code_hashes):
+        for wave_buurt in WaveBuurt.objects.select_for_update().filter(wave=run.wave, buurt_id__in=code_hashes):
             wave_buurt.codes_issued += len(code_hashes[wave_buurt.buurt_id])
             wave_buurt.save(update_fields=["codes_issued"])
+        run.file.save(filename, ContentFile(content), save=False)
+        run.letters, run.per_buurt = total, per_buurt
+        run.status, run.progress, run.finished_at = PrintRunStatus.DONE, 100, timezone.now()
+        run.save(update_fields=["file", "letters", "per_buurt", "status", "progress", "finished_at"])
         record(
-            by,
+            None,
             AuditAction.CREATE,
             run,
-            summary=f"{total} uitnodigingen gemaakt voor {wave.name}",
-            data={"wave": wave.pk, "per_buurt": per_buurt, "mode": mode},
+            summary=f"{total} uitnodigingen gemaakt voor {run.wave.name}",
+            data={"wave": run.wave_id, "per_buurt": per_buurt, "mode": run.mode},
         )
     return run
+
+
+def delete_print_run_file(run: PrintRun, *, by: Any) -> None:
+    """Remove the download (the only code -> address link) once the letters are posted."""
+    with transaction.atomic():
+        run = PrintRun.objects.select_for_update().get(pk=run.pk)
+        if run.file:
+            run.file.delete(save=False)
+            run.file = ""
+            run.save(update_fields=["file"])
+            record(by, AuditAction.DELETE, run, summary="Download met adressen en codes verwijderd")
 
 
 def void_print_run(run: PrintRun, *, by: Any) -> int:
@@ -235,7 +328,8 @@ def void_print_run(run: PrintRun, *, by: Any) -> int:
             row["buurt_id"]: row["n"] for row in unused.values("buurt_id").annotate(n=Count("id"))
         }
         withdrawn: int = sum(per_buurt.values())
-        unused.delete()
+        # The rows stay (marked by the run's voided_at) so a resident is told the code was withdrawn,
+        # not that it was mistyped (claim_code).
         for wave_buurt in WaveBuurt.objects.select_for_update().filter(wave=run.wave_id, buurt_id__in=per_buurt):
             wave_buurt.codes_issued = max(0, wave_buurt.codes_issued - per_buurt[wave_buurt.buurt_id])
             wave_buurt.save(update_fields=["codes_issued"])
@@ -271,13 +365,22 @@ def claim_code(text: str, *, today: date | None = None) -> Response:
     with transaction.atomic():
         invitation = (
             InvitationCode.objects.select_for_update()
-            .select_related("wave__version")
+            .select_related("wave__version", "wave__gemeente", "print_run")
             .filter(code_hash__in=codes.candidate_hashes(code))
             .first()
         )
         if invitation is None:
             raise CodeRejected(_("Deze code kennen we niet. Controleer de code op uw brief en probeer het opnieuw."))
         wave = invitation.wave
+        if invitation.print_run.voided_at is not None and not Response.objects.filter(invitation=invitation).exists():
+            raise CodeRejected(
+                _(
+                    "Deze code is ingetrokken: de gemeente %(gemeente)s heeft de brieven met deze code vervangen. "
+                    "U hebt de code goed overgetypt. Gebruik de code uit de nieuwste brief van de gemeente; hebt u "
+                    "die niet, neem dan contact op met de gemeente."
+                )
+                % {"gemeente": wave.gemeente.name}
+            )
         if not wave.accepts_answers(today):
             raise CodeRejected(_closed_message(wave, today))
         existing = Response.objects.filter(invitation=invitation).first()

@@ -6,7 +6,8 @@ is the only moment the two meet, and that moment is not stored:
 1. For each chosen buurt we draw the addresses (a simple random sample of the chosen size with the
    operating system's random source, or all addresses) and give each a fresh random code.
 2. The letters (PDF, one A4 per household with the code and a QR link) and the CSV (address + code,
-   for a print shop's mail merge) are built in memory and handed to the officer as one ZIP download.
+   for a print shop's mail merge) are built in the background and kept as one ZIP download for the
+   officer, who deletes it once the letters are posted (PrintRun.file).
 3. The database receives only, per buurt, the keyed hashes of the codes (codes.py), inserted in a
    shuffled order so that even the row ids carry no trace of the letters' street order, and the
    print run's counts. The sampled addresses and the code -> address list are never written down.
@@ -19,18 +20,21 @@ Because no list of sampled addresses is kept, a second print run for the same bu
 household again (its two codes still give at most two responses). A lost download is handled by
 withdrawing the run (actions.void_print_run) and making a new one.
 
-WeasyPrint lays out roughly 10-30 letters a second, so PDF runs are capped (MAX_PDF_LETTERS) to keep the
-download within a web request; larger runs go to a print shop as CSV only.
+The worker makes the run (tasks.make_print_run) with a progress bar on the page; each buurt's letter is
+laid out once and every household's address, code and QR code printed into it (letters_pdf), so
+5,000 letters take seconds, not minutes (bench/bench_letters.py).
 """
 
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import logging
 import random
+import unicodedata
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,12 +47,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from buurtonderzoek.monitor import codes
-from buurtonderzoek.monitor.actions import store_print_run
+from buurtonderzoek.monitor.actions import finish_print_run
 from buurtonderzoek.monitor.exports import safe_cell
 from buurtonderzoek.monitor.models import PrintRun, SampleMode, Wave
 from buurtonderzoek.places.models import Address, Buurt
 
-MAX_PDF_LETTERS = 500
+MAX_PDF_LETTERS = 20_000  # about 35 MB of PDF; larger runs go to a print shop as CSV
 # WeasyPrint logs every page at INFO ("Step 5 - Creating layout - Page 117"); for hundreds of letters that
 # costs about a third of the time and floods the log.
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
@@ -66,49 +70,12 @@ class Letter:
         return codes.display(self.code)
 
 
-@dataclass(frozen=True)
-class PrintRunResult:
-    run: PrintRun
-    filename: str
-    content: bytes
-
-
 def code_url(code: str) -> str:
     return settings.SITE_URL.rstrip("/") + reverse("monitor:survey_code_link", args=[code])
 
 
 def survey_url() -> str:
     return settings.SITE_URL.rstrip("/") + reverse("monitor:survey_start")
-
-
-def qr_svg(url: str) -> str:
-    """A QR code (qrcode package, error correction M) as one inline SVG path.
-
-    The path is drawn from the module matrix with one rectangle per horizontal run of dark modules:
-    about half the segments of qrcode's own SVG factories, which matters when WeasyPrint lays out
-    hundreds of letters. The size comes from the surrounding CSS.
-    """
-    qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=2)
-    qr.add_data(url)
-    qr.make(fit=True)
-    matrix = qr.get_matrix()
-    parts = []
-    for y, row in enumerate(matrix):
-        x = 0
-        while x < len(row):
-            if row[x]:
-                start = x
-                while x < len(row) and row[x]:
-                    x += 1
-                parts.append(f"M{start} {y}h{x - start}v1h-{x - start}z")
-            else:
-                x += 1
-    size = len(matrix)
-    return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" role="img" '
-        f'aria-label="QR-code" shape-rendering="crispEdges"><rect width="{size}" height="{size}" fill="#fff"/>'
-        f'<path d="{"".join(parts)}" fill="#000"/></svg>'
-    )
 
 
 def draw_sample(buurten: Sequence[Buurt], *, mode: str, sample_size: int | None) -> dict[int, list[Address]]:
@@ -133,11 +100,15 @@ def draw_sample(buurten: Sequence[Buurt], *, mode: str, sample_size: int | None)
     return sample
 
 
-def create_print_run(
-    wave: Wave, *, by: Any, buurten: Sequence[Buurt], mode: str, sample_size: int | None, include_pdf: bool = True
-) -> PrintRunResult:
-    """Draw the sample, store hashed codes, and return the ZIP with letters and mail-merge CSV."""
-    sample = draw_sample(buurten, mode=mode, sample_size=sample_size)
+def build_print_run(run: PrintRun, *, progress: Callable[[int], None] | None = None) -> PrintRun:
+    """Draw the sample, make codes, letters (PDF) and mail-merge CSV, and store codes and ZIP together.
+
+    Runs in the worker (tasks.make_print_run). Nothing is stored until everything is made, so a
+    failure leaves no codes behind: the run is marked failed and can be retried.
+    """
+    wave = run.wave
+    buurten = list(Buurt.objects.filter(pk__in=run.buurt_ids).order_by("code"))
+    sample = draw_sample(buurten, mode=run.mode, sample_size=run.sample_size)
     buurt_by_id = {b.pk: b for b in buurten}
     letters: list[Letter] = []
     hashes: dict[int, list[str]] = {}
@@ -150,19 +121,24 @@ def create_print_run(
         _rng.shuffle(buurt_hashes)
         hashes[buurt_id] = buurt_hashes
     letters.sort(key=lambda letter: (letter.address.postcode, letter.address.street, letter.address.huisnummer))
+    total = max(1, len(letters))
+    report = progress or (lambda percent: None)
+    report(10)
 
     csv_bytes = mail_merge_csv(letters)
-    pdf_bytes = letters_pdf(wave, letters) if include_pdf and letters else None
-    run = store_print_run(wave, by=by, mode=mode, sample_size=sample_size, code_hashes=hashes)
-
+    pdf_bytes = None
+    if run.include_pdf and letters:
+        pdf_bytes = letters_pdf(wave, letters, progress=lambda done: report(10 + 85 * done // total))
+    report(95)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr(_("LEESMIJ.txt"), _readme(wave, run))
+        archive.writestr(_("LEESMIJ.txt"), _readme(wave, len(letters)))
         archive.writestr(_("adressen-en-codes.csv"), csv_bytes)
         if pdf_bytes is not None:
             archive.writestr(_("brieven.pdf"), pdf_bytes)
-    return PrintRunResult(run, f"uitnodigingen-{wave.pk}-{stamp}.zip", buffer.getvalue())
+    filename = f"uitnodigingen-{wave.pk}-{run.pk}-{stamp}.zip"
+    return finish_print_run(run, code_hashes=hashes, filename=filename, content=buffer.getvalue())
 
 
 def mail_merge_csv(letters: Sequence[Letter]) -> bytes:
@@ -202,22 +178,176 @@ def mail_merge_csv(letters: Sequence[Letter]) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-def letters_pdf(wave: Wave, letters: Sequence[Letter]) -> bytes:
+# CSS pixels (WeasyPrint's layout unit, 96 per inch) to PDF points (72 per inch).
+PX = 0.75
+
+
+@dataclass(frozen=True)
+class Slot:
+    """A rectangle on the letter, in PDF points from the page's bottom-left corner (top-left kept)."""
+
+    left: float
+    top: float
+    width: float
+    height: float
+
+
+def letter_template(wave: Wave, buurt: Buurt) -> tuple[bytes, dict[str, Slot]]:
+    """The buurt's letter laid out once by WeasyPrint, with the positions of its empty slots."""
     from weasyprint import HTML
 
-    html = render_to_string(
-        "monitor/pdf/letters.html",
-        {
-            "wave": wave,
-            "letters": [(letter, qr_svg(code_url(letter.code))) for letter in letters],
-            "survey_url": survey_url(),
-        },
+    html = render_to_string("monitor/pdf/letters.html", {"wave": wave, "buurt": buurt, "survey_url": survey_url()})
+    document = HTML(string=html, base_url=str(settings.BASE_DIR)).render()
+    page = document.pages[0]
+    slots: dict[str, Slot] = {}
+    for box in page._page_box.descendants():
+        element = getattr(box, "element", None)
+        slot_id = element.get("id", "") if element is not None else ""
+        if slot_id.startswith("slot-") and slot_id[5:] not in slots:
+            slots[slot_id[5:]] = Slot(
+                box.content_box_x() * PX,
+                (page.height - box.content_box_y()) * PX,
+                box.width * PX,
+                box.height * PX,
+            )
+    return document.write_pdf(), slots
+
+
+@functools.lru_cache(maxsize=64)
+def _qr_version(length: int) -> int:
+    qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M)
+    qr.add_data("x" * length)
+    qr.make(fit=True)
+    return int(qr.version)
+
+
+def qr_matrix(url: str) -> list[list[bool]]:
+    """The QR modules of a letter's link. Every link of a print run has the same length, so the
+    version is fitted once, and a fixed mask (valid per ISO 18004; choosing the best of eight is
+    most of qrcode's time) keeps thousands of codes fast."""
+    qr = qrcode.QRCode(
+        version=_qr_version(len(url)), error_correction=qrcode.constants.ERROR_CORRECT_M, border=2, mask_pattern=2
     )
-    pdf: bytes = HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
-    return pdf
+    qr.add_data(url)
+    qr.make(fit=False)
+    matrix: list[list[bool]] = qr.get_matrix()
+    return matrix
 
 
-def _readme(wave: Wave, run: PrintRun) -> str:
+def _in_winansi(char: str) -> bool:
+    try:
+        char.encode("cp1252")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _pdf_text(text: str) -> str:
+    """A PDF literal string in WinAnsi (the standard fonts' encoding), escaped."""
+    # Letters outside WinAnsi (the Dutch IJ ligature, a rare accent) fall back to their plain form.
+    plain = "".join(
+        c if _in_winansi(c) else unicodedata.normalize("NFKD", c).encode("cp1252", errors="ignore").decode("cp1252")
+        for c in text
+    )
+    raw = plain.encode("cp1252", errors="replace").decode("latin-1")
+    return "(" + raw.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)") + ")"
+
+
+def _overlay(letter: Letter, slots: dict[str, Slot]) -> bytes:
+    """The household's part of a letter: address block, code and QR code, drawn into the slots."""
+    a = letter.address
+    lines = [
+        _("Aan de bewoner(s) van"),
+        f"{a.street} {a.house_number_label}",
+        f"{a.postcode[:4]} {a.postcode[4:]}  {a.woonplaats.upper()}",
+    ]
+    address, code_slot, qr_slot = slots["address"], slots["code"], slots["qr"]
+    ops = ["q /Tpl Do Q", "BT /F1 10.5 Tf 15.2 TL", f"{address.left:.2f} {address.top - 10.5:.2f} Td"]
+    ops += [f"{_pdf_text(line)} Tj T*" for line in lines]
+    ops += ["ET", f"BT /F2 18 Tf 2.8 Tc {code_slot.left:.2f} {code_slot.top - 17:.2f} Td"]
+    ops += [f"{_pdf_text(letter.code_display)} Tj ET"]
+    matrix = qr_matrix(code_url(letter.code))
+    scale = qr_slot.width / len(matrix)
+    # Module coordinates: x to the right, y down from the slot's top-left corner.
+    ops.append(f"q {scale:.4f} 0 0 {-scale:.4f} {qr_slot.left:.2f} {qr_slot.top:.2f} cm 0 g")
+    for y, row in enumerate(matrix):
+        x = 0
+        while x < len(row):
+            if row[x]:
+                start = x
+                while x < len(row) and row[x]:
+                    x += 1
+                ops.append(f"{start} {y} {x - start} 1 re")
+            else:
+                x += 1
+    ops.append("f Q")
+    return "\n".join(ops).encode("latin-1")
+
+
+def letters_pdf(wave: Wave, letters: Sequence[Letter], *, progress: Callable[[int], None] | None = None) -> bytes:
+    """One A4 letter per household, in the order given.
+
+    WeasyPrint lays a letter out in about 75 ms, too slow for thousands. So each buurt's letter is
+    laid out once (`letter_template`) and becomes a form XObject that every page of that buurt
+    draws, with the household's address, code and QR code printed into its empty slots in the PDF
+    standard fonts (Helvetica, Courier; no embedding needed). `progress(done)` is called per 100.
+    """
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
+
+    writer = PdfWriter()
+
+    def font(base: str) -> Any:
+        return writer._add_object(
+            DictionaryObject(
+                {
+                    NameObject("/Type"): NameObject("/Font"),
+                    NameObject("/Subtype"): NameObject("/Type1"),
+                    NameObject("/BaseFont"): NameObject(base),
+                    NameObject("/Encoding"): NameObject("/WinAnsiEncoding"),
+                }
+            )
+        )
+
+    fonts = DictionaryObject({NameObject("/F1"): font("/Helvetica"), NameObject("/F2"): font("/Courier-Bold")})
+    templates: dict[int, tuple[Any, dict[str, Slot], float, float]] = {}
+    for done, letter in enumerate(letters):
+        if letter.buurt.pk not in templates:
+            content, slots = letter_template(wave, letter.buurt)
+            page = PdfReader(io.BytesIO(content)).pages[0]
+            form = DecodedStreamObject()
+            form.set_data(page.get_contents().get_data())  # type: ignore[union-attr]
+            form.update(
+                {
+                    NameObject("/Type"): NameObject("/XObject"),
+                    NameObject("/Subtype"): NameObject("/Form"),
+                    NameObject("/BBox"): page.mediabox,
+                    NameObject("/Resources"): page["/Resources"].clone(writer),
+                }
+            )
+            templates[letter.buurt.pk] = (
+                writer._add_object(form),
+                slots,
+                float(page.mediabox.width),
+                float(page.mediabox.height),
+            )
+        form_ref, slots, width, height = templates[letter.buurt.pk]
+        new_page = writer.add_blank_page(width, height)
+        resources = DictionaryObject({NameObject("/XObject"): DictionaryObject({NameObject("/Tpl"): form_ref})})
+        resources[NameObject("/Font")] = fonts
+        new_page[NameObject("/Resources")] = resources
+        stream = DecodedStreamObject()
+        stream.set_data(_overlay(letter, slots))
+        new_page[NameObject("/Contents")] = writer._add_object(stream.flate_encode())
+        if progress is not None and done % 100 == 99:
+            progress(done + 1)
+    writer.add_metadata({"/Title": _("Uitnodigingen")})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _readme(wave: Wave, letters: int) -> str:
     return _(
         "Uitnodigingen voor de Communitymonitor veiligheid, meetronde %(wave)s (%(letters)s brieven).\n\n"
         "brieven.pdf: één brief per huishouden (A4), met code en QR-code.\n"
@@ -225,4 +355,4 @@ def _readme(wave: Wave, run: PrintRun) -> str:
         "Belangrijk voor de anonimiteit: Open Buurtonderzoek bewaart NIET welke code bij welk adres hoort.\n"
         "Deze download is de enige koppeling. Verwijder dit bestand (en kopieën bij de drukkerij) zodra de\n"
         "brieven verstuurd zijn. Gaat de download verloren, trek de drukrun dan in en maak een nieuwe.\n"
-    ) % {"wave": wave.name, "letters": run.letters}
+    ) % {"wave": wave.name, "letters": letters}

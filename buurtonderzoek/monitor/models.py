@@ -131,10 +131,33 @@ class SampleMode(models.TextChoices):
     ALL = "all", _("alle adressen")
 
 
+class PrintRunStatus(models.TextChoices):
+    PENDING = "pending", _("in de wachtrij")
+    RUNNING = "running", _("wordt gemaakt")
+    DONE = "done", _("klaar")
+    FAILED = "failed", _("mislukt")
+
+
+def print_run_path(instance: PrintRun, filename: str) -> str:
+    return f"monitor/printruns/{instance.pk}/{filename}"
+
+
 class PrintRun(models.Model):
-    """One batch of invitation letters. Only counts are kept, never the sampled addresses."""
+    """One batch of invitation letters. Only counts are kept, never the sampled addresses.
+
+    Made in the background (tasks.make_print_run): the codes and the download appear together, in
+    one transaction at the end, or the run is marked failed and can be retried; never codes without
+    letters. The download (`file`) is the only code -> address link until the officer deletes it.
+    """
 
     wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="print_runs")
+    status = models.CharField(_("status"), max_length=10, choices=PrintRunStatus.choices, default=PrintRunStatus.DONE)
+    progress = models.PositiveSmallIntegerField(_("voortgang (%)"), default=100)
+    error = models.CharField(_("fout"), max_length=500, blank=True)
+    buurt_ids = models.JSONField(_("gekozen buurten"), default=list, blank=True)
+    include_pdf = models.BooleanField(_("met brieven (pdf)"), default=True)
+    file = models.FileField(_("download"), upload_to=print_run_path, blank=True)
+    finished_at = models.DateTimeField(_("klaar op"), null=True, blank=True)
     mode = models.CharField(_("soort"), max_length=10, choices=SampleMode.choices)
     sample_size = models.PositiveIntegerField(_("steekproefgrootte per buurt"), null=True, blank=True)
     letters = models.PositiveIntegerField(_("aantal brieven"), default=0)

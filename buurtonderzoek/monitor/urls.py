@@ -11,6 +11,10 @@ urlpatterns = [
     path("monitor/meetronde/<int:pk>/wijzigen/", views.wave_edit, name="wave_edit"),
     path("monitor/meetronde/<int:pk>/openbare-link/", views.wave_public_link, name="wave_public_link"),
     path("monitor/meetronde/<int:pk>/uitnodigingen/", views.print_run_create, name="print_run_create"),
+    path("monitor/drukrun/<int:pk>/", views.print_run_detail, name="print_run_detail"),
+    path("monitor/drukrun/<int:pk>/download/", views.print_run_download, name="print_run_download"),
+    path("monitor/drukrun/<int:pk>/verwijderen/", views.print_run_delete_file, name="print_run_delete_file"),
+    path("monitor/drukrun/<int:pk>/opnieuw/", views.print_run_retry, name="print_run_retry"),
     path("monitor/drukrun/<int:pk>/intrekken/", views.print_run_void, name="print_run_void"),
     # Summaries for residents and teams
     path("monitor/buurt/<str:code>/", views.buurt_summary, name="buurt_summary"),

@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.formats import date_format
@@ -28,8 +28,7 @@ from buurtonderzoek.core.types import AuthedHttpRequest
 from buurtonderzoek.monitor import actions, exports, presenters, report
 from buurtonderzoek.monitor.access import get_gemeente_for_officer, get_wave_for_officer
 from buurtonderzoek.monitor.forms import PrintRunForm, ResultsFilterForm, WaveEditForm, WaveForm
-from buurtonderzoek.monitor.invitations import create_print_run
-from buurtonderzoek.monitor.models import PrintRun, Response, ResponseStatus, Source, Wave, WaveBuurt
+from buurtonderzoek.monitor.models import PrintRun, PrintRunStatus, Response, ResponseStatus, Source, Wave, WaveBuurt
 from buurtonderzoek.monitor.results import AreaKey, GemeenteResults, WaveResult, load_results
 from buurtonderzoek.monitor.statistics import MIN_CELL
 from buurtonderzoek.places.models import Buurt, Gemeente
@@ -288,7 +287,7 @@ def print_run_create(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     form = PrintRunForm(request.POST if request.method == "POST" else None, wave=wave)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        result = create_print_run(
+        run = actions.request_print_run(
             wave,
             by=request.user,
             buurten=list(data["buurten"]),
@@ -296,7 +295,7 @@ def print_run_create(request: AuthedHttpRequest, pk: int) -> HttpResponse:
             sample_size=data.get("sample_size"),
             include_pdf=data["include_pdf"],
         )
-        return _download(result.content, "application/zip", result.filename)
+        return redirect("monitor:print_run_detail", pk=run.pk)
     households = dict(WaveBuurt.objects.filter(wave=wave).values_list("buurt_id", "households"))
     return render(
         request,
@@ -305,14 +304,67 @@ def print_run_create(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _officer_run(request: AuthedHttpRequest, pk: int) -> PrintRun:
+    run = get_object_or_404(PrintRun.objects.select_related("wave__gemeente"), pk=pk)
+    get_wave_for_officer(request.user, run.wave_id)
+    return run
+
+
+@login_required
+@require_GET
+def print_run_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    """The run's progress (the page polls this view for the partial) and, when done, the download."""
+    run = _officer_run(request, pk)
+    template = "monitor/_print_run_status.html" if request.headers.get("HX-Request") else "monitor/print_run.html"
+    return render(request, template, {"run": run, "wave": run.wave, "gemeente": run.wave.gemeente})
+
+
+@login_required
+@require_GET
+def print_run_download(request: AuthedHttpRequest, pk: int) -> FileResponse:
+    run = _officer_run(request, pk)
+    if run.status != PrintRunStatus.DONE or not run.file:
+        raise Http404(_("Deze download bestaat niet (meer)."))
+    record(request.user, AuditAction.EXPORT, run, summary="Uitnodigingen (adressen en codes) gedownload")
+    response = FileResponse(run.file.open("rb"), as_attachment=True, filename=run.file.name.rsplit("/", 1)[-1])
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 @login_required
 @require_POST
+def print_run_delete_file(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    run = _officer_run(request, pk)
+    actions.delete_print_run_file(run, by=request.user)
+    messages.success(request, _("De download is verwijderd. De codes blijven werken."))
+    return redirect("monitor:print_run_detail", pk=run.pk)
+
+
+@login_required
+@require_POST
+def print_run_retry(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    run = _officer_run(request, pk)
+    try:
+        actions.retry_print_run(run, by=request.user)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    return redirect("monitor:print_run_detail", pk=run.pk)
+
+
+@login_required
 def print_run_void(request: AuthedHttpRequest, pk: int) -> HttpResponse:
-    run = get_object_or_404(PrintRun.objects.select_related("wave"), pk=pk)
-    wave = get_wave_for_officer(request.user, run.wave_id)
+    """Withdraw a run, after the officer confirmed it on a page that says what it does."""
+    run = _officer_run(request, pk)
+    if request.method != "POST":
+        unused = run.codes.filter(response__isnull=True).count()
+        return render(
+            request,
+            "monitor/print_run_void.html",
+            {"run": run, "wave": run.wave, "gemeente": run.wave.gemeente, "unused": unused},
+        )
     withdrawn = actions.void_print_run(run, by=request.user)
     messages.success(request, _("Drukrun ingetrokken: %(n)s ongebruikte codes werken niet meer.") % {"n": withdrawn})
-    return redirect("monitor:wave_detail", pk=wave.pk)
+    return redirect("monitor:wave_detail", pk=run.wave_id)
 
 
 # --- Summaries for residents and teams -------------------------------------------------------

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import random
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -158,9 +159,13 @@ def test_voiding_a_print_run_withdraws_only_unused_codes(mworld: MonitorWorld, a
     answer(plain[0])
     run = InvitationCode.objects.first().print_run  # type: ignore[union-attr]
     assert actions.void_print_run(run, by=mworld.world.gert) == 2
-    assert InvitationCode.objects.count() == 1
-    with pytest.raises(actions.CodeRejected, match="kennen we niet"):
+    assert mworld.wave.wave_buurten.get(buurt=mworld.buurten[0]).codes_issued == 1
+    # The resident is told the code was withdrawn and what to do, not that it was mistyped.
+    with pytest.raises(actions.CodeRejected, match="Deze code is ingetrokken") as refused:
         actions.claim_code(plain[1])
+    assert "nieuwste brief" in refused.value.messages[0] and "kennen we niet" not in refused.value.messages[0]
+    with pytest.raises(actions.CodeRejected, match="al ingevuld"):
+        actions.claim_code(plain[0])  # the answered code keeps its answers
 
 
 def test_it_records_pulse_answers_from_a_canvass_apart(mworld: MonitorWorld) -> None:
@@ -218,3 +223,31 @@ def test_it_lists_the_indicators_with_national_reference_points(version) -> None
     assert found["mark_safety"].reference == 7.2
     assert found["cohesion"].reference == 6.4
     assert {"nuisance_speeding", "victimisation_burglary", "reported_burglary", "watch_trust"} <= found.keys()
+
+
+def test_a_second_wave_in_the_same_buurt_and_period_is_refused_in_dutch(mworld: MonitorWorld) -> None:
+    from datetime import timedelta
+
+    from django.core.exceptions import ValidationError
+
+    start, end = mworld.wave.starts_on, mworld.wave.ends_on
+    fields: dict[str, Any] = {"by": mworld.world.gert, "version": mworld.version, "target_per_buurt": 20}
+    with pytest.raises(ValidationError) as refused:
+        actions.create_wave(
+            mworld.world.gemeente, name="Dubbel", starts_on=end, ends_on=end + timedelta(days=30),
+            buurten=[mworld.buurten[1], mworld.buurten[4]], **fields,
+        )  # fmt: skip
+    message = refused.value.message_dict["buurten"][0]
+    assert "Voorjaar" in message and "Buurt A2, Buurt B2" in message and "twee brieven" in message
+    # After the first wave ends, the same buurten can be measured again; and the first wave cannot be
+    # stretched over the second.
+    later = actions.create_wave(
+        mworld.world.gemeente, name="Najaar", starts_on=end + timedelta(days=1), ends_on=end + timedelta(days=40),
+        buurten=[mworld.buurten[1]], **fields,
+    )  # fmt: skip
+    with pytest.raises(ValidationError) as stretched:
+        actions.update_wave(
+            mworld.wave, by=mworld.world.gert, name="Voorjaar", starts_on=start,
+            ends_on=end + timedelta(days=5), target_per_buurt=20,
+        )  # fmt: skip
+    assert later.name in stretched.value.message_dict["ends_on"][0]

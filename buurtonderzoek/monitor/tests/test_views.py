@@ -7,14 +7,17 @@ Personas (root conftest): gert is municipal officer of Demodorp; alice coordinat
 from __future__ import annotations
 
 import io
+import os
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from pypdf import PdfReader
 
 from buurtonderzoek.core.models import AuditAction, AuditEvent
 from buurtonderzoek.monitor import codes
@@ -141,23 +144,35 @@ def test_an_officer_edits_the_period_and_toggles_the_public_link(client: Client,
     )
 
 
-def test_a_print_run_downloads_letters_and_csv_and_keeps_no_addresses(client: Client, mworld: MonitorWorld) -> None:
+def _make_run(
+    client: Client, mworld: MonitorWorld, data: Mapping[str, Any], django_capture_on_commit_callbacks: Any
+) -> PrintRun:
+    """Post the print-run form as the officer; the worker's task runs when the request commits."""
     client.force_login(mworld.world.gert)
-    response = client.post(
-        reverse("monitor:print_run_create", args=[mworld.wave.pk]),
-        {
-            "buurten": [mworld.buurten[0].pk, mworld.buurten[1].pk],
-            "mode": "sample",
-            "sample_size": 5,
-            "include_pdf": "on",
-        },
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("monitor:print_run_create", args=[mworld.wave.pk]), data)
+    run = PrintRun.objects.latest("pk")
+    assert response.status_code == 302 and response["Location"] == reverse("monitor:print_run_detail", args=[run.pk])
+    return run
+
+
+def test_a_print_run_downloads_letters_and_csv_and_keeps_no_addresses(
+    client: Client, mworld: MonitorWorld, django_capture_on_commit_callbacks: Any
+) -> None:
+    data = {
+        "buurten": [mworld.buurten[0].pk, mworld.buurten[1].pk],
+        "mode": "sample",
+        "sample_size": 5,
+        "include_pdf": "on",
+    }
+    run = _make_run(client, mworld, data, django_capture_on_commit_callbacks)
+    page = client.get(reverse("monitor:print_run_detail", args=[run.pk])).content.decode()
+    assert "Klaar: 10 brieven." in page and 'id="print-run-download"' in page
+    response = client.get(reverse("monitor:print_run_download", args=[run.pk]))
     assert response.status_code == 200
-    assert response["Content-Type"] == "application/zip"
-    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))  # type: ignore[attr-defined]
     names = set(archive.namelist())
     assert {"LEESMIJ.txt", "adressen-en-codes.csv", "brieven.pdf"} <= names
-    assert archive.read("brieven.pdf").startswith(b"%PDF")
     lines = archive.read("adressen-en-codes.csv").decode("utf-8-sig").splitlines()
     assert len(lines) == 11  # header + 5 addresses in each of two buurten
     header = lines[0].split(";")
@@ -167,23 +182,91 @@ def test_a_print_run_downloads_letters_and_csv_and_keeps_no_addresses(client: Cl
     stored = set(InvitationCode.objects.values_list("code_hash", flat=True))
     assert {codes.hash_code(c) for c in printed if c} == stored
     assert all(r["link"].endswith(f"/enquete/c/{codes.normalise(r['code'])}/") for r in rows)
-    run = PrintRun.objects.get()
+    # The letters carry the same codes and addresses as the mail-merge file, one page each, in its order.
+    pages = PdfReader(io.BytesIO(archive.read("brieven.pdf"))).pages
+    assert len(pages) == 10
+    for pdf_page, row in zip(pages, rows, strict=True):
+        text = pdf_page.extract_text()
+        assert row["code"] in text and f"{row['straat']} {row['huisnummer']}" in text
+    run.refresh_from_db()
     assert run.letters == 10 and run.per_buurt == {str(mworld.buurten[0].pk): 5, str(mworld.buurten[1].pk): 5}
-    # Nothing in the database ties a code to an address.
+    # Nothing in the database ties a code to an address; the download goes when the officer says so.
     for model in (InvitationCode, PrintRun):
         fields = {f.name for f in model._meta.get_fields()}
         assert not fields & {"address", "addresses", "street", "postcode", "huisnummer"}
     assert mworld.wave.wave_buurten.get(buurt=mworld.buurten[0]).codes_issued == 5
+    path = run.file.path
+    client.post(reverse("monitor:print_run_delete_file", args=[run.pk]))
+    run.refresh_from_db()
+    assert not run.file and not os.path.exists(path)
+    assert client.get(reverse("monitor:print_run_download", args=[run.pk])).status_code == 404
 
 
-def test_a_print_run_of_all_addresses_can_skip_the_pdf(client: Client, mworld: MonitorWorld) -> None:
-    client.force_login(mworld.world.gert)
-    response = client.post(
-        reverse("monitor:print_run_create", args=[mworld.wave.pk]), {"buurten": [mworld.buurten[2].pk], "mode": "all"}
+def test_a_print_run_of_all_addresses_can_skip_the_pdf(
+    client: Client, mworld: MonitorWorld, django_capture_on_commit_callbacks: Any
+) -> None:
+    run = _make_run(
+        client, mworld, {"buurten": [mworld.buurten[2].pk], "mode": "all"}, django_capture_on_commit_callbacks
     )
-    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    response = client.get(reverse("monitor:print_run_download", args=[run.pk]))
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))  # type: ignore[attr-defined]
     assert "brieven.pdf" not in archive.namelist()
     assert InvitationCode.objects.filter(buurt=mworld.buurten[2]).count() == 40
+
+
+def test_a_print_run_that_fails_leaves_no_codes_and_can_be_retried(
+    client: Client, mworld: MonitorWorld, django_capture_on_commit_callbacks: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from buurtonderzoek.monitor import invitations
+
+    def broken(*args: object, **kwargs: object) -> bytes:
+        raise RuntimeError("printer on fire")
+
+    monkeypatch.setattr(invitations, "letters_pdf", broken)
+    data = {"buurten": [mworld.buurten[0].pk], "mode": "all", "include_pdf": "on"}
+    _make_run(client, mworld, data, django_capture_on_commit_callbacks)  # the worker logs the error
+    run = PrintRun.objects.get()
+    assert run.status == "failed" and not run.file
+    assert not InvitationCode.objects.exists()
+    assert mworld.wave.wave_buurten.get(buurt=mworld.buurten[0]).codes_issued == 0
+    page = client.get(reverse("monitor:print_run_detail", args=[run.pk])).content.decode()
+    assert "Er zijn geen codes uitgegeven" in page and "Opnieuw proberen" in page
+    monkeypatch.undo()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("monitor:print_run_retry", args=[run.pk]))
+    run.refresh_from_db()
+    assert run.status == "done" and run.file and run.letters == 40
+    assert InvitationCode.objects.count() == 40
+
+
+def test_the_print_run_page_shows_progress_while_the_worker_runs(client: Client, mworld: MonitorWorld) -> None:
+    run = PrintRun.objects.create(wave=mworld.wave, mode="all", status="running", progress=40, buurt_ids=[])
+    client.force_login(mworld.world.gert)
+    page = client.get(reverse("monitor:print_run_detail", args=[run.pk])).content.decode()
+    assert '<progress id="print-run-progress"' in page and 'value="40"' in page and "hx-get" in page
+    partial = client.get(reverse("monitor:print_run_detail", args=[run.pk]), HTTP_HX_REQUEST="true").content.decode()
+    assert partial.startswith('<div id="print-run-status"')
+    client.force_login(mworld.world.alice)
+    assert client.get(reverse("monitor:print_run_detail", args=[run.pk])).status_code == 403
+    client.force_login(mworld.world.charlie)
+    assert client.get(reverse("monitor:print_run_detail", args=[run.pk])).status_code == 404
+    client.logout()
+    assert client.get(reverse("monitor:print_run_detail", args=[run.pk])).status_code == 302
+
+
+def test_withdrawing_a_print_run_asks_for_confirmation_first(client: Client, mworld: MonitorWorld) -> None:
+    from buurtonderzoek.monitor.tests.conftest import issue_codes
+
+    issue_codes(mworld.wave, mworld.buurten[0], 3)
+    run = PrintRun.objects.get()
+    client.force_login(mworld.world.gert)
+    page = client.get(reverse("monitor:print_run_void", args=[run.pk])).content.decode()
+    assert "3 codes zijn nog niet gebruikt" in page and "Ja, intrekken" in page
+    run.refresh_from_db()
+    assert run.voided_at is None and InvitationCode.objects.count() == 3
+    client.post(reverse("monitor:print_run_void", args=[run.pk]))
+    run.refresh_from_db()
+    assert run.voided_at is not None and not InvitationCode.objects.filter(print_run__voided_at__isnull=True).exists()
 
 
 def test_the_print_run_form_asks_for_a_sample_size(client: Client, mworld: MonitorWorld) -> None:
