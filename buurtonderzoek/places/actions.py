@@ -19,8 +19,9 @@ from buurtonderzoek.places.importers.loader import LoadResult, load_addresses
 
 
 def import_addresses_csv(path: Path, *, by: Any = None, using: str = "default", progress: bool = True) -> LoadResult:
-    result = load_addresses(CsvAddressSource(Path(path)), using=using, progress=progress)
-    _record_addresses(by, "CSV", Path(path), result)
+    source = CsvAddressSource(Path(path))
+    result = load_addresses(source, using=using, progress=progress)
+    _record_addresses(by, "CSV", Path(path), result, skipped=source.skipped)
     return result
 
 
@@ -28,6 +29,7 @@ def import_bag_gpkg(path: Path, *, by: Any = None, using: str = "default", progr
     source = GpkgAddressSource(Path(path))
     result = load_addresses(source, using=using, progress=progress)
     _record_addresses(by, "BAG GeoPackage", Path(path), result, skipped=source.skipped)
+    result.duplicates = source.duplicates
     return result
 
 

@@ -28,6 +28,7 @@ from buurtonderzoek.places.importers.base import (
     finish_batch,
     valid_nummeraanduiding,
 )
+from buurtonderzoek.places.importers.gpkg import SKIPPED_STATUS_WORDS
 from buurtonderzoek.places.models import ObjectType
 
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -46,7 +47,16 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "y": ("y", "rd_y"),
     "lat": ("lat", "latitude", "breedtegraad"),
     "lon": ("lon", "longitude", "lengtegraad"),
+    "status": ("status", "verblijfsobjectstatus", "objectstatus"),
 }
+
+
+def _no_door(status: str) -> bool:
+    """The same status filter as the GeoPackage: no door for objects gevormd, ingetrokken..."""
+    text = status.lower()
+    return any(word in text for word in SKIPPED_STATUS_WORDS)
+
+
 REQUIRED = ("nummeraanduiding_id", "street", "huisnummer", "woonplaats", "x", "y")
 OBJECT_TYPES = {
     "": ObjectType.VERBLIJFSOBJECT.value,
@@ -100,6 +110,7 @@ class CsvAddressSource:
         self.bytes_total = self.path.stat().st_size
         self.bytes_read = 0
         self.rows_total = 0
+        self.skipped = 0  # rows whose BAG status is no door (gevormd, ingetrokken, ...)
         try:
             with self._open() as f:
                 header_line = f.readline()
@@ -126,7 +137,7 @@ class CsvAddressSource:
                 f"{self.label}, regel 1: kolom {wanted} ontbreekt in de kopregel. "
                 "Zie docs/address-csv.md voor de kolommen die nodig zijn."
             )
-        self.provides = frozenset(self.index) | {"x", "y", "lat", "lon", "grid_x"}
+        self.provides = frozenset(c for c in self.index if c != "status") | {"x", "y", "lat", "lon", "grid_x"}
 
     def _open(self) -> IO[str]:
         # utf-8-sig: Excel puts a byte order mark in front of the header.
@@ -196,6 +207,8 @@ class CsvAddressSource:
         def optional(name: str) -> Iterable[str]:
             return col(name) if name in ix else repeat("")
 
+        if "status" in ix and any(_no_door(status) for status in set(col("status"))):
+            return None  # the row-by-row path leaves those rows out
         nid = col("nummeraanduiding_id")
         if set(map(len, nid)) != {16} or not "".join(nid).isdigit():
             return None
@@ -279,6 +292,7 @@ class CsvAddressSource:
         i_bu = ix.get("buurt_code")
         i_x, i_y = ix.get("x"), ix.get("y")
         i_lat, i_lon = ix.get("lat"), ix.get("lon")
+        i_status = ix.get("status")
         has_xy = i_x is not None and i_y is not None
         has_ll = i_lat is not None and i_lon is not None
         partial: list[tuple[object, ...]] = []
@@ -291,6 +305,9 @@ class CsvAddressSource:
             for row in reader:
                 line = first_line - 1 + reader.line_num
                 if not row or row == [""]:
+                    continue
+                if i_status is not None and i_status < len(row) and _no_door(row[i_status]):
+                    self.skipped += 1
                     continue
                 try:
                     nid = row[i_nid]

@@ -57,8 +57,20 @@ ADDRESS_COLUMNS = (
     "bronhouder_identificatie",
 )
 VBO_EXTRA_COLUMNS = ("oppervlakte", "gebruiksdoel", "bouwjaar", "pand_identificatie", "pandstatus")
-# Objects that no longer (or never did) exist get no front door to knock on.
-SKIPPED_STATUS_WORDS = ("ingetrokken", "ten onrechte", "niet gerealiseerd")
+# Objects that no longer (or never did) exist get no front door to knock on; nor do objects that are
+# only "gevormd" (planned, a permit given, not built yet: "Verblijfsobject gevormd").
+SKIPPED_STATUS_WORDS = ("ingetrokken", "ten onrechte", "niet gerealiseerd", "gevormd")
+
+
+def _status_rank(status: str | None) -> int:
+    """Which of two objects sharing one nummeraanduiding is the real door: lower is better."""
+    text = (status or "").lower()
+    if "in gebruik" in text or "aangewezen" in text:
+        return 0
+    if "verbouwing" in text:
+        return 1
+    return 2
+
 
 _ENVELOPE_BYTES = {0: 0, 1: 32, 2: 48, 3: 48, 4: 64}
 # The common point: 8-byte header without envelope, little-endian 2D WKB point; 29 bytes.
@@ -192,7 +204,12 @@ class GpkgAddressSource:
         self.bytes_read = 0
         self.rows_total = 0
         self.skipped = 0
+        # (nummeraanduiding, kept "laag x, feature y (status)", dropped ones): one address on two
+        # objects, which real BAG data has; the load keeps the one in use and reports the pair.
+        self.duplicates: list[tuple[str, str, list[str]]] = []
+        self._dropped: set[tuple[str, Any]] = set()
         self._check()
+        self._resolve_duplicates()
 
     def _connect(self) -> sqlite3.Connection:
         # Read-only and immutable: never touch (or lock) the file we import from.
@@ -232,6 +249,41 @@ class GpkgAddressSource:
             self.rows_total += con.execute(f'SELECT COUNT(*) FROM "{layer}"').fetchone()[0]
         con.close()
 
+    def _resolve_duplicates(self) -> None:
+        con = self._connect()
+        try:
+            union = " UNION ALL ".join(
+                f'SELECT nummeraanduiding_hoofdadres_identificatie AS n, status FROM "{layer}"'
+                for layer, _o, _pk, _g in self._layers
+            )
+            skip = " AND ".join(f"lower(coalesce(status, '')) NOT LIKE '%{w}%'" for w in SKIPPED_STATUS_WORDS)
+            ids = [n for (n,) in con.execute(f"SELECT n FROM ({union}) WHERE {skip} GROUP BY n HAVING COUNT(*) > 1")]
+            for nid in ids:
+                candidates = []
+                for layer, _otype, pk, _geom in self._layers:
+                    for fid, status, oid in con.execute(
+                        f'SELECT "{pk}", status, identificatie FROM "{layer}" '
+                        "WHERE nummeraanduiding_hoofdadres_identificatie = ?",
+                        (nid,),
+                    ):
+                        if status and any(w in status.lower() for w in SKIPPED_STATUS_WORDS):
+                            continue
+                        candidates.append((_status_rank(status), str(oid or ""), layer, fid, status or "?"))
+                # In use wins; between equals the newest object (the highest BAG id).
+                candidates.sort(key=lambda c: (c[0], [-ord(ch) for ch in c[1]]))
+                kept, *dropped = candidates
+                for _rank, _oid, layer, fid, _status in dropped:
+                    self._dropped.add((layer, fid))
+                self.duplicates.append(
+                    (
+                        str(nid),
+                        f"laag {kept[2]}, feature {kept[3]} ({kept[4]})",
+                        [f"laag {d[2]}, feature {d[3]} ({d[4]})" for d in dropped],
+                    )
+                )
+        finally:
+            con.close()
+
     def batches(self) -> Iterator[list[AddressRow]]:
         con = self._connect()
         try:
@@ -252,6 +304,12 @@ class GpkgAddressSource:
             fetched = cursor.fetchmany(BATCH_SIZE)
             if not fetched:
                 return
+            if self._dropped:
+                before = len(fetched)
+                fetched = [row for row in fetched if (layer, row[0]) not in self._dropped]
+                self.skipped += before - len(fetched)
+                if not fetched:
+                    continue
             rows = self._fast(fetched, layer, otype)
             yield rows if rows is not None else self._slow(fetched, layer, otype)
 
@@ -320,6 +378,10 @@ class GpkgAddressSource:
             if status and any(w in status.lower() for w in SKIPPED_STATUS_WORDS):
                 self.skipped += 1
                 continue
+            if isinstance(hnr, str) and hnr.strip().isdigit():
+                hnr = int(hnr)  # some exports store the huisnummer as text
+            elif isinstance(hnr, float) and hnr.is_integer():
+                hnr = int(hnr)
             try:
                 x, y = to_xy(blob)
             except (GeometryError, TypeError, struct.error) as exc:

@@ -57,6 +57,8 @@ class LoadResult:
     # Where the time went (seconds): waiting for the reader, writing rows, building indexes,
     # merging from the staging table, committing, and VACUUM/ANALYZE afterwards.
     phases: dict[str, float] = field(default_factory=dict)
+    # One nummeraanduiding on two objects, resolved by the source: (id, kept, dropped).
+    duplicates: list[tuple[str, str, list[str]]] = field(default_factory=list)
 
     def add(self, phase: str, since: float) -> float:
         now = time.perf_counter()

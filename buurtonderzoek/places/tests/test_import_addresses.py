@@ -21,7 +21,7 @@ from buurtonderzoek.places.importers.gpkg import (
     point_xy,
 )
 from buurtonderzoek.places.models import Address
-from buurtonderzoek.places.tests.fixtures import Bag, csv_line, write_bag_gpkg, write_csv
+from buurtonderzoek.places.tests.fixtures import CSV_HEADER, Bag, csv_line, write_bag_gpkg, write_csv
 
 pytestmark = pytest.mark.django_db
 
@@ -296,10 +296,54 @@ def test_it_refuses_a_file_that_is_not_a_bag_geopackage(tmp_path):
         import_bag_gpkg(path, progress=False)
 
 
-def test_it_refuses_a_duplicate_across_layers(tmp_path):
-    path = write_bag_gpkg(tmp_path / "bag-light.gpkg", [bag(1)], ligplaatsen=[bag(1, x=140_500.0)])
-    with pytest.raises(ImportFailed, match="laag verblijfsobject, feature 1 en laag ligplaats, feature 1"):
-        import_bag_gpkg(path, progress=False)
+def test_one_address_on_two_objects_keeps_the_one_in_use_and_reports_the_pair(tmp_path, capsys):
+    # Real BAG data has it: one nummeraanduiding as hoofdadres of two objects. A national load must
+    # not stop for one pair: the object in use wins, the other is reported.
+    path = write_bag_gpkg(
+        tmp_path / "bag-light.gpkg",
+        [bag(1), bag(2, status="Verblijfsobject buiten gebruik", x=140_900.0)],
+        ligplaatsen=[bag(2, x=140_500.0, y=449_500.0), bag(3, x=140_600.0)],
+    )
+    result = import_bag_gpkg(path, progress=False)
+    assert result.read == 3
+    moved = Address.objects.get(nummeraanduiding_id="9901200000000002")
+    assert (moved.object_type, moved.x) == ("L", 140_500)
+    assert result.duplicates == [
+        (
+            "9901200000000002",
+            "laag ligplaats, feature 1 (Plaats aangewezen)",
+            ["laag verblijfsobject, feature 2 (Verblijfsobject buiten gebruik)"],
+        )
+    ]
+    call_command("import_bag_gpkg", str(path), "--no-progress")
+    assert "Nummeraanduiding 9901200000000002 stond op meer dan één object" in capsys.readouterr().out
+
+
+def test_an_object_that_is_only_gevormd_is_no_door_yet(tmp_path):
+    # "Verblijfsobject gevormd": a permit, no building. Next to the same address in use it is no pair.
+    path = write_bag_gpkg(
+        tmp_path / "bag-light.gpkg",
+        [bag(1), bag(2, status="Verblijfsobject gevormd"), bag(3, nid=bag(1).nid, status="Verblijfsobject gevormd")],
+    )
+    result = import_bag_gpkg(path, progress=False)
+    assert result.read == 1 and result.duplicates == []
+    assert list(Address.objects.values_list("nummeraanduiding_id", flat=True)) == [bag(1).nid]
+
+
+def test_a_huisnummer_stored_as_text_is_read(tmp_path):
+    path = write_bag_gpkg(tmp_path / "bag-light.gpkg", [bag(1), bag(2)])
+    con = sqlite3.connect(path)
+    columns = [r[1] for r in con.execute('PRAGMA table_info("verblijfsobject")')]
+    select = ", ".join("CAST(huisnummer AS TEXT) AS huisnummer" if c == "huisnummer" else f'"{c}"' for c in columns)
+    con.executescript(
+        f"CREATE TABLE vbo_text AS SELECT {select} FROM verblijfsobject; DROP TABLE verblijfsobject; "  # noqa: S608
+        "ALTER TABLE vbo_text RENAME TO verblijfsobject;"
+    )
+    con.commit()
+    assert con.execute("SELECT typeof(huisnummer) FROM verblijfsobject").fetchone()[0] == "text"
+    con.close()
+    import_bag_gpkg(path, progress=False)
+    assert sorted(Address.objects.values_list("huisnummer", flat=True)) == [1, 2]
 
 
 def test_it_reads_every_geopackage_point_header_variant():
@@ -352,3 +396,12 @@ def test_the_command_turns_a_nul_byte_into_a_dutch_command_error(tmp_path):
     path = write_csv(tmp_path / "nul.csv", [csv_line(1, street="\x00")])
     with pytest.raises(CommandError, match="NUL-teken"):
         call_command("import_addresses_csv", str(path), "--no-progress")
+
+
+def test_the_csv_importer_leaves_out_objects_that_are_no_door(tmp_path):
+    lines = [csv_line(1) + ";Verblijfsobject in gebruik", csv_line(2) + ";Verblijfsobject gevormd"]
+    lines.append(csv_line(3) + ";Verblijfsobject ingetrokken")
+    path = write_csv(tmp_path / "bag.csv", lines, header=CSV_HEADER + ";status")
+    result = import_addresses_csv(path, progress=False)
+    assert result.read == 1
+    assert list(Address.objects.values_list("huisnummer", flat=True)) == [1]

@@ -25,3 +25,8 @@ class Command(BaseCommand):
         except ImportFailed as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(self.style.SUCCESS(address_summary(result)))
+        for nid, kept, dropped in result.duplicates:
+            self.stdout.write(
+                f"Nummeraanduiding {nid} stond op meer dan één object: {kept} gehouden, "
+                f"{' en '.join(dropped)} overgeslagen."
+            )
