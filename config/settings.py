@@ -284,6 +284,11 @@ SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", False)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if envbool("BEHIND_PROXY", False) else None
+# Which X-Forwarded-For entries to believe (buurtonderzoek/core/clientip.py, docs/security.md): the number of
+# reverse proxies in front of the app, or the networks they live in. Neither: REMOTE_ADDR only.
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
+TRUSTED_PROXY_NETWORKS = envlist("TRUSTED_PROXY_NETWORKS", [])
+AXES_CLIENT_IP_CALLABLE = "buurtonderzoek.core.clientip.client_ip"
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 60 * 60 * 12)
 X_FRAME_OPTIONS = "DENY"

@@ -15,6 +15,7 @@ from allauth.mfa.models import Authenticator
 from django.http import HttpRequest
 
 from buurtonderzoek.accounts.models import Role
+from buurtonderzoek.core.clientip import client_ip
 from buurtonderzoek.core.mail import send_safely
 
 
@@ -42,6 +43,10 @@ class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
             f"accountmail ({template_prefix.rsplit('/', 1)[-1]})",
             lambda: super(AccountAdapter, self).send_mail(template_prefix, email, context),
         )
+
+    def get_client_ip(self, request: HttpRequest) -> str:
+        # allauth's rate limits see the same client address as everything else (core/clientip.py).
+        return client_ip(request) or str(super().get_client_ip(request))
 
     def format_email_subject(self, subject: str) -> str:
         # allauth prefixes "[domain]"; our subjects already name Open Buurtonderzoek.

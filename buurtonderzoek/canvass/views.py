@@ -44,6 +44,7 @@ from buurtonderzoek.canvass.pdf import qr_svg, render_pdf, route_svg, tip_url
 from buurtonderzoek.canvass.planning import parse_polygon, preview_payload, preview_plan
 from buurtonderzoek.canvass.sync import conflicts_for
 from buurtonderzoek.core.audit import record_personal_read
+from buurtonderzoek.core.clientip import client_ip
 from buurtonderzoek.core.types import AuthedHttpRequest
 from buurtonderzoek.incidents.access import is_coordinator
 from buurtonderzoek.incidents.models import PLANNABLE_STATUSES, Incident
@@ -393,7 +394,7 @@ def tip_form(request: HttpRequest, token: str) -> HttpResponse:
     form = TipForm(request.POST if request.method == "POST" else None, incident_id=incident.pk)
     limited = False
     if request.method == "POST" and not closed:
-        sender = ip_hash(_client_ip(request))
+        sender = ip_hash(client_ip(request))
         key = f"tip-rate:{sender}"
         count = int(cache.get(key, 0))
         if count >= getattr(settings, "TIP_RATE_LIMIT_PER_HOUR", TIP_RATE_LIMIT_PER_HOUR):
@@ -433,13 +434,3 @@ def tip_form(request: HttpRequest, token: str) -> HttpResponse:
 def tip_thanks(request: HttpRequest, token: str) -> HttpResponse:
     incident = get_object_or_404(Incident, public_token=token)
     return render(request, "canvass/tip_thanks.html", {"incident": incident})
-
-
-def _client_ip(request: HttpRequest) -> str:
-    # Behind a proxy, the proxy's address would put every resident in one bucket; the deployment
-    # sets BEHIND_PROXY and the proxy writes X-Forwarded-For (its first hop is the client).
-    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return str(forwarded).split(",")[0].strip()
-    return str(request.META.get("REMOTE_ADDR", ""))

@@ -11,6 +11,7 @@ from typing import Any
 from django.db import models
 from django.http import HttpRequest
 
+from buurtonderzoek.core.clientip import client_ip
 from buurtonderzoek.core.models import AuditAction, AuditEvent
 
 
@@ -58,5 +59,4 @@ def record_personal_read(actor: Any, obj: models.Model, *, what: str, request: H
 
 
 def _client_ip(request: HttpRequest) -> str | None:
-    ip = request.META.get("REMOTE_ADDR")
-    return str(ip) if ip else None
+    return client_ip(request) or None

@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from buurtonderzoek.canvass.actions import ip_hash
 from buurtonderzoek.canvass.pdf import qr_svg, render_pdf
+from buurtonderzoek.core.clientip import client_ip
 from buurtonderzoek.places.models import Buurt, Gemeente
 from buurtonderzoek.signalements import actions, drafting
 from buurtonderzoek.signalements.forms import SubscribeForm
@@ -199,10 +200,6 @@ class GemeenteFeed(_AlertFeed):
 # --- subscriptions ---------------------------------------------------------------------------------
 
 
-def _client_ip(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR", ""))
-
-
 @require_http_methods(["GET", "POST"])
 def subscribe(request: HttpRequest, code: str) -> HttpResponse:
     """Subscribe to a buurt (code BU...) or a gemeente (GM...)."""
@@ -216,7 +213,7 @@ def subscribe(request: HttpRequest, code: str) -> HttpResponse:
     form = SubscribeForm(request.POST if request.method == "POST" else None, buurt=buurt, gemeente=gemeente)
     status = 200
     if request.method == "POST":
-        key = f"subscribe-rate:{ip_hash(_client_ip(request))}"
+        key = f"subscribe-rate:{ip_hash(client_ip(request))}"
         count = int(cache.get(key, 0))
         if count >= SUBSCRIBE_RATE_LIMIT_PER_HOUR:
             status = 429
