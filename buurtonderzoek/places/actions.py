@@ -7,6 +7,7 @@ from typing import Any
 
 from buurtonderzoek.core.audit import record
 from buurtonderzoek.core.models import AuditAction
+from buurtonderzoek.places.importers.base import ImportFailed
 from buurtonderzoek.places.importers.cbs import (
     AreaResult,
     Pc6Result,
@@ -25,8 +26,41 @@ def import_addresses_csv(path: Path, *, by: Any = None, using: str = "default", 
     return result
 
 
-def import_bag_gpkg(path: Path, *, by: Any = None, using: str = "default", progress: bool = True) -> LoadResult:
-    source = GpkgAddressSource(Path(path))
+def gemeente_area_rd(code: str, margin_m: float, *, using: str = "default") -> Any:
+    """The gemeente's border (from the CBS wijk- en buurtkaart) in RD New, widened by `margin_m`
+    metres so that a canvass near the border still finds every door."""
+    import shapely
+    from shapely.geometry import shape
+
+    from buurtonderzoek.places.geo import wgs84_to_rd_array
+    from buurtonderzoek.places.models import Gemeente
+
+    gemeente = Gemeente.objects.using(using).filter(code=code.upper()).first()
+    if gemeente is None or not gemeente.boundary:
+        raise ImportFailed(
+            f"Gemeente {code} heeft nog geen grens. Importeer eerst de CBS wijk- en buurtkaart "
+            "(manage.py import_cbs_wijkbuurt wijkenbuurten.gpkg); er is niets opgeslagen."
+        )
+
+    def to_rd(coords: Any) -> Any:
+        x, y = wgs84_to_rd_array(coords[:, 1], coords[:, 0])
+        coords[:, 0], coords[:, 1] = x, y
+        return coords
+
+    return shapely.transform(shape(gemeente.boundary), to_rd).buffer(margin_m)
+
+
+def import_bag_gpkg(
+    path: Path,
+    *,
+    by: Any = None,
+    using: str = "default",
+    progress: bool = True,
+    gemeente: str = "",
+    margin_m: float = 200,
+) -> LoadResult:
+    area = gemeente_area_rd(gemeente, margin_m, using=using) if gemeente else None
+    source = GpkgAddressSource(Path(path), area=area)
     result = load_addresses(source, using=using, progress=progress)
     _record_addresses(by, "BAG GeoPackage", Path(path), result, skipped=source.skipped)
     result.duplicates = source.duplicates

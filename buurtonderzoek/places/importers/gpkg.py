@@ -197,8 +197,14 @@ class GpkgAddressSource:
 
     provides = frozenset(c for c in COLUMNS if c != "buurt_code")
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, area: Any = None) -> None:
+        """`area`: a shapely (Multi)Polygon in RD New; only addresses inside it are read (a
+        per-gemeente load, its border widened by a margin)."""
         self.path = Path(path)
+        self.area = area
+        if area is not None:
+            shapely.prepare(area)  # millions of point-in-polygon tests
+        self.outside = 0
         self.label = self.path.name
         self.bytes_total = 0
         self.bytes_read = 0
@@ -311,7 +317,19 @@ class GpkgAddressSource:
                 if not fetched:
                     continue
             rows = self._fast(fetched, layer, otype)
-            yield rows if rows is not None else self._slow(fetched, layer, otype)
+            if rows is None:
+                rows = self._slow(fetched, layer, otype)
+            yield self._inside(rows) if self.area is not None else rows
+
+    def _inside(self, rows: list[AddressRow]) -> list[AddressRow]:
+        if not rows:
+            return rows
+        x, y = COLUMNS.index("x"), COLUMNS.index("y")
+        xs = np.fromiter((r[x] for r in rows), dtype=np.float64, count=len(rows))
+        ys = np.fromiter((r[y] for r in rows), dtype=np.float64, count=len(rows))
+        inside = shapely.contains_xy(self.area, xs, ys)
+        self.outside += len(rows) - int(inside.sum())
+        return [row for row, keep in zip(rows, inside, strict=True) if keep]
 
     def _fast(self, fetched: list[tuple[Any, ...]], layer: str, otype: str) -> list[AddressRow] | None:
         """Column by column: the usual, clean batch. None sends the batch to the row-by-row path."""

@@ -405,3 +405,30 @@ def test_the_csv_importer_leaves_out_objects_that_are_no_door(tmp_path):
     result = import_addresses_csv(path, progress=False)
     assert result.read == 1
     assert list(Address.objects.values_list("huisnummer", flat=True)) == [1]
+
+
+def test_a_per_gemeente_load_reads_the_gemeente_and_a_margin_beyond_its_border(tmp_path, capsys):
+    from buurtonderzoek.places.geo import rd_to_wgs84
+    from buurtonderzoek.places.models import Gemeente
+
+    # Gemeente GM9901: a square of 1 km from (140000, 449000) in RD, stored in WGS84 as the CBS import does.
+    corners = [(140_000, 449_000), (141_000, 449_000), (141_000, 450_000), (140_000, 450_000), (140_000, 449_000)]
+    ring = [list(reversed(rd_to_wgs84(x, y))) for x, y in corners]
+    Gemeente.objects.create(code="GM9901", name="Lindenhoven", boundary={"type": "Polygon", "coordinates": [ring]})
+    path = write_bag_gpkg(
+        tmp_path / "bag-light.gpkg",
+        [
+            bag(1, x=140_500.0, y=449_500.0),  # inside
+            bag(2, x=141_150.0, y=449_500.0),  # 150 m beyond the border: within the margin
+            bag(3, x=141_400.0, y=449_500.0),  # 400 m beyond: left out
+        ],
+    )
+    call_command("import_bag_gpkg", str(path), "--gemeente", "GM9901", "--margin", "200", "--no-progress")
+    assert sorted(Address.objects.values_list("huisnummer", flat=True)) == [1, 2]
+
+
+def test_a_per_gemeente_load_without_the_cbs_border_says_what_to_do_first(tmp_path):
+    path = write_bag_gpkg(tmp_path / "bag-light.gpkg", [bag(1)])
+    with pytest.raises(CommandError, match="Importeer eerst de CBS wijk- en buurtkaart"):
+        call_command("import_bag_gpkg", str(path), "--gemeente", "GM0344", "--no-progress")
+    assert not Address.objects.exists()

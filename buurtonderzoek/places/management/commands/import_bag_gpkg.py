@@ -18,10 +18,27 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         add_import_arguments(parser, "Het bestand bag-light.gpkg.")
+        parser.add_argument(
+            "--gemeente",
+            default="",
+            help="Alleen de adressen van deze gemeente (bijvoorbeeld GM0344); de grens komt uit de CBS-kaart.",
+        )
+        parser.add_argument(
+            "--margin",
+            type=float,
+            default=200,
+            help="Meters buiten de gemeentegrens die ook worden ingelezen (standaard 200).",
+        )
 
     def handle(self, *args: Any, path: str, database: str, no_progress: bool, **options: Any) -> None:
         try:
-            result = import_bag_gpkg(Path(path), using=database, progress=not no_progress)
+            result = import_bag_gpkg(
+                Path(path),
+                using=database,
+                progress=not no_progress,
+                gemeente=options["gemeente"],
+                margin_m=options["margin"],
+            )
         except ImportFailed as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(self.style.SUCCESS(address_summary(result)))
