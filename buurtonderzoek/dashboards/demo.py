@@ -19,6 +19,7 @@ from buurtonderzoek.canvass.models import Canvass
 from buurtonderzoek.dashboards.demo_health import seed_demo_health
 from buurtonderzoek.dashboards.grip import refresh_area_months
 from buurtonderzoek.handoff.demo import seed_demo_handoff
+from buurtonderzoek.impact.demo import seed_demo_impact
 from buurtonderzoek.monitor.demo import seed_demo_monitor
 from buurtonderzoek.places.generators.town import generate_town
 from buurtonderzoek.places.models import Gemeente
@@ -111,4 +112,11 @@ def build_demo(*, progress: bool = True) -> Gemeente:
     # A third team that is going quiet, so team health shows every level; then the grip figures.
     seed_demo_health(gemeente, password=DEMO_PASSWORD, domain=DOMAIN)
     refresh_area_months(gemeente)
+    # A driehoeksoverleg with actions in every state; one evaluated on the two monitor waves above.
+    seed_demo_impact(
+        gemeente,
+        gemeente_user=User.objects.get(email=f"gemeente@{DOMAIN}"),
+        police_user=User.objects.get(email=f"politie@{DOMAIN}"),
+        coordinators=[coordinator, User.objects.get(email=f"coordinator-zuid@{DOMAIN}")],
+    )
     return gemeente

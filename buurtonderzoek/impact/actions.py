@@ -33,6 +33,7 @@ from buurtonderzoek.impact.models import (
     ActionTransition,
     ActionType,
     Commitment,
+    Comparison,
     Direction,
     EffectKind,
     ExpectedEffect,
@@ -183,6 +184,7 @@ def propose_action(
     action_type: str = ActionType.OTHER,
     problem_indicator: str = "",
     evidence: str = "",
+    comparison: str = Comparison.GEMEENTE,
     effects: Iterable[EffectSpec] = (),
     commitments: Iterable[CommitmentSpec] = (),
 ) -> Action:
@@ -191,6 +193,8 @@ def propose_action(
     _check_period(starts_on, ends_on)
     if action_type not in ActionType.values:
         raise ValidationError(_("Kies een soort actie uit de lijst."))
+    if comparison not in Comparison.values:
+        raise ValidationError(_("Kies waarmee het effect wordt vergeleken."))
     cleaned = _clean_effects(effects)
     with transaction.atomic():
         action = Action.objects.create(
@@ -203,6 +207,7 @@ def propose_action(
             plan=plan,
             starts_on=starts_on,
             ends_on=ends_on,
+            comparison=comparison,
             proposed_by=by,
             proposed_partner=member.partner if member else Partner.GEMEENTE,
         )
@@ -235,7 +240,17 @@ def update_action(
 ) -> Action:
     """Change the proposal while it is an idea or in discussion."""
     _require_member(action.table, by)
-    editable = {"title", "action_type", "problem", "problem_indicator", "evidence", "plan", "starts_on", "ends_on"}
+    editable = {
+        "title",
+        "action_type",
+        "problem",
+        "problem_indicator",
+        "evidence",
+        "plan",
+        "starts_on",
+        "ends_on",
+        "comparison",
+    }
     unknown = set(changes) - editable
     if unknown:
         raise ValueError(f"Not editable: {sorted(unknown)}")

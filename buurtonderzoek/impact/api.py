@@ -96,6 +96,7 @@ class ActionViewSet(viewsets.ModelViewSet[Action]):
                 plan=d["plan"],
                 starts_on=d["starts_on"],
                 ends_on=d["ends_on"],
+                comparison=d["comparison"],
                 effects=cast(list[EffectSpec], [dict(e) for e in d["expected_effects"]]),
                 commitments=cast(list[CommitmentSpec], [dict(c) for c in d["commitments"]]),
             )

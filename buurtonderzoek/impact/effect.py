@@ -34,7 +34,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from buurtonderzoek.impact.models import PROCESS_METRICS, Action, Direction, EffectKind, ExpectedEffect
+from buurtonderzoek.impact.models import PROCESS_METRICS, Action, Comparison, Direction, EffectKind, ExpectedEffect
 from buurtonderzoek.monitor.indicators import KNOWN, Indicator, indicators_for
 from buurtonderzoek.monitor.models import ResultCell, Source, Wave, WaveBuurt
 from buurtonderzoek.monitor.statistics import MIN_CELL, Z95, Estimate, Kind, Moments, Stratum, stratified
@@ -88,6 +88,7 @@ class IndicatorEffect:
     comparison_before: GroupFigure
     comparison_after: GroupFigure
     suppressed: bool
+    comparison_buurten: int = 0
     did: float | None = None
     low: float | None = None
     high: float | None = None
@@ -235,47 +236,80 @@ def measure(action: Action, *, today: date | None = None, with_process: bool = T
     }
     in_both = {b for (w, b) in populations if w == baseline.pk} & {b for (w, b) in populations if w == follow_up.pk}
     treated = in_both & treated_ids
-    comparison = in_both - treated_ids
-    result.treated_buurten, result.comparison_buurten = len(treated), len(comparison)
-    cells = ResultCell.objects.filter(
-        wave__in=(baseline, follow_up), source=Source.INVITED, buurt_id__in=in_both
-    ).values_list("wave_id", "buurt_id", "respondents", "moments")
-
+    others = in_both - treated_ids
+    cells: dict[tuple[int, int], tuple[int, dict[str, Any]]] = {
+        (wave_id, buurt_id): (respondents, moments)
+        for wave_id, buurt_id, respondents, moments in ResultCell.objects.filter(
+            wave__in=(baseline, follow_up), source=Source.INVITED, buurt_id__in=in_both
+        ).values_list("wave_id", "buurt_id", "respondents", "moments")
+    }
     by_indicator: dict[str, Indicator] = {i.key: i for i in indicators_for(follow_up.version.parsed)}
-    strata: dict[tuple[str, bool, int], list[Stratum]] = defaultdict(list)
-    counts: dict[tuple[bool, int], int] = defaultdict(int)
-    wanted = [e for e in expected if e.kind == EffectKind.INDICATOR]
-    for wave_id, buurt_id, respondents, moments in cells:
-        is_treated = buurt_id in treated
-        counts[(is_treated, wave_id)] += respondents
-        population = populations.get((wave_id, buurt_id)) or None
-        for effect in wanted:
-            raw = moments.get(effect.key)
-            m = Moments(int(raw[0]), float(raw[1]), float(raw[2])) if raw else Moments()
-            strata[(effect.key, is_treated, wave_id)].append(Stratum(respondents, m, population))
-
-    for effect in wanted:
-        indicator = by_indicator.get(effect.key) or KNOWN.get(effect.key)
+    result.treated_buurten, result.comparison_buurten = len(treated), len(others)
+    for expectation in (e for e in expected if e.kind == EffectKind.INDICATOR):
+        indicator = by_indicator.get(expectation.key) or KNOWN.get(expectation.key)
         if indicator is None:
             continue
-        result.indicators.append(_indicator_effect(effect, indicator, strata, counts, baseline.pk, follow_up.pk))
+        comparison = others
+        if action.comparison == Comparison.MATCHED:
+            comparison = matched_buurten(expectation.key, treated, others, cells, baseline.pk)
+        strata: dict[tuple[bool, int], list[Stratum]] = defaultdict(list)
+        counts: dict[tuple[bool, int], int] = defaultdict(int)
+        for (wave_id, buurt_id), (respondents, moments) in cells.items():
+            if buurt_id not in treated and buurt_id not in comparison:
+                continue
+            group = (buurt_id in treated, wave_id)
+            counts[group] += respondents
+            strata[group].append(
+                Stratum(respondents, _moments(moments, expectation.key), populations.get((wave_id, buurt_id)) or None)
+            )
+        result.indicators.append(
+            _indicator_effect(expectation, indicator, strata, counts, baseline.pk, follow_up.pk, len(comparison))
+        )
     return result
+
+
+def _moments(raw_cell: dict[str, Any], key: str) -> Moments:
+    raw = raw_cell.get(key)
+    return Moments(int(raw[0]), float(raw[1]), float(raw[2])) if raw else Moments()
+
+
+def matched_buurten(
+    key: str,
+    treated: set[int],
+    others: set[int],
+    cells: dict[tuple[int, int], tuple[int, dict[str, Any]]],
+    baseline_id: int,
+) -> set[int]:
+    """The comparison buurten nearest to the action's buurten on the baseline value of this indicator:
+    twice as many as the action has (at least three), or all when there are fewer."""
+    pooled = sum((_moments(cells[(baseline_id, b)][1], key) for b in treated if (baseline_id, b) in cells), Moments())
+    if pooled.n == 0:
+        return others
+    target = pooled.mean
+    candidates = []
+    for buurt_id in others:
+        m = _moments(cells.get((baseline_id, buurt_id), (0, {}))[1], key)
+        if m.n:
+            candidates.append((abs(m.mean - target), buurt_id))
+    wanted = max(3, 2 * len(treated))
+    return {buurt_id for _distance, buurt_id in sorted(candidates)[:wanted]}
 
 
 def _indicator_effect(
     effect: ExpectedEffect,
     indicator: Indicator,
-    strata: dict[tuple[str, bool, int], list[Stratum]],
+    strata: dict[tuple[bool, int], list[Stratum]],
     counts: dict[tuple[bool, int], int],
     before: int,
     after: int,
+    comparison_buurten: int,
 ) -> IndicatorEffect:
     scale = 100.0 if indicator.kind == Kind.PROPORTION else 1.0
     sign = 1.0 if effect.direction == Direction.UP else -1.0
     groups = [(True, before), (True, after), (False, before), (False, after)]
     suppressed = any(counts.get(g, 0) < MIN_CELL for g in groups)
     estimates: list[Estimate | None] = [
-        None if suppressed else stratified(indicator.kind, strata.get((effect.key, t, w), [])) for t, w in groups
+        None if suppressed else stratified(indicator.kind, strata.get((t, w), [])) for t, w in groups
     ]
     suppressed = suppressed or any(e is None or e.n < MIN_CELL for e in estimates)
 
@@ -296,6 +330,7 @@ def _indicator_effect(
         "comparison_before": figures[2],
         "comparison_after": figures[3],
         "suppressed": suppressed,
+        "comparison_buurten": comparison_buurten,
     }
     if suppressed:
         return IndicatorEffect(**base)

@@ -9,7 +9,15 @@ from django.utils.translation import gettext_lazy as _
 
 from buurtonderzoek.accounts.models import User
 from buurtonderzoek.impact.actions import CommitmentSpec, EffectSpec
-from buurtonderzoek.impact.models import PROCESS_METRICS, ActionType, Direction, EffectKind, Partner, PartnerTable
+from buurtonderzoek.impact.models import (
+    PROCESS_METRICS,
+    ActionType,
+    Comparison,
+    Direction,
+    EffectKind,
+    Partner,
+    PartnerTable,
+)
 from buurtonderzoek.places.models import Buurt, Wijk
 
 INDICATOR_ROWS = 3
@@ -69,6 +77,12 @@ class ActionForm(forms.Form):
     plan = forms.CharField(label=_("Wat gaan we doen?"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4}))
     starts_on = forms.DateField(label=_("Start"), widget=DATE)
     ends_on = forms.DateField(label=_("Einde van de afgesproken periode"), widget=DATE)
+    comparison = forms.ChoiceField(
+        label=_("Vergelijken met"),
+        choices=Comparison.choices,
+        initial=Comparison.GEMEENTE,
+        help_text=_("Het effect is de verandering in uw buurten min de verandering in deze buurten zonder de actie."),
+    )
 
     def __init__(self, *args: Any, table: PartnerTable, indicators: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -83,26 +97,32 @@ class ActionForm(forms.Form):
                 label=_("Indicator %(n)s") % {"n": i}, choices=empty + indicators, required=False
             )
             self.fields[f"effect_{i}_direction"] = forms.ChoiceField(
-                label=_("Richting"), choices=Direction.choices, required=False
+                label=_("Richting bij indicator %(n)s") % {"n": i}, choices=Direction.choices, required=False
             )
             self.fields[f"effect_{i}_size"] = forms.FloatField(
-                label=_("Verwachte verandering"),
+                label=_("Verwachte verandering bij indicator %(n)s") % {"n": i},
                 required=False,
                 min_value=0.1,
                 help_text=_("In procentpunten bij een percentage, in punten bij een cijfer."),
             )
         for key, label in PROCESS_METRICS.items():
             self.fields[f"process_{key}_direction"] = forms.ChoiceField(
-                label=_("Richting"), choices=Direction.choices, required=False
+                label=_("Richting: %(label)s") % {"label": label}, choices=Direction.choices, required=False
             )
-            self.fields[f"process_{key}_size"] = forms.FloatField(label=label, required=False, min_value=0.1)
+            self.fields[f"process_{key}_size"] = forms.FloatField(
+                label=_("Doel: %(label)s") % {"label": label}, required=False, min_value=0.1
+            )
         for i in range(1, COMMITMENT_ROWS + 1):
             self.fields[f"commitment_{i}_partner"] = forms.ChoiceField(
-                label=_("Partner"), choices=[("", _("(kies)")), *Partner.choices], required=False
+                label=_("Partner bij toezegging %(n)s") % {"n": i},
+                choices=[("", _("(kies)")), *Partner.choices],
+                required=False,
             )
-            self.fields[f"commitment_{i}_what"] = forms.CharField(label=_("Toezegging"), max_length=300, required=False)
+            self.fields[f"commitment_{i}_what"] = forms.CharField(
+                label=_("Toezegging %(n)s") % {"n": i}, max_length=300, required=False
+            )
             self.fields[f"commitment_{i}_due_on"] = forms.DateField(
-                label=_("Uiterlijk op"), required=False, widget=DATE
+                label=_("Uiterlijk op (toezegging %(n)s)") % {"n": i}, required=False, widget=DATE
             )
 
     def indicator_rows(self) -> list[list[forms.BoundField]]:

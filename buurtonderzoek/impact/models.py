@@ -121,6 +121,11 @@ class ActionType(models.TextChoices):
     OTHER = "anders", _("anders")
 
 
+class Comparison(models.TextChoices):
+    GEMEENTE = "gemeente", _("de andere buurten in de gemeente")
+    MATCHED = "matched", _("vergelijkbare buurten (dichtst bij de nulmeting)")
+
+
 class ActionStatus(models.TextChoices):
     IDEA = "idee", _("idee")
     DISCUSSION = "in_overleg", _("in overleg")
@@ -176,6 +181,10 @@ class Action(models.Model):
     plan = models.TextField(_("wat we gaan doen"), max_length=4000)
     starts_on = models.DateField(_("start"))
     ends_on = models.DateField(_("einde afgesproken periode"))
+    # Part of the pre-registration: against which buurten the effect will be measured (effect.py).
+    comparison = models.CharField(
+        _("vergelijken met"), max_length=10, choices=Comparison.choices, default=Comparison.GEMEENTE
+    )
     status = models.CharField(_("status"), max_length=20, choices=ActionStatus.choices, default=ActionStatus.IDEA)
     stop_reason = models.CharField(_("reden van stoppen"), max_length=500, blank=True)
     proposed_by = models.ForeignKey(

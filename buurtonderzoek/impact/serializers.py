@@ -9,6 +9,7 @@ from buurtonderzoek.impact.models import (
     ActionStatus,
     ActionType,
     Commitment,
+    Comparison,
     Direction,
     EffectKind,
     ExpectedEffect,
@@ -77,6 +78,7 @@ class ActionSerializer(serializers.ModelSerializer[Action]):
             "plan",
             "starts_on",
             "ends_on",
+            "comparison",
             "status",
             "status_label",
             "stop_reason",
@@ -102,6 +104,7 @@ class ProposeSerializer(serializers.Serializer[Any]):
     plan = serializers.CharField(max_length=4000)
     starts_on = serializers.DateField()
     ends_on = serializers.DateField()
+    comparison = serializers.ChoiceField(choices=Comparison.choices, default=Comparison.GEMEENTE)
     expected_effects = ExpectedEffectSerializer(many=True, required=False, default=list)
     commitments = CommitmentSerializer(many=True, required=False, default=list)
 
@@ -112,6 +115,7 @@ class UpdateSerializer(serializers.Serializer[Any]):
     plan = serializers.CharField(max_length=4000, required=False)
     starts_on = serializers.DateField(required=False)
     ends_on = serializers.DateField(required=False)
+    comparison = serializers.ChoiceField(choices=Comparison.choices, required=False)
     expected_effects = ExpectedEffectSerializer(many=True, required=False)
 
 

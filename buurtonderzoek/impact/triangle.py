@@ -15,8 +15,9 @@ from django.utils.translation import gettext as _
 from buurtonderzoek.impact.actions import latest_checks
 from buurtonderzoek.impact.models import Action, Partner, TriangleCheck
 
-# Corner positions in a 300 x 270 viewBox: gemeente on top, politie bottom left, buurtpreventie right.
-POSITIONS = {Partner.GEMEENTE: (150, 40), Partner.POLITIE: (45, 225), Partner.BUURTPREVENTIE: (255, 225)}
+# Corner positions in the SVG's viewBox (-40 0 380 290): gemeente on top, politie bottom left,
+# buurtpreventie bottom right; the labels sit outside the circles and inside the box.
+POSITIONS = {Partner.GEMEENTE: (150, 65), Partner.POLITIE: (50, 220), Partner.BUURTPREVENTIE: (250, 220)}
 SYMBOLS = {"agrees": "✓", "disagrees": "✗", "open": "?"}
 
 

@@ -146,6 +146,7 @@ def action_create(request: HttpRequest, pk: int) -> HttpResponse:
                 plan=data["plan"],
                 starts_on=data["starts_on"],
                 ends_on=data["ends_on"],
+                comparison=data["comparison"],
                 effects=form.effects(),
                 commitments=form.commitments(),
             )

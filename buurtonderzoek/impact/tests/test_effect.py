@@ -141,3 +141,25 @@ def test_evaluating_stores_the_effect_as_it_was(
     stored = action.evaluation["indicators"][0]
     assert stored["key"] == "unsafe_buurt" and stored["verdict"] in {"expected", "none"}
     assert stored["words"] and action.evaluation["follow_up"]["name"] == "Na"
+
+
+def test_matched_comparison_uses_the_buurten_nearest_on_the_baseline(iw: ImpactWorld, store_wave: StoreWave) -> None:
+    today = timezone.localdate()
+    action_buurt, similar, different = iw.buurten[0], iw.buurten[1:4], iw.buurten[4:]
+
+    def share(p: float, n: int = 200) -> dict[str, list[float]]:
+        return {"unsafe_buurt": [1.0] * round(p * n) + [0.0] * (n - round(p * n))}
+
+    before = {action_buurt.pk: share(0.40), **{b.pk: share(0.40) for b in similar}, **{b.pk: share(0.10) for b in different}}
+    after = {action_buurt.pk: share(0.20), **{b.pk: share(0.36) for b in similar}, **{b.pk: share(0.30) for b in different}}
+    store_wave(iw.world.gemeente.pk, "Voor", today - timedelta(days=260), today - timedelta(days=240), before)
+    store_wave(iw.world.gemeente.pk, "Na", today - timedelta(days=40), today - timedelta(days=20), after)
+    everyone = propose(iw, buurten=[action_buurt])
+    matched = propose(iw, buurten=[action_buurt], comparison="matched", title="Gematcht")
+    (all_others,) = measure(everyone, with_process=False).indicators
+    (nearest,) = measure(matched, with_process=False).indicators
+    assert all_others.comparison_buurten == 5 and nearest.comparison_buurten == 3
+    # Against the similar buurten only: (20 - 40) - (36 - 40) = -16 points. Against all five the
+    # dissimilar buurten's rise from 10% to 30% counts too: (20 - 40) - (3 * -4 + 2 * 20) / 5 = -25.6.
+    assert nearest.did == pytest.approx(-16.0, abs=1e-9)
+    assert all_others.did == pytest.approx(-25.6, abs=1e-9)
