@@ -39,9 +39,22 @@ os.environ.setdefault("CSRF_COOKIE_SECURE", "0")
 os.environ.setdefault("STATIC_MANIFEST", "0")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 
-if os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
-    from bench.bench_monitor import _ensure_postgres_database  # type: ignore[import-not-found]
 
+def _ensure_postgres_database(url: str) -> None:
+    """Create the benchmark's PostgreSQL database when it is not there yet (as bench_monitor does)."""
+    from urllib.parse import urlsplit
+
+    import psycopg
+    from psycopg import sql
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    with psycopg.connect(parts._replace(path="/postgres").geturl(), autocommit=True) as admin:
+        if admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is None:
+            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+if os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
     _ensure_postgres_database(os.environ["DATABASE_URL"])
 
 import django  # noqa: E402

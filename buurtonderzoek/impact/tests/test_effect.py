@@ -150,8 +150,16 @@ def test_matched_comparison_uses_the_buurten_nearest_on_the_baseline(iw: ImpactW
     def share(p: float, n: int = 200) -> dict[str, list[float]]:
         return {"unsafe_buurt": [1.0] * round(p * n) + [0.0] * (n - round(p * n))}
 
-    before = {action_buurt.pk: share(0.40), **{b.pk: share(0.40) for b in similar}, **{b.pk: share(0.10) for b in different}}
-    after = {action_buurt.pk: share(0.20), **{b.pk: share(0.36) for b in similar}, **{b.pk: share(0.30) for b in different}}
+    before = {
+        action_buurt.pk: share(0.40),
+        **{b.pk: share(0.40) for b in similar},
+        **{b.pk: share(0.10) for b in different},
+    }
+    after = {
+        action_buurt.pk: share(0.20),
+        **{b.pk: share(0.36) for b in similar},
+        **{b.pk: share(0.30) for b in different},
+    }
     store_wave(iw.world.gemeente.pk, "Voor", today - timedelta(days=260), today - timedelta(days=240), before)
     store_wave(iw.world.gemeente.pk, "Na", today - timedelta(days=40), today - timedelta(days=20), after)
     everyone = propose(iw, buurten=[action_buurt])

@@ -147,6 +147,7 @@ def test_the_proposal_form_stores_what_was_typed_and_explains_mistakes(client: C
         "plan": "Aanbellen binnen 48 uur",
         "starts_on": today.isoformat(),
         "ends_on": (today - timedelta(days=1)).isoformat(),
+        "comparison": "gemeente",
     }
     response = client.post(url, data)
     body = response.content.decode()
