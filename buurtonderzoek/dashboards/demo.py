@@ -113,10 +113,11 @@ def build_demo(*, progress: bool = True) -> Gemeente:
     seed_demo_health(gemeente, password=DEMO_PASSWORD, domain=DOMAIN)
     refresh_area_months(gemeente)
     # A driehoeksoverleg with actions in every state; one evaluated on the two monitor waves above.
+    # Only Noord's coordinator acts in it: Zuid's coordinator must stay silent for team health's demo.
     seed_demo_impact(
         gemeente,
         gemeente_user=User.objects.get(email=f"gemeente@{DOMAIN}"),
         police_user=User.objects.get(email=f"politie@{DOMAIN}"),
-        coordinators=[coordinator, User.objects.get(email=f"coordinator-zuid@{DOMAIN}")],
+        coordinators=[coordinator],
     )
     return gemeente

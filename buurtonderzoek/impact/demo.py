@@ -19,7 +19,7 @@ from django.utils import timezone
 from buurtonderzoek.accounts.models import Team, User
 from buurtonderzoek.impact import actions
 from buurtonderzoek.impact.models import ActionStatus, ActionType, PartnerTable
-from buurtonderzoek.places.models import Gemeente
+from buurtonderzoek.places.models import Buurt, Gemeente
 
 TABLE_NAME = "Driehoeksoverleg Lindenhoven"
 
@@ -54,12 +54,11 @@ def seed_demo_impact(
     for coordinator in coordinators:
         actions.add_member(table, by=gemeente_user, user=coordinator, role="coördinator")
     partners = [gemeente_user, police_user, coordinators[0]]
-    # The coordinators' own teams: the first one runs the evaluated canvass, the last one the others.
-    teams = [
-        Team.objects.filter(memberships__user=c, gemeente=gemeente).first() for c in (coordinators[0], coordinators[-1])
-    ]
-    north = list(teams[0].buurten.order_by("code")) if teams[0] else []
-    south = (list(teams[1].buurten.order_by("code")) if teams[1] else []) or north
+    # The first coordinator's team runs the evaluated canvass; the other actions are elsewhere in the gemeente.
+    team = Team.objects.filter(memberships__user=coordinators[0], gemeente=gemeente).first()
+    north = list(team.buurten.order_by("code")) if team else []
+    south = list(Buurt.objects.filter(gemeente=gemeente).exclude(pk__in=[b.pk for b in north]).order_by("code")[:2])
+    north, south = north or south, south or north
 
     # Evaluated: ran between the two demo waves (monitor/demo.py: about 420 and 75 days ago).
     canvass = actions.propose_action(

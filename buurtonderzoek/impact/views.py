@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from buurtonderzoek.accounts.models import Membership, Role
+from buurtonderzoek.core.audit import record_personal_read
 from buurtonderzoek.core.decorators import role_required
 from buurtonderzoek.impact import actions, buurtbeeld, effect
 from buurtonderzoek.impact.access import get_action_for_user, get_table_for_user, is_member
@@ -118,6 +119,8 @@ def table_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("De deelnemer is toegevoegd."))
                 return redirect("impact:table_detail", pk=table.pk)
     members = list(table.members.select_related("user"))
+    # The member list shows names and e-mail addresses: a read of personal data (AVG accountability).
+    record_personal_read(request.user, table, what="Deelnemers driehoeksoverleg ingezien", request=request)
     table_actions = list(table.actions.order_by("status", "-created_at"))
     return render(
         request,

@@ -237,3 +237,13 @@ def test_the_public_summary_shows_only_evaluated_actions_and_no_free_text(client
     )
     body = client.get(url).content.decode()
     assert "Geen aantoonbaar effect" in body and "Jansen" not in body
+
+
+def test_looking_at_the_members_of_a_table_is_logged(client: Client, iw: ImpactWorld) -> None:
+    from buurtonderzoek.core.models import AuditAction, AuditEvent
+
+    client.force_login(iw.world.petra)
+    body = client.get(reverse("impact:table_detail", args=[iw.table.pk])).content.decode()
+    assert "alice@example.nl" in body or iw.world.alice.full_name in body
+    event = AuditEvent.objects.get(action=AuditAction.READ_PERSONAL, object_id=str(iw.table.pk))
+    assert event.actor == iw.world.petra
