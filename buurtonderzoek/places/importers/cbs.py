@@ -397,16 +397,23 @@ def _pc6_rows(path: Path, handle: IO[str]) -> Iterator[list[tuple[str, int, str,
     reader = csv.reader(handle, delimiter=";")
     header = [h.strip().lower() for h in next(reader, [])]
 
-    def col(prefix: str) -> int:
-        for i, h in enumerate(header):
-            if h.startswith(prefix):
-                return i
+    def col(*names: str) -> int:
+        # Every edition's spelling: PC6;Huisnummer;Buurt2023;Wijk2023;Gemeente2023, Gem2017 in the
+        # 2017 edition, pc;huisnummer;gwb_code;wijkcode;gemeentecode in others: a name, or a name
+        # followed by a year.
+        for name in names:
+            for i, h in enumerate(header):
+                if h == name or (h.startswith(name) and h[len(name) :].isdigit()):
+                    return i
         raise ImportFailed(
-            f"{path.name}, regel 1: kolom {prefix.upper()}... ontbreekt. Verwacht de CBS-kopregel "
-            "PC6;Huisnummer;Buurt2023;Wijk2023;Gemeente2023."
+            f"{path.name}, regel 1: kolom {names[0].upper()}... ontbreekt. Verwacht de CBS-kopregel "
+            "PC6;Huisnummer;Buurt2023;Wijk2023;Gemeente2023 (of die van een andere editie)."
         )
 
-    i_pc, i_nr, i_bu, i_gm = col("pc6"), col("huisnummer"), col("buurt"), col("gemeente")
+    i_pc = col("pc6", "pc", "postcode")
+    i_nr = col("huisnummer", "huisnr")
+    i_bu = col("buurt", "buurtcode", "gwb_code", "bu_code")
+    i_gm = col("gemeente", "gemeentecode", "gem", "gm_code")
     batch: list[tuple[str, int, str, str]] = []
     for row in _csv_rows(path, reader):
         if not row:
@@ -437,10 +444,25 @@ def _pc6_rows(path: Path, handle: IO[str]) -> Iterator[list[tuple[str, int, str,
 
 
 def import_pc6_huisnummer(path: Path, *, using: str = "default", progress: bool = True) -> Pc6Result:
-    """Set buurt codes on addresses from the CBS postcode-huisnummer table; all or nothing."""
+    """Set buurt codes on addresses from the CBS postcode-huisnummer table; all or nothing.
+
+    A zip (as CBS publishes some editions, the CSV in a subfolder) is read from its CSV member."""
+    import tempfile
+    import zipfile
+
     path = Path(path)
     if not path.exists():
         raise ImportFailed(f"{path}: bestand niet gevonden. Controleer het pad.")
+    if zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as archive:
+            members = [m for m in archive.namelist() if m.lower().endswith(".csv") and "__macosx" not in m.lower()]
+            if not members:
+                raise ImportFailed(f"{path.name}: er staat geen CSV-bestand in het zip-bestand.")
+            with tempfile.TemporaryDirectory() as tmp:
+                target = Path(tmp) / Path(max(members, key=lambda m: archive.getinfo(m).file_size)).name
+                with archive.open(max(members, key=lambda m: archive.getinfo(m).file_size)) as src:
+                    target.write_bytes(src.read())
+                return import_pc6_huisnummer(target, using=using, progress=progress)
     backend = backend_for(using)
     vendor = connections[using].vendor
     table = Address._meta.db_table

@@ -197,3 +197,32 @@ def test_it_refuses_a_nul_byte_in_the_pc6_table(tmp_path):
     path = write_pc6(tmp_path, ["3991AA;1;99010101;990101;9901", "3991AA;2\x00;99010101;990101;9901"])
     with pytest.raises(ImportFailed, match="regel 3: er staat een NUL-teken"):
         import_cbs_pc6_huisnummer(path, progress=False)
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "PC6;Huisnummer;Buurt2017;Wijk2017;Gem2017",  # the 2017 edition
+        "pc;huisnummer;gwb_code;wijkcode;gemeentecode",  # an older edition in lower case
+        "PC6;HUISNUMMER;BUURT2023;WIJK2023;GEMEENTE2023",
+    ],
+)
+def test_it_reads_every_editions_header(tmp_path, header):
+    a = AddressFactory.create(postcode="3991AA", huisnummer=1, gemeente_code="")
+    import_cbs_pc6_huisnummer(write_pc6(tmp_path, ["3991AA;1;99010101;990101;9901"], header), progress=False)
+    a.refresh_from_db()
+    assert (a.buurt_code, a.gemeente_code) == ("BU99010101", "GM9901")
+
+
+def test_it_reads_the_2023_re_release_zip_with_the_csv_in_a_subfolder(tmp_path):
+    import zipfile
+
+    a = AddressFactory.create(postcode="3991AA", huisnummer=1)
+    csv_path = write_pc6(tmp_path, ["3991AA;1;99010101;990101;9901"])
+    archive = tmp_path / "2023-cbs-pc6huisnr20230801_buurt.zip"
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.writestr("2023-cbs-pc6huisnr20230801_buurt/readme.txt", "CBS")
+        zipped.write(csv_path, "2023-cbs-pc6huisnr20230801_buurt/pc6hnr20230801_gwb.csv")
+    import_cbs_pc6_huisnummer(archive, progress=False)
+    a.refresh_from_db()
+    assert a.buurt_code == "BU99010101"
