@@ -16,6 +16,7 @@ from buurtonderzoek.places.importers.cbs import (
 )
 from buurtonderzoek.places.importers.csvsource import CsvAddressSource
 from buurtonderzoek.places.importers.gpkg import GpkgAddressSource
+from buurtonderzoek.places.importers.kerncijfers import KerncijfersResult, import_kerncijfers
 from buurtonderzoek.places.importers.loader import LoadResult, load_addresses
 
 
@@ -118,3 +119,15 @@ def _record_addresses(by: Any, kind: str, path: Path, result: LoadResult, *, ski
             "path": result.path,
         },
     )
+
+
+def import_cbs_kerncijfers(path: Path, *, year: int, by: Any = None, progress: bool = True) -> KerncijfersResult:
+    result = import_kerncijfers(Path(path), year=year, progress=progress)
+    record(
+        by,
+        AuditAction.UPDATE,
+        object_type="places.BuurtPopulation",
+        summary=f"Kerncijfers {year} ingelezen uit {Path(path).name}",
+        data={"read": result.read, "buurten": result.buurten, "unknown_buurten": result.unknown_buurten},
+    )
+    return result

@@ -60,6 +60,32 @@ class Buurt(models.Model):
         return self.name
 
 
+class BuurtPopulation(models.Model):
+    """CBS "Kerncijfers wijken en buurten" of one buurt (import_cbs_kerncijfers): population by sex and
+    by age group (CBS publishes the two margins, not their cross-table), households and dwellings.
+    None where CBS publishes "." (unknown or kept secret). The monitor weights to these totals."""
+
+    buurt = models.OneToOneField(Buurt, on_delete=models.CASCADE, related_name="population")
+    year = models.PositiveSmallIntegerField(_("jaar"))
+    inhabitants = models.PositiveIntegerField(_("inwoners"), null=True, blank=True)
+    men = models.PositiveIntegerField(_("mannen"), null=True, blank=True)
+    women = models.PositiveIntegerField(_("vrouwen"), null=True, blank=True)
+    age_0_14 = models.PositiveIntegerField(_("0 tot 15 jaar"), null=True, blank=True)
+    age_15_24 = models.PositiveIntegerField(_("15 tot 25 jaar"), null=True, blank=True)
+    age_25_44 = models.PositiveIntegerField(_("25 tot 45 jaar"), null=True, blank=True)
+    age_45_64 = models.PositiveIntegerField(_("45 tot 65 jaar"), null=True, blank=True)
+    age_65_plus = models.PositiveIntegerField(_("65 jaar of ouder"), null=True, blank=True)
+    households = models.PositiveIntegerField(_("huishoudens"), null=True, blank=True)
+    dwellings = models.PositiveIntegerField(_("woningen"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("kerncijfers buurt (CBS)")
+        verbose_name_plural = _("kerncijfers buurten (CBS)")
+
+    def __str__(self) -> str:
+        return f"{self.buurt_id} ({self.year})"
+
+
 class AddressQuerySet(models.QuerySet["Address"]):
     def in_rd_box(self, *, x_min: int, y_min: int, x_max: int, y_max: int) -> AddressQuerySet:
         """Addresses in an RD bounding box (edges included), through the (grid_x, y, x) index."""
