@@ -16,6 +16,9 @@ from typing import Any
 
 import pytest
 
+# The errors seen during a test, kept on the test's node (tests/browser/test_script_errors.py reads them).
+SCRIPT_ERRORS = pytest.StashKey[list[str]]()
+
 
 @pytest.fixture(autouse=True)
 def _fatal_script_errors(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
@@ -29,6 +32,7 @@ def _fatal_script_errors(request: pytest.FixtureRequest, monkeypatch: pytest.Mon
     from playwright.sync_api import Browser, BrowserContext, WebError
 
     errors: list[str] = []
+    request.node.stash[SCRIPT_ERRORS] = errors
     original = Browser.new_context
 
     def new_context(self: Browser, *args: Any, **kwargs: Any) -> BrowserContext:
