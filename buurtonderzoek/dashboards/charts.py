@@ -4,6 +4,7 @@ the page puts the same figures in a table beside it."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from decimal import Decimal
 from html import escape
 
@@ -65,5 +66,74 @@ def two_year_chart(
         'stroke-dasharray="6 4"/>'
     )
     parts.append(f'<text x="{left + 210}" y="18" font-size="12" fill="{INK}">{escape(before_label)}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def timeline_chart(
+    waves: Sequence[tuple[date, float | None, float | None, float | None, str]],
+    starts: Sequence[tuple[date, str]],
+    canvasses: Sequence[tuple[date, int]],
+    *,
+    title: str,
+    width: int = 720,
+    height: int = 280,
+) -> str:
+    """Monitor waves (value with its 95% interval) on a time axis, with the teams' first canvass as
+    dashed vertical lines and the canvasses per month as small bars along the bottom."""
+    moments = [d for d, *_rest in waves] + [d for d, _n in starts] + [d for d, _n in canvasses]
+    if not moments:
+        return ""
+    first, last = min(moments), max(moments)
+    span = max(1, (last - first).days)
+    left, right, top, bottom, strip = 44, 16, 30, 40, 36
+    plot_w, plot_h = width - left - right, height - top - bottom - strip
+    values = [v for _d, v, lo, hi, _t in waves for v in (v, lo, hi) if v is not None]
+    lo_axis, hi_axis, ticks = _axis(min(values, default=0.0), max(values, default=1.0))
+
+    def x(day: date) -> float:
+        return left + plot_w * (day - first).days / span
+
+    def y(v: float) -> float:
+        return top + plot_h * (1 - (v - lo_axis) / (hi_axis - lo_axis))
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-label="{escape(title)}" class="chart"><title>{escape(title)}</title>'
+    ]
+    for tick in ticks:
+        parts.append(f'<line x1="{left}" x2="{width - right}" y1="{y(tick):.1f}" y2="{y(tick):.1f}" stroke="{GRID}"/>')
+        parts.append(
+            f'<text x="{left - 6}" y="{y(tick) + 4:.1f}" text-anchor="end" font-size="11" fill="{MUTED}">'
+            f"{_fmt(tick)}</text>"
+        )
+    for day, label in starts:
+        parts.append(
+            f'<line x1="{x(day):.1f}" x2="{x(day):.1f}" y1="{top}" y2="{top + plot_h}" stroke="{BEFORE}" '
+            'stroke-dasharray="4 3"/>'
+        )
+        parts.append(f'<text x="{x(day) + 3:.1f}" y="{top + 10}" font-size="10" fill="{BEFORE}">{escape(label)}</text>')
+    most = max((n for _d, n in canvasses), default=1) or 1
+    base = height - bottom
+    for day, n in canvasses:
+        h = (strip - 6) * n / most
+        parts.append(f'<rect x="{x(day) - 2:.1f}" y="{base - h:.1f}" width="4" height="{h:.1f}" fill="{MUTED}"/>')
+    for day, value, low, high, text in waves:
+        if value is None:
+            continue
+        if low is not None and high is not None:
+            parts.append(
+                f'<line x1="{x(day):.1f}" x2="{x(day):.1f}" y1="{y(low):.1f}" y2="{y(high):.1f}" stroke="{BRAND}" '
+                'stroke-width="2"/>'
+            )
+        parts.append(f'<circle cx="{x(day):.1f}" cy="{y(value):.1f}" r="4.5" fill="{BRAND}"/>')
+        parts.append(
+            f'<text x="{x(day) + 7:.1f}" y="{y(value) - 6:.1f}" font-size="11" fill="{INK}">{escape(text)}</text>'
+        )
+    for day in (first, last):
+        parts.append(
+            f'<text x="{x(day):.1f}" y="{height - 8}" text-anchor="middle" font-size="11" fill="{INK}">'
+            f"{day:%m-%Y}</text>"
+        )
     parts.append("</svg>")
     return "".join(parts)

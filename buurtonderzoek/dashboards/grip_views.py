@@ -38,6 +38,7 @@ from buurtonderzoek.dashboards.grip import (
 )
 from buurtonderzoek.dashboards.health import team_health
 from buurtonderzoek.dashboards.models import DigestSubscription
+from buurtonderzoek.dashboards.monitor_effect import monitor_effect
 from buurtonderzoek.places.models import Buurt, Gemeente
 
 # Five classes of a sequential blue scale, light to dark; text on the map is never drawn on them.
@@ -241,3 +242,44 @@ def digest_settings(request: AuthedHttpRequest) -> HttpResponse:
         return redirect("digest_settings")
     subscribed = DigestSubscription.objects.filter(user=request.user).exists()
     return render(request, "dashboards/digest_settings.html", {"subscribed": subscribed})
+
+
+@role_required(Role.MUNICIPAL, "admin")
+def monitor_effect_page(request: AuthedHttpRequest, gemeente_id: int) -> HttpResponse:
+    """The Communitymonitor before and after team activity, and the canvass pulse answers (monitor_effect.py)."""
+    gemeente = get_grip_gemeente_for_user(request.user, gemeente_id)
+    effect = monitor_effect(gemeente)
+    results = effect.results
+    indicator = results.indicator_by_key.get(request.GET.get("indicator", "")) or (
+        results.indicators[0] if results.indicators else None
+    )
+    trend, chart, pulse = [], "", []
+    if indicator is not None:
+        trend = results.trend(results.root, indicator)
+        chart = charts.timeline_chart(
+            [(w.ends_on, f.value, f.low, f.high, f.value_display) for w, f in trend],
+            [(s.first_canvass, s.team) for s in effect.starts],
+            effect.canvasses_per_month,
+            title=_("%(indicator)s per meetronde, met de start van de teams en de buurtonderzoeken per maand")
+            % {"indicator": indicator.label},
+        )
+        for wave_id, result in sorted(results.pulse.items(), key=lambda kv: (kv[0] is not None, kv[0] or 0)):
+            label = result.wave.name if wave_id is not None else _("buiten een meetronde")
+            rows = [
+                (area, result.respondents_display(area.key), result.figure(area.key, indicator))
+                for area in result.areas_of("buurt")
+            ]
+            pulse.append((label, [r for r in rows if result.respondents.get(r[0].key)]))
+    return render(
+        request,
+        "dashboards/monitor_effect.html",
+        {
+            "gemeente": gemeente,
+            "effect": effect,
+            "indicator": indicator,
+            "indicators": results.indicators,
+            "trend": trend,
+            "chart": chart,
+            "pulse": pulse,
+        },
+    )

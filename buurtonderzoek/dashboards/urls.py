@@ -21,6 +21,7 @@ urlpatterns = [
     path("gemeente/grip/", grip_views.grip_index, name="grip_index"),
     path("gemeente/<int:gemeente_id>/grip/", grip_views.grip, name="grip"),
     path("gemeente/<int:gemeente_id>/teams/", grip_views.team_health_page, name="grip_teams"),
+    path("gemeente/<int:gemeente_id>/monitor-en-teams/", grip_views.monitor_effect_page, name="grip_monitor"),
     path("samenvatting/", grip_views.digest_settings, name="digest_settings"),
     path("beheer/", views.start_admin, name="start_admin"),
     path("beheer/bewaartermijnen/", views.run_retention, name="run_retention"),
