@@ -1,7 +1,7 @@
 """Door visits collected with ODK Collect or KoboCollect, loaded from an export into one canvass.
 
-Flow: `read_upload` turns what ODK Central or KoboToolbox hands out (CSV, JSON, or ODK Central's
-media-free zip with one CSV per repeat) into rows; `questionnaires.submissions` turns each row into
+Flow: `read_upload` turns what ODK Central or KoboToolbox hands out (CSV, XLSX, JSON, or ODK
+Central's media-free zip with one CSV per repeat) into rows; `questionnaires.submissions` turns each row into
 answers checked by the engine; `load_export` hands every row to `canvass.actions.record_visit`, the
 same write path as the field app: the same validation and anti-profiling, the visit arrives as
 "ontvangen" for review, and the submission's instance id is the visit's client id, so loading the
@@ -119,7 +119,30 @@ def read_upload(name: str, data: bytes) -> tuple[list[dict[str, Any]], dict[str,
         return [_flatten(item) for item in document], {}
     if lower.endswith(".csv"):
         return _csv_rows(data), {}
-    raise ExportError(_("Kies een export als .csv, .json of .zip (ODK Central zonder media)."))
+    if lower.endswith(".xlsx"):
+        return _xlsx_tables(data)
+    raise ExportError(_("Kies een export als .csv, .xlsx, .json of .zip (ODK Central zonder media)."))
+
+
+def _xlsx_tables(data: bytes) -> tuple[list[dict[str, Any]], dict[str, list[dict[str, Any]]]]:
+    """KoboToolbox's XLSX export: the first sheet holds the submissions, each further sheet a repeat."""
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # openpyxl raises several types for a damaged file
+        raise ExportError(_("Het Excel-bestand kan niet worden gelezen; exporteer opnieuw uit KoboToolbox.")) from None
+    tables: list[tuple[str, list[dict[str, Any]]]] = []
+    for sheet in workbook.worksheets:
+        values = list(sheet.iter_rows(values_only=True))
+        if not values:
+            continue
+        header = [str(h) if h is not None else "" for h in values[0]]
+        rows = [dict(zip(header, row, strict=False)) for row in values[1:] if any(v is not None for v in row)]
+        tables.append((sheet.title, rows))
+    if not tables:
+        raise ExportError(_("Het Excel-bestand is leeg."))
+    return tables[0][1], dict(tables[1:])
 
 
 def _column(row: Mapping[str, Any], *names: str) -> str:
@@ -134,6 +157,11 @@ def _column(row: Mapping[str, Any], *names: str) -> str:
 
 def _visited_at(row: Mapping[str, Any]) -> datetime | None:
     for name in TIME_COLUMNS:
+        value = next(
+            (v for k, v in row.items() if submissions._last_part(str(k)) == name and isinstance(v, datetime)), None
+        )
+        if value is not None:  # an Excel export holds real dates
+            return value if timezone.is_aware(value) else timezone.make_aware(value)
         text = _column(row, name)
         if not text:
             continue

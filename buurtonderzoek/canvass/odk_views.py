@@ -19,8 +19,8 @@ class ExportUploadForm(forms.Form):
 
     file = forms.FileField(
         label=_("Export uit ODK Central of KoboToolbox"),
-        help_text=_("CSV, JSON, of de zip van ODK Central zonder media; hooguit 20 MB."),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.json,.zip"}),
+        help_text=_("CSV, Excel (.xlsx), JSON, of de zip van ODK Central zonder media; hooguit 20 MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,.json,.zip"}),
     )
     version = forms.ModelChoiceField(
         queryset=QuestionnaireVersion.objects.none(),

@@ -176,7 +176,8 @@ def test_a_not_home_row_from_an_excel_csv_needs_no_answers(client: Client, world
     [
         ("x.zip", b"geen zip", "geen zip-bestand"),
         ("x.json", b'{"a": ', "Het JSON-bestand klopt niet"),
-        ("x.xlsx", b"PK", "Kies een export als .csv, .json of .zip"),
+        ("x.xlsx", b"PK", "Het Excel-bestand kan niet worden gelezen"),
+        ("x.ods", b"PK", "Kies een export als .csv, .xlsx, .json of .zip"),
     ],
 )
 def test_a_file_it_cannot_read_gets_a_dutch_message(
@@ -186,3 +187,40 @@ def test_a_file_it_cannot_read_gets_a_dutch_message(
     response = post(client, canvass, name, data)
     assert response.status_code == 400 and message in response.content.decode()
     assert not DoorVisit.objects.exists()
+
+
+def test_a_kobo_xlsx_export_with_a_repeat_sheet_loads(client: Client, world: World, canvass: Canvass) -> None:
+    from datetime import datetime
+
+    from openpyxl import Workbook
+
+    stop = _stop(canvass, 5).address
+    data = answers(persons=[person()])
+    persons = [_flat(p)[0] for p in data.pop("persons")]
+    main = {f"observations/{k}": v for k, v in _flat(data)[0].items()}
+    main.update(
+        {
+            "context/context_postcode": stop.postcode,
+            "context/context_huisnummer": f"{stop.huisnummer}{stop.huisletter}"
+            + (f"-{stop.toevoeging}" if stop.toevoeging else ""),
+            "end": datetime(2026, 12, 1, 21, 5),
+            "_uuid": "5b1c0a9e-2f3d-4c5b-9a8e-7d6c5b4a3f2e",
+            "_index": 1,
+        }
+    )
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = "buurtonderzoek"
+    sheet.append(list(main))
+    sheet.append(list(main.values()))
+    repeat = workbook.create_sheet("persons")
+    columns = [*persons[0], "_parent_index", "_index"]
+    repeat.append(columns)
+    repeat.append([*persons[0].values(), 1, 1])
+    stream = io.BytesIO()
+    workbook.save(stream)
+    client.force_login(world.alice)
+    page = post(client, canvass, "kobo.xlsx", stream.getvalue()).content.decode()
+    assert "1 overgenomen" in page, page[page.find("Resultaat") :][:2000]
+    assert DoorVisit.objects.get().answers["persons"][0]["shoes"] == "witte sneakers"
