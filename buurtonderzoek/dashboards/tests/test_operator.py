@@ -86,3 +86,17 @@ def test_the_admin_page_access_and_queries(
 
 
 def _unused(_: Any) -> None: ...
+
+
+def test_a_data_subject_request_looked_up_but_not_finished_is_open(client: Client, world: World) -> None:
+    from buurtonderzoek.privacy.actions import export_subject_data, search_subject
+    from buurtonderzoek.privacy.matching import Subject
+
+    subject = Subject.from_input(email="johanna@example.nl")
+    search_subject(subject, by=world.admin, reference="AVG-2026-7")
+    search_subject(subject, by=world.admin, reference="AVG-2026-8")
+    export_subject_data(subject, by=world.admin, reference="AVG-2026-8")
+    client.force_login(world.admin)
+    page = client.get(reverse("start_admin")).content.decode()
+    assert "1 verzoek van een betrokkene niet afgerond" in page
+    assert admin_waiting().open_requests == 1
