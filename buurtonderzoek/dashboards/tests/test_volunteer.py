@@ -174,3 +174,24 @@ def test_old_print_jobs_and_their_files_are_deleted(
     import os
 
     assert not os.path.exists(path)
+
+
+def test_certificates_and_print_jobs_send_anonymous_visitors_to_the_login_and_refuse_other_roles(
+    client: Client, world: World
+) -> None:
+    year = timezone.localdate().year
+    urls = [
+        reverse("my_certificate", args=[world.team.pk, year]),
+        reverse("team_effort", args=[world.team.pk]),
+        reverse("print_job_status", args=[1]),
+        reverse("print_job_download", args=[1]),
+    ]
+    for url in urls:
+        assert reverse("account_login") in client.get(url)["Location"], url
+    assert reverse("account_login") in client.post(reverse("team_certificates", args=[world.team.pk]))["Location"]
+    give_totp(world.gert)
+    client.force_login(world.gert)
+    assert client.get(urls[0]).status_code == 403
+    assert client.post(reverse("team_certificates", args=[world.team.pk]), {"jaar": year}).status_code == 403
+    client.force_login(world.charlie)  # coordinator of another team
+    assert client.post(reverse("team_certificates", args=[world.team.pk]), {"jaar": year}).status_code == 404
