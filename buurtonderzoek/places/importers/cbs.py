@@ -1,7 +1,8 @@
-"""CBS reference data: the wijk- en buurtkaart (GeoPackage or GeoJSON) and the postcode-huisnummer table.
+"""CBS reference data: the wijk- en buurtkaart (GeoPackage, shapefile or GeoJSON) and the postcode-huisnummer table.
 
 Wijk- en buurtkaart: the GeoPackage CBS publishes (read directly with sqlite3: every feature table,
-gemeenten, wijken and buurten, geometries as GeoPackage WKB, 2D or 3D), or a GeoJSON
+gemeenten, wijken and buurten, geometries as GeoPackage WKB, 2D or 3D), one of its shapefiles
+(read with pyogrio, whose wheel brings GDAL), or a GeoJSON
 FeatureCollection of gemeenten, wijken or buurten (one layer per file, or mixed), with the
 properties CBS uses since 2022 (`buurtcode`, `buurtnaam`, `wijkcode`,
 `wijknaam`, `gemeentecode`, `gemeentenaam`, `water`) or the older upper-case ones (`BU_CODE`,
@@ -189,6 +190,28 @@ def iter_gpkg_features(path: Path) -> Iterator[tuple[int, dict[str, Any], bool, 
         db.close()
 
 
+def iter_shapefile_features(path: Path) -> tuple[Iterator[tuple[int, dict[str, Any], bool, int]], int]:
+    """The features of a shapefile, read with pyogrio (GDAL in its wheel), and how many there are."""
+    import pyogrio.raw  # type: ignore[import-untyped]
+
+    if not path.exists():
+        raise ImportFailed(f"{path}: bestand niet gevonden (een shapefile is .shp met .dbf en .shx ernaast).")
+    try:
+        meta, _fids, geometries, values = pyogrio.raw.read(path)
+    except Exception as exc:  # GDAL reports any damage as its own error types
+        raise ImportFailed(f"{path.name}: de shapefile is onleesbaar ({exc}); er is niets opgeslagen.") from None
+    names = list(meta["fields"])
+    in_rd = "28992" in str(meta.get("crs") or "")
+
+    def features() -> Iterator[tuple[int, dict[str, Any], bool, int]]:
+        for number, wkb in enumerate(geometries, start=1):
+            props = {name: column[number - 1] for name, column in zip(names, values, strict=True)}
+            geometry = mapping(shapely.from_wkb(wkb)) if wkb is not None else None
+            yield number, {"properties": props, "geometry": geometry}, in_rd, number
+
+    return features(), len(geometries)
+
+
 def _gpkg_wkb(blob: bytes) -> bytes:
     if blob[:2] != b"GP":
         return blob  # plain WKB, as some writers store it
@@ -243,14 +266,17 @@ def import_wijk_buurt_geojson(path: Path, *, using: str = "default", progress: b
     path = Path(path)
     if not path.exists():
         raise ImportFailed(f"{path}: bestand niet gevonden. Controleer het pad.")
-    if path.suffix.lower() in (".shp", ".dbf", ".shx"):
-        raise ImportFailed(
-            f"{path.name}: shapefiles worden niet gelezen. Gebruik de GeoPackage (.gpkg) die CBS naast de "
-            "shapefile publiceert, of zet de shapefile om met `ogr2ogr -f GPKG wijkenbuurten.gpkg bestand.shp`."
-        )
+    if path.suffix.lower() in (".dbf", ".shx", ".prj", ".cpg"):
+        path = path.with_suffix(".shp")
     gpkg = _is_gpkg(path)
-    features = iter_gpkg_features(path) if gpkg else iter_geojson_features(path)
-    total, unit = (_gpkg_count(path), "it") if gpkg else (path.stat().st_size, "B")
+    if path.suffix.lower() == ".shp":
+        features, total = iter_shapefile_features(path)
+        gpkg = True  # counted in features, like a GeoPackage
+    elif gpkg:
+        features, total = iter_gpkg_features(path), _gpkg_count(path)
+    else:
+        features, total = iter_geojson_features(path), path.stat().st_size
+    unit = "it" if gpkg else "B"
     result = AreaResult()
     seen: set[str] = set()
     with (

@@ -146,10 +146,43 @@ def test_a_damaged_geopackage_is_refused_in_dutch(tmp_path):
     assert not Buurt.objects.exists()
 
 
-def test_a_shapefile_gets_a_way_out(tmp_path):
+def test_it_reads_a_cbs_shapefile_with_the_old_upper_case_columns(tmp_path):
+    import numpy as np
+    import pyogrio.raw  # type: ignore[import-untyped]
+
+    # As in CBS's shapefile editions: BU_CODE, BU_NAAM, WK_CODE, GM_CODE, GM_NAAM, WATER (10-character
+    # dBase names), RD New, multipolygons, a .cpg saying UTF-8.
+    path = tmp_path / "buurt_2021_v1.shp"
+    geoms = [square(X, Y, 1000), square(X + 1000, Y, 1000), square(X, Y + 1000, 500)]
+    fields = ["BU_CODE", "BU_NAAM", "WK_CODE", "GM_CODE", "GM_NAAM", "WATER", "AANT_INW"]
+    values = [
+        np.array(["BU07440000", "BU07440001", "BU07440099"], dtype=object),
+        np.array(["Centrum", "Castelré", "Mark"], dtype=object),
+        np.array(["WK074400"] * 3, dtype=object),
+        np.array(["GM0744"] * 3, dtype=object),
+        np.array(["Baarle-Nassau"] * 3, dtype=object),
+        np.array(["NEE", "NEE", "JA"], dtype=object),
+        np.array([1200, -99999999, -99999999], dtype=np.int64),
+    ]
+    pyogrio.raw.write(
+        path,
+        np.array([shapely.to_wkb(g) for g in geoms], dtype=object),
+        values,
+        fields,
+        driver="ESRI Shapefile",
+        geometry_type="MultiPolygon",
+        crs="EPSG:28992",
+        encoding="UTF-8",
+    )
+    result = import_cbs_wijk_buurt(path, progress=False)
+    assert (result.created["buurt"], result.skipped_water) == (2, 1)
+    assert Buurt.objects.get(code="BU07440001").name == "Castelré"
+
+
+def test_a_damaged_shapefile_is_refused_in_dutch(tmp_path):
     path = tmp_path / "buurten.shp"
     path.write_bytes(b"\x00\x00\x27\x0a")
-    with pytest.raises(ImportFailed, match="ogr2ogr -f GPKG"):
+    with pytest.raises(ImportFailed, match="de shapefile is onleesbaar"):
         import_cbs_wijk_buurt(path, progress=False)
 
 
