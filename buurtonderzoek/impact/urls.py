@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("nieuw/<str:code>/", views.table_create, name="table_create"),
     path("overleg/<int:pk>/", views.table_detail, name="table_detail"),
+    path("overleg/<int:pk>/delen/", views.table_sharing, name="table_sharing"),
     path("overleg/<int:pk>/actie/", views.action_create, name="action_create"),
     path("overleg/<int:pk>/buurtbeeld/", views.buurtbeeld_view, name="buurtbeeld"),
     path("overleg/<int:pk>/buurtbeeld/<int:job>/", views.buurtbeeld_job, name="buurtbeeld_job"),

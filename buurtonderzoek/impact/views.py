@@ -129,6 +129,23 @@ def table_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@require_POST
+@role_required(*PARTNER_ROLES)
+def table_sharing(request: HttpRequest, pk: int) -> HttpResponse:
+    table = get_table_for_user(request.user, pk, write=True)
+    share = request.POST.get("share") == "1"
+    actions.set_library_sharing(table, by=request.user, share=share)
+    if share:
+        messages.success(
+            request, _("Geëvalueerde acties van dit overleg staan nu ook in de bibliotheek van andere gemeenten.")
+        )
+    else:
+        messages.success(
+            request, _("Geëvalueerde acties van dit overleg zijn alleen nog zichtbaar in uw eigen gemeente.")
+        )
+    return redirect("impact:table_detail", pk=table.pk)
+
+
 @role_required(*PARTNER_ROLES)
 def action_create(request: HttpRequest, pk: int) -> HttpResponse:
     table = get_table_for_user(request.user, pk, write=True)

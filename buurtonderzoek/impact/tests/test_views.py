@@ -30,6 +30,7 @@ GET_PAGES: list[Page] = [
     lambda iw, a: reverse("impact:action_report", args=[a.pk]),
 ]
 POST_PAGES: list[Page] = [
+    lambda iw, a: reverse("impact:table_sharing", args=[iw.table.pk]),
     lambda iw, a: reverse("impact:action_check", args=[a.pk]),
     lambda iw, a: reverse("impact:action_transition", args=[a.pk]),
     lambda iw, a: reverse("impact:action_update", args=[a.pk]),
@@ -247,3 +248,36 @@ def test_looking_at_the_members_of_a_table_is_logged(client: Client, iw: ImpactW
     assert "alice@example.nl" in body or iw.world.alice.full_name in body
     event = AuditEvent.objects.get(action=AuditAction.READ_PERSONAL, object_id=str(iw.table.pk))
     assert event.actor == iw.world.petra
+
+
+def test_the_library_shows_other_gemeenten_only_what_they_chose_to_share(client: Client, iw: ImpactWorld) -> None:
+    from buurtonderzoek.core.models import AuditEvent
+
+    action = propose(iw, title="Avondrondes Noord")
+    Action.objects.filter(pk=action.pk).update(status=ActionStatus.EVALUATED)
+    client.force_login(iw.world.charlie)  # a coordinator in another gemeente
+    assert "Avondrondes Noord" not in client.get(reverse("impact:library")).content.decode()
+    client.force_login(iw.world.petra)  # police may not decide for the gemeente
+    assert client.post(reverse("impact:table_sharing", args=[iw.table.pk]), {"share": "1"}).status_code == 403
+    client.force_login(iw.world.gert)
+    client.post(reverse("impact:table_sharing", args=[iw.table.pk]), {"share": "1"})
+    iw.table.refresh_from_db()
+    assert iw.table.share_library
+    assert AuditEvent.objects.filter(summary="Delen in bibliotheek: aan").exists()
+    client.force_login(iw.world.charlie)
+    body = client.get(reverse("impact:library"), {"q": "onveilig"}).content.decode()
+    assert "Avondrondes Noord" in body
+    # Only the public summary opens for them, not the overleg's own page.
+    assert client.get(reverse("impact:action_detail", args=[action.pk])).status_code == 404
+
+
+def test_the_reminder_command_reminds_once(iw: ImpactWorld, capsys: pytest.CaptureFixture[str]) -> None:
+    from django.core.management import call_command
+
+    from buurtonderzoek.impact.tests.conftest import agree_all
+
+    action = propose(iw, commitments=[{"partner": "gemeente", "what": "Lampen", "due_on": timezone.localdate()}])
+    agree_all(iw, action)
+    call_command("send_commitment_reminders")
+    call_command("send_commitment_reminders")
+    assert capsys.readouterr().out.splitlines() == ["1 herinnering(en) verstuurd", "0 herinnering(en) verstuurd"]
