@@ -46,6 +46,7 @@ class ExportRow:
     low: float | None
     high: float | None
     reference: float | None
+    reference_source: str
     reference_verdict: str
     change: float | None
     change_low: float | None
@@ -104,6 +105,7 @@ def _area_rows(
             low=figure.low,
             high=figure.high,
             reference=indicator.reference * scale if indicator.reference is not None else None,
+            reference_source=indicator.reference_source,
             reference_verdict=figure.reference_verdict,
             change=change.diff.value * scale if change else None,
             change_low=change.diff.low * scale if change else None,
@@ -130,6 +132,7 @@ HEADERS = [
     gettext_lazy("95%-BI ondergrens"),
     gettext_lazy("95%-BI bovengrens"),
     gettext_lazy("referentie Nederland"),
+    gettext_lazy("bron referentie (jaar, reeks)"),
     gettext_lazy("t.o.v. Nederland"),
     gettext_lazy("verschil met vorige meting"),
     gettext_lazy("verschil ondergrens"),
@@ -176,6 +179,7 @@ def results_csv(results: GemeenteResults) -> bytes:
                 _number(row.low, decimals, True),
                 _number(row.high, decimals, True),
                 _number(row.reference, decimals, True),
+                row.reference_source,
                 row.reference_verdict,
                 _number(row.change, decimals, True),
                 _number(row.change_low, decimals, True),
@@ -232,6 +236,7 @@ def results_xlsx(results: GemeenteResults) -> bytes:
                 _round(row.low),
                 _round(row.high),
                 _round(row.reference),
+                row.reference_source,
                 row.reference_verdict,
                 _round(row.change),
                 _round(row.change_low),

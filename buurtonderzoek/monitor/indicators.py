@@ -62,10 +62,25 @@ class Indicator:
     higher_is_better: bool | None = None
     low: float | None = None  # range of a mean, for charts
     high: float | None = None
+    # Which CBS Veiligheidsmonitor series the reference point belongs to (the VM was redesigned in 2021).
+    reference_series: str | Promise = ""
+    # Why our figure must not be compared with the reference (a series break or another definition):
+    # then the reference is shown with this reason and no verdict ("niet vergelijkbaar").
+    not_comparable: str | Promise = ""
 
     @property
     def is_proportion(self) -> bool:
         return self.kind == Kind.PROPORTION
+
+    @property
+    def reference_source(self) -> str:
+        """ "CBS Veiligheidsmonitor 2023, reeks vanaf 2021": year, source and series of the reference."""
+        if self.reference is None:
+            return ""
+        parts = [str(_("CBS Veiligheidsmonitor"))]
+        parts.append(str(self.reference_label) if self.reference_label else str(_("jaar niet vastgelegd")))
+        text = " ".join(parts)
+        return f"{text}, {self.reference_series}" if self.reference_series else text
 
 
 GROUPS: dict[str, Promise] = {
@@ -85,9 +100,23 @@ def _known(*items: Indicator) -> dict[str, Indicator]:
     return {i.key: i for i in items}
 
 
-# Indicators with a fixed label, direction and (DOMAIN.md section 6) national reference point.
+NEW_SERIES = _("reeks vanaf 2021")
+OLD_SERIES = _("reeks tot en met 2019")
+
+# Indicators with a fixed label, direction and (DOMAIN.md section 6) national reference point, each
+# with its year and series; never compared across the 2021 series break or another definition.
 KNOWN = _known(
-    Indicator("unsafe_general", _("Voelt zich wel eens onveilig"), Kind.PROPORTION, "unsafe", 10, 0.35, "2023", False),
+    Indicator(
+        "unsafe_general",
+        _("Voelt zich wel eens onveilig"),
+        Kind.PROPORTION,
+        "unsafe",
+        10,
+        0.35,
+        "2023",
+        False,
+        reference_series=NEW_SERIES,
+    ),
     Indicator("unsafe_general_often", _("Voelt zich vaak onveilig"), Kind.PROPORTION, "unsafe", 11, None, "", False),
     Indicator(
         "unsafe_buurt",
@@ -98,6 +127,11 @@ KNOWN = _known(
         0.14,
         "2019",
         False,
+        reference_series=OLD_SERIES,
+        not_comparable=_(
+            "het landelijke cijfer (2019) is van vóór de trendbreuk van 2021 in de Veiligheidsmonitor; "
+            "een nieuwer cijfer uit de huidige reeks is hier niet vastgelegd"
+        ),
     ),
     Indicator(
         "unsafe_buurt_often",
@@ -109,12 +143,40 @@ KNOWN = _known(
         "",
         False,
     ),
-    Indicator("mark_safety", _("Rapportcijfer veiligheid buurt"), Kind.MEAN, "marks", 20, 7.2, "", True, 1, 10),
+    Indicator(
+        "mark_safety",
+        _("Rapportcijfer veiligheid buurt"),
+        Kind.MEAN,
+        "marks",
+        20,
+        7.2,
+        "",
+        True,
+        1,
+        10,
+        reference_series=NEW_SERIES,
+    ),
     Indicator("mark_liveability", _("Rapportcijfer leefbaarheid buurt"), Kind.MEAN, "marks", 21, None, "", True, 1, 10),
     Indicator("buurt_change_vooruit", _("Buurt is vooruitgegaan"), Kind.PROPORTION, "marks", 22, None, "", True),
     Indicator("buurt_change_gelijk", _("Buurt is gelijk gebleven"), Kind.PROPORTION, "marks", 23),
     Indicator("buurt_change_achteruit", _("Buurt is achteruitgegaan"), Kind.PROPORTION, "marks", 24, None, "", False),
-    Indicator("cohesion", _("Sociale samenhang (schaal 0-10)"), Kind.MEAN, "cohesion", 30, 6.4, "2021", True, 0, 10),
+    Indicator(
+        "cohesion",
+        _("Sociale samenhang (schaal 0-10)"),
+        Kind.MEAN,
+        "cohesion",
+        30,
+        6.4,
+        "2021",
+        True,
+        0,
+        10,
+        reference_series=_("reeks vanaf 2021, schaal van 6 stellingen"),
+        not_comparable=_(
+            "deze vragenlijst meet sociale samenhang met de 4 stellingen van vóór 2021; het landelijke cijfer "
+            "gebruikt de 6 stellingen van de Veiligheidsmonitor vanaf 2021"
+        ),
+    ),
     Indicator("watch_aware", _("Weet dat er buurtpreventie is"), Kind.PROPORTION, "watch", 70, None, "", True),
     Indicator("watch_trust", _("Vertrouwen in buurtpreventie (1-5)"), Kind.MEAN, "watch", 71, None, "", True, 1, 5),
 )

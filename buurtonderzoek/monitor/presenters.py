@@ -162,7 +162,10 @@ def chart_data(
     return {
         "indicator": str(indicator.label),
         "unit": "%" if indicator.kind == Kind.PROPORTION else "",
-        "reference": indicator.reference * scale if indicator.reference is not None else None,
+        # No reference line where the comparison would cross a series break or a definition.
+        "reference": indicator.reference * scale
+        if indicator.reference is not None and not indicator.not_comparable
+        else None,
         "referenceLabel": reference_name(indicator),
         "min": 0 if indicator.kind == Kind.PROPORTION else indicator.low,
         "max": None if indicator.kind == Kind.PROPORTION else indicator.high,

@@ -45,7 +45,7 @@ def _bounds(indicator: Indicator) -> tuple[float, float] | None:
 
 
 def _reference(indicator: Indicator) -> tuple[float | None, str]:
-    if indicator.reference is None:
+    if indicator.reference is None or indicator.not_comparable:
         return None, ""
     scale = 100.0 if indicator.kind == Kind.PROPORTION else 1.0
     return indicator.reference * scale, presenters.reference_name(indicator)

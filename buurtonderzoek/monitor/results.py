@@ -168,10 +168,19 @@ class Figure:
         return _("%(value)s (95%%-BI %(ci)s)") % {"value": self.value_display, "ci": self.ci_display}
 
     @property
+    def comparable(self) -> bool:
+        return self.indicator.reference is not None and not self.indicator.not_comparable
+
+    @property
     def reference_significant(self) -> bool:
         ref = self.indicator.reference
         return bool(
-            self.visible and self.random_sample and ref is not None and self.estimate and self.estimate.excludes(ref)
+            self.visible
+            and self.random_sample
+            and self.comparable
+            and ref is not None
+            and self.estimate
+            and self.estimate.excludes(ref)
         )
 
     @property
@@ -189,6 +198,8 @@ class Figure:
         ref = self.indicator.reference
         if ref is None or not self.visible or not self.random_sample or self.estimate is None:
             return ""
+        if self.indicator.not_comparable:
+            return _("niet vergelijkbaar: %(reason)s") % {"reason": self.indicator.not_comparable}
         if not self.estimate.excludes(ref):
             return _("niet significant verschillend van Nederland")
         higher = self.estimate.value > ref

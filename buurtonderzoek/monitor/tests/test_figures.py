@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import csv
+import io
+
 import pytest
+from django.test import Client
+from django.urls import reverse
 
 from buurtonderzoek.monitor.indicators import indicators_for
 from buurtonderzoek.monitor.results import Figure, clamp
 from buurtonderzoek.monitor.statistics import Estimate, Kind, Moments, Stratum, stratified
+from buurtonderzoek.monitor.tests.conftest import MonitorWorld, close_wave
 from buurtonderzoek.questionnaires.models import QuestionnaireVersion
 
 pytestmark = pytest.mark.django_db
@@ -28,3 +34,36 @@ def test_real_estimates_of_a_skewed_small_sample_are_clamped(version: Questionna
     estimate = stratified(Kind.MEAN, [Stratum(12, Moments.of([1.0] * 10 + [10.0, 9.0]), None)])
     assert estimate is not None and estimate.low < 1.0  # what the t interval gives
     assert clamp(estimate, mark).low == 1.0
+
+
+def test_references_carry_year_source_and_series_and_never_cross_the_2021_break(version: QuestionnaireVersion) -> None:
+    found = {i.key: i for i in indicators_for(version.parsed)}
+    assert found["unsafe_general"].reference_source == "CBS Veiligheidsmonitor 2023, reeks vanaf 2021"
+    assert found["unsafe_buurt"].reference_source == "CBS Veiligheidsmonitor 2019, reeks tot en met 2019"
+    assert "6 stellingen" in found["cohesion"].reference_source
+    far_off = Estimate(Kind.PROPORTION, 400, 0.60, 0.55, 0.65, 0.02, 400.0)
+    for key in ("unsafe_buurt", "cohesion"):
+        figure = Figure(found[key], 400, far_off if key == "unsafe_buurt" else _mean(2.0), False)
+        assert figure.reference_verdict.startswith("niet vergelijkbaar: ")
+        assert not figure.reference_significant
+    comparable = Figure(found["unsafe_general"], 400, far_off, False)
+    assert comparable.reference_verdict == "significant hoger dan Nederland" and comparable.reference_significant
+
+
+def _mean(value: float) -> Estimate:
+    return Estimate(Kind.MEAN, 400, value, value - 0.1, value + 0.1, 0.05, 399.0)
+
+
+def test_the_csv_names_the_reference_and_says_why_it_is_not_compared(
+    client: Client, mworld: MonitorWorld, fill
+) -> None:
+    fill(mworld.wave, {b.pk: 15 for b in mworld.buurten})
+    close_wave(mworld.wave)
+    client.force_login(mworld.world.gert)
+    content = client.get(reverse("monitor:export_csv", args=[mworld.world.gemeente.code])).content.decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(content), delimiter=";"))
+    row = next(r for r in rows if r["indicatorcode"] == "unsafe_buurt" and r["niveau"] == "gemeente")
+    assert row["bron referentie (jaar, reeks)"] == "CBS Veiligheidsmonitor 2019, reeks tot en met 2019"
+    assert row["t.o.v. Nederland"].startswith("niet vergelijkbaar: ")
+    page = client.get(reverse("monitor:results", args=[mworld.world.gemeente.code])).content.decode()
+    assert "CBS Veiligheidsmonitor 2023, reeks vanaf 2021" in page and "niet vergelijkbaar" in page
