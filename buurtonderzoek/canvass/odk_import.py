@@ -198,6 +198,21 @@ def _find_stop(canvass: Canvass, row: Mapping[str, Any]) -> tuple[RouteStop | No
     return None, written, _("dit adres hoort niet bij dit buurtonderzoek.")
 
 
+def _where(schema: Any, path: str) -> str:
+    """An error path as a person reads it: "persons.0.provenance" -> "Persoon 1, <label> (provenance)"."""
+    parts = path.split(".")
+    words: list[str] = []
+    for i, part in enumerate(parts):
+        question = schema.questions.get(part)
+        if part.isdigit():
+            words[-1] = f"{words[-1]} {int(part) + 1}" if words else part
+        elif question is not None:
+            words.append(f"{question.label} ({part})" if i == len(parts) - 1 else question.label)
+        elif part:
+            words.append(part)
+    return ", ".join(words) or _("het formulier")
+
+
 def load_export(canvass: Canvass, *, by: Any, version: Any, name: str, data: bytes) -> list[RowResult]:
     """Load every row of an ODK/Kobo export as door visits; one RowResult per row."""
     rows, repeats = read_upload(name, data)
@@ -205,6 +220,7 @@ def load_export(canvass: Canvass, *, by: Any, version: Any, name: str, data: byt
         raise ExportError(_("Meer dan %(n)s inzendingen in één bestand; splits de export.") % {"n": MAX_ROWS})
     context = {"incident_type": canvass.incident.incident_type}
     loaded = submissions.rows_to_submissions(version, rows, repeats=repeats, context=context)
+    schema = version.parsed
     results: list[RowResult] = []
     for number, (row, submission) in enumerate(zip(rows, loaded, strict=True), start=2):
         stop, door, problem = _find_stop(canvass, row)
@@ -225,7 +241,7 @@ def load_export(canvass: Canvass, *, by: Any, version: Any, name: str, data: byt
             result.reasons.append(_("het tijdstip van het bezoek ontbreekt (kolom end, start of SubmissionDate)."))
         if outcome == Outcome.GESPROKEN:
             for path, messages in submission.errors.items():
-                result.reasons.extend(f"{path}: {message}" for message in messages)
+                result.reasons.extend(f"{_where(schema, path)}: {message}" for message in messages)
         if result.reasons or stop is None or visited_at is None:
             continue
         try:

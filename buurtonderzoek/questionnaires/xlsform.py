@@ -19,6 +19,7 @@ all problems are reported at once.
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -33,6 +34,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from buurtonderzoek.questionnaires import engine, profiling
 
+logger = logging.getLogger(__name__)
 CONTEXT_PREFIX = "context_"
 JSON_COLUMN = "bo::json"
 # The incident types of DOMAIN.md section 3, offered by the exported `context_incident_type` question.
@@ -1327,8 +1329,19 @@ def import_xlsform(source: str | Path | IO[bytes] | bytes, *, filename: str = ""
     is returned in `warnings`, for the user to confirm before the version is stored.
     """
     doc, pyxform_warnings = _read(source, filename)
-    importer = _Importer(doc)
-    schema = importer.run()
+    try:
+        importer = _Importer(doc)
+        schema = importer.run()
+    except (TypeError, ValueError, KeyError, AttributeError) as exc:
+        # A shape of pyxform's output this translator has not met: a refusal, never a traceback;
+        # the log keeps the details for a fix.
+        logger.exception("XLSForm translation failed")
+        raise XLSFormError(
+            [
+                _("Dit formulier gebruikt iets wat de import niet kent (%(error)s). Meld het aan de beheerder.")
+                % {"error": type(exc).__name__}
+            ]
+        ) from None
     top: dict[str, Any] = {}
     bo = doc.get("bo")
     if isinstance(bo, Mapping) and bo.get("json"):

@@ -124,6 +124,7 @@ def test_a_coordinator_loads_an_odk_central_zip_row_by_row_and_twice_changes_not
     page = post(client, canvass, "buurtonderzoek.zip", central_zip(canvass)).content.decode()
     assert "1 overgenomen, 0 waren al ingelezen, 2 geweigerd." in page
     assert "minstens twee concrete kenmerken" in page  # anti-profiling, as in the app
+    assert "Personen 1" in page or "personen 1" in page.lower()  # the question's label, not its path
     assert "dit adres hoort niet bij dit buurtonderzoek" in page
     visit = DoorVisit.objects.get()
     assert visit.client_uuid == uuid.UUID(GOOD)

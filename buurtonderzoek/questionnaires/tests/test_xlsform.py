@@ -472,3 +472,15 @@ def import_rows_roundtrip(schema):
     stream = io.BytesIO()
     export_xlsform(version, stream)
     return import_xlsform(stream.getvalue()).schema
+
+
+def test_an_unforeseen_shape_is_a_refusal_not_a_traceback(monkeypatch):
+    from buurtonderzoek.questionnaires import xlsform
+
+    def broken(self):
+        raise KeyError("children")
+
+    monkeypatch.setattr(xlsform._Importer, "run", broken)
+    stream = _workbook([("type", "name", "label"), ("text", "a", "A")])
+    with pytest.raises(XLSFormError, match="Meld het aan de beheerder"):
+        import_xlsform(stream)
