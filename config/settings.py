@@ -161,8 +161,11 @@ ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_ADAPTER = "buurtonderzoek.accounts.adapter.AccountAdapter"
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_PREVENT_ENUMERATION = True
-# Per-account lockout is axes' job (AXES_FAILURE_LIMIT, stored in the database); allauth keeps its per-IP limit.
-ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip"}
+# Lockout per account and address is axes' job (AXES_FAILURE_LIMIT, in the database; wrong 2FA codes count
+# too, accounts/signals.py). allauth's limits: per account ("key": the login, or the user for 2FA codes) and a
+# generous one per address, so one person's failures do not lock out an office or police station behind
+# one NAT address.
+ACCOUNT_RATE_LIMITS = {"login_failed": "60/m/ip,10/5m/key"}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Open Buurtonderzoek"
 MFA_ADAPTER = "buurtonderzoek.accounts.adapter.MFAAdapter"

@@ -11,6 +11,7 @@ from typing import Any
 from allauth.account.internal.flows.login import record_authentication
 from allauth.account.signals import password_changed, password_reset
 from allauth.mfa.signals import authentication_failed, authenticator_added, authenticator_removed, authenticator_reset
+from axes.handlers.proxy import AxesProxyHandler
 from axes.utils import reset as axes_reset
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
@@ -62,6 +63,10 @@ def audit_mfa_failed(sender: Any, request: HttpRequest | None, user: Any, **kwar
         request=request,
         actor_label=user.email,
     )
+    if request is not None:
+        # A wrong code counts against this account like a wrong password (axes: account and address), so
+        # guessing codes ends in the same lockout; other accounts behind the same address are not touched.
+        AxesProxyHandler.user_login_failed(sender, {"username": user.email}, request)
 
 
 @receiver(password_changed, dispatch_uid="audit_password_changed")

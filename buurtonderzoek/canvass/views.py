@@ -8,7 +8,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -43,6 +42,7 @@ from buurtonderzoek.canvass.models import DEFAULT_RADIUS_M, DoorVisit, Outcome, 
 from buurtonderzoek.canvass.pdf import qr_svg, render_pdf, route_svg, tip_url
 from buurtonderzoek.canvass.planning import parse_polygon, preview_payload, preview_plan
 from buurtonderzoek.canvass.sync import conflicts_for
+from buurtonderzoek.core import ratelimit
 from buurtonderzoek.core.audit import record_personal_read
 from buurtonderzoek.core.clientip import client_ip
 from buurtonderzoek.core.types import AuthedHttpRequest
@@ -395,32 +395,35 @@ def tip_form(request: HttpRequest, token: str) -> HttpResponse:
     limited = False
     if request.method == "POST" and not closed:
         sender = ip_hash(client_ip(request))
-        key = f"tip-rate:{sender}"
-        count = int(cache.get(key, 0))
-        if count >= getattr(settings, "TIP_RATE_LIMIT_PER_HOUR", TIP_RATE_LIMIT_PER_HOUR):
+        bucket = f"tip:{sender}"
+        limit = getattr(settings, "TIP_RATE_LIMIT_PER_HOUR", TIP_RATE_LIMIT_PER_HOUR)
+        if ratelimit.exhausted(bucket, limit=limit):
             limited = True
         elif form.is_spam:
             # Say thank you and store nothing: a robot learns nothing from the answer.
-            cache.set(key, count + 1, 3600)
+            ratelimit.consume(bucket, limit=limit, window=3600)
             return redirect("tip_thanks", token=token)
         elif form.is_valid():
-            data = form.cleaned_data
-            try:
-                submit_tip(
-                    incident,
-                    text=data["text"],
-                    contact_consent=data["contact_consent"],
-                    contact_name=data["contact_name"],
-                    contact_phone=data["contact_phone"],
-                    contact_email=data["contact_email"],
-                    language=get_language() or "",
-                    sender_ip_hash=sender,
-                )
-            except ValidationError as exc:
-                form.add_error(None, exc.messages)
+            # Counted before storing, atomically: concurrent posts cannot pass the limit together.
+            if not ratelimit.consume(bucket, limit=limit, window=3600):
+                limited = True
             else:
-                cache.set(key, count + 1, 3600)
-                return redirect("tip_thanks", token=token)
+                data = form.cleaned_data
+                try:
+                    submit_tip(
+                        incident,
+                        text=data["text"],
+                        contact_consent=data["contact_consent"],
+                        contact_name=data["contact_name"],
+                        contact_phone=data["contact_phone"],
+                        contact_email=data["contact_email"],
+                        language=get_language() or "",
+                        sender_ip_hash=sender,
+                    )
+                except ValidationError as exc:
+                    form.add_error(None, exc.messages)
+                else:
+                    return redirect("tip_thanks", token=token)
     status = 429 if limited else 200
     return render(
         request,

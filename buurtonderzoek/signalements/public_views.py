@@ -12,7 +12,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.core.cache import cache
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -27,6 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from buurtonderzoek.canvass.actions import ip_hash
 from buurtonderzoek.canvass.pdf import qr_svg, render_pdf
+from buurtonderzoek.core import ratelimit
 from buurtonderzoek.core.clientip import client_ip
 from buurtonderzoek.places.models import Buurt, Gemeente
 from buurtonderzoek.signalements import actions, drafting
@@ -213,19 +213,22 @@ def subscribe(request: HttpRequest, code: str) -> HttpResponse:
     form = SubscribeForm(request.POST if request.method == "POST" else None, buurt=buurt, gemeente=gemeente)
     status = 200
     if request.method == "POST":
-        key = f"subscribe-rate:{ip_hash(client_ip(request))}"
-        count = int(cache.get(key, 0))
-        if count >= SUBSCRIBE_RATE_LIMIT_PER_HOUR:
+        bucket = f"subscribe:{ip_hash(client_ip(request))}"
+        too_many = _("Te veel aanmeldingen vanaf dit adres. Probeer het over een uur opnieuw.")
+        if ratelimit.exhausted(bucket, limit=SUBSCRIBE_RATE_LIMIT_PER_HOUR):
             status = 429
-            form.add_error(None, _("Te veel aanmeldingen vanaf dit adres. Probeer het over een uur opnieuw."))
+            form.add_error(None, too_many)
         elif form.is_spam:
-            cache.set(key, count + 1, 3600)
+            ratelimit.consume(bucket, limit=SUBSCRIBE_RATE_LIMIT_PER_HOUR, window=3600)
             return redirect("subscription_sent")
         elif form.is_valid():
-            cache.set(key, count + 1, 3600)
-            actions.subscribe(form.cleaned_data["email"], language=get_language() or "", **form.chosen_area())
-            # The same answer whether the address was new, pending or already confirmed.
-            return redirect("subscription_sent")
+            if not ratelimit.consume(bucket, limit=SUBSCRIBE_RATE_LIMIT_PER_HOUR, window=3600):
+                status = 429
+                form.add_error(None, too_many)
+            else:
+                actions.subscribe(form.cleaned_data["email"], language=get_language() or "", **form.chosen_area())
+                # The same answer whether the address was new, pending or already confirmed.
+                return redirect("subscription_sent")
     return render(
         request, "signalements/subscribe.html", {"form": form, "buurt": buurt, "gemeente": gemeente}, status=status
     )

@@ -1,4 +1,5 @@
-"""django-axes locks an account (per address and IP) after five failed logins on allauth's form."""
+"""django-axes locks an account (per address and IP) after five failed logins or 2FA codes; allauth limits per
+account and, generously, per address, so colleagues behind one NAT address keep working."""
 
 from __future__ import annotations
 
@@ -94,3 +95,33 @@ def test_resetting_the_password_by_email_lifts_the_lock(client: Client, world: W
     client.post(action, {"password1": "Nieuw-wachtwoord-42", "password2": "Nieuw-wachtwoord-42"})
     assert not AccessAttempt.objects.exists()
     assert login(client, "bob@example.nl", "Nieuw-wachtwoord-42").status_code == 302
+
+
+def test_wrong_codes_on_one_account_do_not_lock_out_others_behind_the_same_address(
+    client: Client, world: World
+) -> None:
+    from buurtonderzoek.accounts.tests.conftest import give_totp
+
+    give_totp(world.bob)
+    office = "192.0.2.10"
+    login(client, "bob@example.nl", PASSWORD, REMOTE_ADDR=office)
+    for _ in range(12):
+        client.post(reverse("mfa_authenticate"), {"code": "000000"}, REMOTE_ADDR=office)
+    colleague = Client()
+    response = login(colleague, "alice@example.nl", PASSWORD, REMOTE_ADDR=office)
+    assert response.status_code == 302
+    assert "_auth_user_id" in colleague.session
+
+
+def test_wrong_codes_count_against_the_account_itself(client: Client, world: World) -> None:
+    from buurtonderzoek.accounts.tests.conftest import give_totp
+
+    give_totp(world.bob)
+    login(client, "bob@example.nl", PASSWORD)
+    for _ in range(5):
+        client.post(reverse("mfa_authenticate"), {"code": "000000"})
+    assert AccessAttempt.objects.get(username="bob@example.nl").failures_since_start == 5
+    # Locked now: the password does not even lead to the code step again.
+    again = Client()
+    assert login(again, "bob@example.nl", PASSWORD).status_code == 429
+    assert "_auth_user_id" not in again.session
