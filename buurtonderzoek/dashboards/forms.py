@@ -39,8 +39,12 @@ class GripForm(forms.Form):
         label=_("Buurt"), queryset=Buurt.objects.none(), required=False, empty_label=_("Alle buurten")
     )
 
-    def __init__(self, *args: Any, gemeente: Gemeente, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, gemeente: Gemeente, monitor: list[tuple[str, str]] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        # The indicators of the latest closed, released Communitymonitor wave, as "monitor:<key>".
+        self.fields["figuur"].choices = [*FIGURES.items(), *(monitor or [])]  # type: ignore[attr-defined]
         self.fields["wijk"].queryset = Wijk.objects.filter(gemeente=gemeente)  # type: ignore[attr-defined]
         self.fields["buurt"].queryset = Buurt.objects.filter(gemeente=gemeente).select_related("wijk")  # type: ignore[attr-defined]
         self.fields["wijk"].error_messages["invalid_choice"] = _("Kies een wijk van deze gemeente.")

@@ -38,7 +38,7 @@ from buurtonderzoek.dashboards.grip import (
 )
 from buurtonderzoek.dashboards.health import team_health
 from buurtonderzoek.dashboards.models import DigestSubscription
-from buurtonderzoek.dashboards.monitor_effect import monitor_effect
+from buurtonderzoek.dashboards.monitor_effect import latest_monitor, monitor_effect
 from buurtonderzoek.places.models import Buurt, Gemeente
 
 # Five classes of a sequential blue scale, light to dark; text on the map is never drawn on them.
@@ -52,6 +52,8 @@ class Row:
     code: str
     url: str | None
     figures: AreaFigures
+    level: str = "buurt"  # the monitor's area key: ("buurt" | "wijk", pk)
+    pk: int = 0
 
 
 @role_required(Role.MUNICIPAL, "admin")
@@ -94,7 +96,9 @@ def _link(gemeente: Gemeente, params: dict[str, Any], **scope: Any) -> str:
 @role_required(Role.MUNICIPAL, "admin")
 def grip(request: AuthedHttpRequest, gemeente_id: int) -> HttpResponse:
     gemeente = get_grip_gemeente_for_user(request.user, gemeente_id)
-    form = GripForm(request.GET, gemeente=gemeente)  # every field is optional: no choice means the defaults
+    monitor = latest_monitor(gemeente)
+    choices = monitor.choices if monitor else []
+    form = GripForm(request.GET, gemeente=gemeente, monitor=choices)  # all optional: no choice, the defaults
     valid = form.is_valid()
     data = form.cleaned_data if valid else _defaults(gemeente)
     figure, first, last = data["figuur"], data["van"], data["tot"]
@@ -116,9 +120,11 @@ def grip(request: AuthedHttpRequest, gemeente_id: int) -> HttpResponse:
     per_buurt = rolled_up_figures([b.pk for b in buurten], first=first, last=last)
     params = {"figuur": figure, "van": f"{first:%Y-%m}", "tot": f"{last:%Y-%m}"}
     if buurt is not None:
-        rows = [Row(buurt.name, buurt.code, None, per_buurt[buurt.pk])]
+        rows = [Row(buurt.name, buurt.code, None, per_buurt[buurt.pk], "buurt", buurt.pk)]
     elif wijk is not None:
-        rows = [Row(b.name, b.code, _link(gemeente, params, buurt=b.pk), per_buurt[b.pk]) for b in buurten]
+        rows = [
+            Row(b.name, b.code, _link(gemeente, params, buurt=b.pk), per_buurt[b.pk], "buurt", b.pk) for b in buurten
+        ]
     else:
         by_wijk: dict[int, list[Buurt]] = {}
         for b in buurten:
@@ -129,6 +135,8 @@ def grip(request: AuthedHttpRequest, gemeente_id: int) -> HttpResponse:
                 bs[0].wijk.code,
                 _link(gemeente, params, wijk=wijk_id),
                 sum((per_buurt[b.pk] for b in bs), AreaFigures()),
+                "wijk",
+                wijk_id,
             )
             for wijk_id, bs in by_wijk.items()
         ]
@@ -139,7 +147,18 @@ def grip(request: AuthedHttpRequest, gemeente_id: int) -> HttpResponse:
     if request.GET.get("formaat") == "csv":
         return _csv(gemeente, rows, total, first=first, last=last)
 
-    values = {b.pk: figure_value(per_buurt[b.pk], figure) for b in buurten}
+    indicator = monitor.indicator(figure) if monitor else None
+    if monitor is not None and indicator is not None:
+        shown_figures = {b.pk: monitor.result.figure(("buurt", b.pk), indicator) for b in buurten}
+        values: dict[int, Decimal | int | None] = {
+            pk: None if f.value is None else Decimal(f"{f.value:.1f}") for pk, f in shown_figures.items()
+        }
+        label = f"{indicator.label} ({monitor.wave.name})"
+        extra = (label, [monitor.result.figure(_area_key(r), indicator).text for r in rows])
+    else:
+        values = {b.pk: figure_value(per_buurt[b.pk], figure) for b in buurten}
+        label = str(FIGURES[figure])
+        extra = None
     bounds = _classes([v for v in values.values() if v is not None])
     features = [
         {
@@ -157,8 +176,9 @@ def grip(request: AuthedHttpRequest, gemeente_id: int) -> HttpResponse:
         if b.boundary
     ]
     legend = [(SHADES[i], _fmt(bound)) for i, bound in enumerate(bounds)]
-    label = str(FIGURES[figure])
-    trend = [(m.month, figure_value(m.current, figure), figure_value(m.previous, figure)) for m in months]
+    trend_figure = figure if figure in FIGURES else "incidents"
+    trend_label = str(FIGURES[trend_figure])
+    trend = [(m.month, figure_value(m.current, trend_figure), figure_value(m.previous, trend_figure)) for m in months]
     return render(
         request,
         "dashboards/grip.html",
@@ -167,13 +187,18 @@ def grip(request: AuthedHttpRequest, gemeente_id: int) -> HttpResponse:
             "form": form,
             "figure": figure,
             "figure_label": label,
+            "trend_label": trend_label,
+            "monitor_column": extra,
             "first": first,
             "last": last,
             "wijk": wijk,
             "buurt": buurt,
             "headers": list(FIGURES.values()),
-            "rows": [(r, [(label, _fmt(figure_value(r.figures, k))) for k, label in FIGURES.items()]) for r in rows],
-            "total": [(label, _fmt(figure_value(total, k))) for k, label in FIGURES.items()],
+            "rows": [
+                (r, [(name, _fmt(figure_value(r.figures, k))) for k, name in FIGURES.items()], monitor_text)
+                for r, monitor_text in zip(rows, extra[1] if extra else [""] * len(rows), strict=True)
+            ],
+            "total": [(name, _fmt(figure_value(total, k))) for k, name in FIGURES.items()],
             "total_addresses": total.addresses,
             "row_level": _("Buurt") if wijk is not None else _("Wijk"),
             "features": {"type": "FeatureCollection", "features": features},
@@ -181,7 +206,7 @@ def grip(request: AuthedHttpRequest, gemeente_id: int) -> HttpResponse:
             "trend": [(month, _fmt(now), _fmt(before)) for month, now, before in trend],
             "trend_svg": charts.two_year_chart(
                 [(f"{month:%m-%Y}", now, before) for month, now, before in trend],
-                title=_("%(figure)s per maand, dit jaar en het jaar ervoor") % {"figure": label},
+                title=_("%(figure)s per maand, dit jaar en het jaar ervoor") % {"figure": trend_label},
                 now_label=_("deze periode"),
                 before_label=_("een jaar eerder"),
             ),
@@ -193,6 +218,10 @@ def grip(request: AuthedHttpRequest, gemeente_id: int) -> HttpResponse:
         },
         status=200 if valid else 400,
     )
+
+
+def _area_key(row: Row) -> tuple[str, int]:
+    return (row.level, row.pk)
 
 
 def _defaults(gemeente: Gemeente) -> dict[str, Any]:

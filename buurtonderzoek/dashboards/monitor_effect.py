@@ -126,3 +126,28 @@ def monitor_effect(gemeente: Gemeente) -> MonitorEffect:
                 comparison = Comparison(indicator, a, b, difference(a.estimate, b.estimate))
             comparisons.append(GroupComparison(indicator, a, b, comparison))
     return MonitorEffect(results, wave, active, comparisons, starts, per_month)
+
+
+@dataclass(frozen=True)
+class LatestMonitor:
+    """The latest closed, released wave's per-area figures, for shading the grip map by an indicator."""
+
+    wave: Wave
+    result: WaveResult
+    indicators: list[Indicator]
+
+    @property
+    def choices(self) -> list[tuple[str, str]]:
+        return [(f"monitor:{i.key}", f"{i.label} ({self.wave.name})") for i in self.indicators]
+
+    def indicator(self, figure: str) -> Indicator | None:
+        key = figure.removeprefix("monitor:")
+        return next((i for i in self.indicators if i.key == key), None) if figure.startswith("monitor:") else None
+
+
+def latest_monitor(gemeente: Gemeente) -> LatestMonitor | None:
+    results = load_results(gemeente, finished_only=True)
+    wave = results.latest_released
+    if wave is None:
+        return None
+    return LatestMonitor(wave, results.invited[wave.pk], results.indicators)

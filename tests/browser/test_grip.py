@@ -81,3 +81,25 @@ def test_the_oov_adviser_finds_the_figures_per_buurt(page: Page, world: World) -
     assert_accessible(page)
     screenshot(page, "grip-teams")
     assert script_errors(page) == []
+
+
+@pytest.mark.browser
+def test_the_oov_adviser_compares_buurten_with_and_without_a_team(page: Page) -> None:
+    from buurtonderzoek.dashboards.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, build_demo
+    from buurtonderzoek.questionnaires.standard import load_standard_questionnaires
+
+    load_standard_questionnaires()  # a transactional test before this one emptied every table
+    build_demo(progress=False)
+    log_in(page, "gemeente@demo.buurtonderzoek.nl", DEMO_PASSWORD, totp_secret=DEMO_TOTP_SECRET)
+    page.get_by_role("navigation", name="Hoofdmenu").get_by_role("link", name="Grip op veiligheid").click()
+    page.get_by_role("link", name="Communitymonitor en buurtpreventie").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Communitymonitor en buurtpreventie")
+    groups = page.get_by_role("table", name="Indicatoren voor buurten met en zonder actief team")
+    expect(groups).to_contain_text("Wat we kunnen zeggen")
+    expect(page.get_by_role("table", name="Gebeurtenissen: het eerste buurtonderzoek van elk team")).to_contain_text(
+        "Buurtpreventie Lindenhoven-Centrum"
+    )
+    expect(page.get_by_text("Geen aselecte steekproef")).to_be_visible()
+    assert_accessible(page)
+    screenshot(page, "grip-monitor")
+    assert script_errors(page) == []

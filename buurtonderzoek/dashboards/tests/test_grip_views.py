@@ -125,7 +125,7 @@ def test_the_page_costs_the_same_number_of_queries_with_more_data(gert: Client, 
     refresh_area_months(world.gemeente)
     with CaptureQueriesContext(connection) as busy:
         gert.get(url)
-    assert len(empty) == len(busy) == 15
+    assert len(empty) == len(busy) == 17
 
 
 def test_the_menu_leads_the_gemeente_to_grip_not_to_an_empty_incident_list(gert: Client, world: World) -> None:

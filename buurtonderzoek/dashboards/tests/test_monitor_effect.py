@@ -90,3 +90,16 @@ def test_the_page_is_for_the_gemeente_only(client: Client, world: World) -> None
     page = client.get(url)
     assert page.status_code == 200
     assert "Er is nog geen afgesloten meetronde met vrijgegeven cijfers." in page.content.decode()
+
+
+def test_the_grip_map_can_be_shaded_by_a_monitor_indicator(demo_officer: tuple[Client, int]) -> None:
+    client, gemeente_id = demo_officer
+    url = reverse("grip", args=[gemeente_id])
+    page = client.get(url).content.decode()
+    assert 'value="monitor:' in page  # every indicator of the latest closed wave is a choice
+    key = page.split('value="monitor:', 1)[1].split('"', 1)[0]
+    shaded = client.get(url, {"figuur": f"monitor:{key}"})
+    assert shaded.status_code == 200
+    html = shaded.content.decode()
+    assert "95%-BI" in html or "te weinig antwoorden" in html  # the figure with its interval, or suppressed
+    assert "De Communitymonitor meet per meetronde" in html
