@@ -388,7 +388,13 @@ def export_rows(
             {
                 "type": "begin_group",
                 "name": "context",
-                **labels({}, "label", _("Gegevens van het incident (vult de coördinator in)")),
+                **labels(
+                    {},
+                    "label",
+                    _("Welke deur, en gegevens van het incident")
+                    if door
+                    else _("Gegevens van het incident (vult de coördinator in)"),
+                ),
                 "appearance": "field-list",
                 JSON_COLUMN: _json_cell({"context": True}),
             }
