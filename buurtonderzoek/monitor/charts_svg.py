@@ -6,9 +6,13 @@ colour, and the report puts a table beside it. Suppressed values are left out an
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
+from typing import Any
+
+from django.utils.translation import ngettext
 
 INK = "#1b1f24"
 MUTED = "#4a5460"
@@ -181,3 +185,98 @@ def _text(
 
 def _clip(text: str, length: int) -> str:
     return text if len(text) <= length else text[: length - 1] + "…"
+
+
+@dataclass(frozen=True)
+class MapArea:
+    name: str
+    geometry: dict[str, Any]  # GeoJSON Polygon or MultiPolygon, WGS84
+    value: float | None  # None when suppressed or empty
+    text: str  # the value as shown, or the suppression mark
+
+
+SHADES = ("#dbe7f3", "#b9cfe6", "#8fb3d9", "#5b8fc7", "#2f6aa8")
+
+
+def _rings(geometry: dict[str, Any]) -> list[list[list[float]]]:
+    """The outer rings of a Polygon or MultiPolygon."""
+    coordinates: list[Any] = geometry.get("coordinates") or []
+    if geometry.get("type") == "Polygon":
+        return [coordinates[0]] if coordinates else []
+    if geometry.get("type") == "MultiPolygon":
+        return [polygon[0] for polygon in coordinates if polygon]
+    return []
+
+
+def map_chart(areas: Sequence[MapArea], *, title: str, width: int = 520) -> str:
+    """The buurten shaded by value, each with its value printed where it fits.
+
+    Labels never cover each other: a label that would overlap one already placed (small buurten
+    side by side) is left out, and the number of buurten without a label is said under the map;
+    every value is in the table next to it.
+    """
+    shapes = [(area, _rings(area.geometry)) for area in areas]
+    points = [p for _a, rings in shapes for ring in rings for p in ring]
+    if not points:
+        return ""
+    lons, lats = [float(p[0]) for p in points], [float(p[1]) for p in points]
+    mid_lat = (min(lats) + max(lats)) / 2
+    squeeze = math.cos(math.radians(mid_lat))
+    span_x = max((max(lons) - min(lons)) * squeeze, 1e-9)
+    span_y = max(max(lats) - min(lats), 1e-9)
+    pad = 10
+    scale = min((width - 2 * pad) / span_x, 600 / span_y)
+    height = int(span_y * scale) + 2 * pad + 24
+
+    def xy(p: Sequence[float]) -> tuple[float, float]:
+        return pad + (float(p[0]) - min(lons)) * squeeze * scale, pad + (max(lats) - float(p[1])) * scale
+
+    values = sorted(a.value for a in areas if a.value is not None)
+    low, high = (values[0], values[-1]) if values else (0.0, 1.0)
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-label="{escape(title)}" font-family="DejaVu Sans, sans-serif">'
+    ]
+    placed: list[tuple[float, float, float, float]] = []
+    unlabelled = 0
+    labels = []
+    for area, rings in shapes:
+        if area.value is None:
+            fill = "#eeeeee"
+        else:
+            step = 0 if high <= low else min(4, int((area.value - low) / (high - low) * 5))
+            fill = SHADES[step]
+        path = "".join(
+            "M" + "L".join(f"{x:.1f} {y:.1f}" for x, y in (xy(p) for p in ring)) + "Z" for ring in rings if ring
+        )
+        title_text = escape(f"{area.name}: {area.text}")
+        parts.append(
+            f'<path d="{path}" fill="{fill}" stroke="#ffffff" stroke-width="1.2"><title>{title_text}</title></path>'
+        )
+        ring = max(rings, key=len) if rings else []
+        if not ring:
+            continue
+        cx = sum(xy(p)[0] for p in ring) / len(ring)
+        cy = sum(xy(p)[1] for p in ring) / len(ring)
+        box_w, box_h = 6.5 * max(len(area.text), len(area.name), 1) + 6, 28.0
+        box = (cx - box_w / 2, cy - box_h / 2, cx + box_w / 2, cy + box_h / 2)
+        if any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in placed):
+            unlabelled += 1
+            continue
+        placed.append(box)
+        labels.append(
+            f'<rect x="{box[0]:.1f}" y="{box[1]:.1f}" width="{box_w:.1f}" height="{box_h:.1f}" rx="3" '
+            f'fill="#ffffff" fill-opacity="0.85"/>'
+            + _text(cx, cy - 2, area.name, anchor="middle", size=10, fill=MUTED)
+            + _text(cx, cy + 11, area.text, anchor="middle", size=11, fill=INK, weight="bold")
+        )
+    parts.extend(labels)
+    if unlabelled:
+        note = ngettext(
+            "%(n)s buurt zonder label (te klein); zie de tabel",
+            "%(n)s buurten zonder label (te klein); zie de tabel",
+            unlabelled,
+        ) % {"n": unlabelled}
+        parts.append(_text(pad, height - 6, note, anchor="start", size=10, fill=MUTED))
+    parts.append("</svg>")
+    return "".join(parts)

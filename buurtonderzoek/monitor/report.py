@@ -51,6 +51,19 @@ def _reference(indicator: Indicator) -> tuple[float | None, str]:
     return indicator.reference * scale, presenters.reference_name(indicator)
 
 
+def _map_areas(data: GemeenteResults, wave: Wave, indicator: Indicator) -> list[charts_svg.MapArea]:
+    wave_result = data.invited[wave.pk]
+    areas = []
+    for area in wave_result.areas_of("buurt"):
+        boundary = data.boundaries.get(area.pk)
+        geometry = boundary.get("geometry", boundary) if isinstance(boundary, dict) else None
+        if geometry:
+            figure = wave_result.figure(area.key, indicator)
+            text = figure.value_display if figure.visible else "•"
+            areas.append(charts_svg.MapArea(area.name, geometry, figure.value, text))
+    return areas
+
+
 def report_context(data: GemeenteResults, wave: Wave) -> dict[str, Any]:
     wave_result = data.invited[wave.pk]
     keys = [data.indicator_by_key[k] for k in KEY_INDICATORS if k in data.indicator_by_key]
@@ -80,6 +93,7 @@ def report_context(data: GemeenteResults, wave: Wave) -> dict[str, Any]:
                         bounds=_bounds(indicator),
                     )
                 ),
+                "map": mark_safe(charts_svg.map_chart(_map_areas(data, wave, indicator), title=str(indicator.label))),
                 "areas": presenters.area_rows(data, wave, indicator),
             }
         )

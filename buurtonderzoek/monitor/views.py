@@ -159,7 +159,7 @@ def export_pdf(request: AuthedHttpRequest, code: str) -> HttpResponse:
     # Only the waves the officer ticked (always the report's own wave), and only closed ones.
     ticked = {int(pk) for pk in request.GET.getlist("waves") if pk.isdigit()} | {wave.pk}
     chosen = [w for w in data.waves if w.pk in ticked and data.is_released(w)]
-    content = report.results_pdf(load_results(gemeente, waves=chosen), wave)
+    content = report.results_pdf(load_results(gemeente, waves=chosen, with_boundaries=True), wave)
     return _download(content, "application/pdf", f"communitymonitor-{gemeente.code}-{wave.pk}.pdf")
 
 

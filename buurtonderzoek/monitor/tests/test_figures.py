@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
+import re
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -67,3 +70,32 @@ def test_the_csv_names_the_reference_and_says_why_it_is_not_compared(
     assert row["t.o.v. Nederland"].startswith("niet vergelijkbaar: ")
     page = client.get(reverse("monitor:results", args=[mworld.world.gemeente.code])).content.decode()
     assert "CBS Veiligheidsmonitor 2023, reeks vanaf 2021" in page and "niet vergelijkbaar" in page
+
+
+def _square(lon: float, lat: float, size: float) -> dict[str, Any]:
+    ring = [[lon, lat], [lon + size, lat], [lon + size, lat + size], [lon, lat + size], [lon, lat]]
+    return {"type": "Polygon", "coordinates": [ring]}
+
+
+def test_the_report_map_prints_each_value_and_never_lets_labels_cover_each_other() -> None:
+    from buurtonderzoek.monitor.charts_svg import MapArea, map_chart
+
+    areas = [
+        MapArea("Buurt A1", _square(5.10, 52.05, 0.02), 16.0, "16%"),
+        MapArea("Buurt A2", _square(5.12, 52.05, 0.02), 44.0, "44%"),
+        MapArea("Buurt A3", _square(5.14, 52.05, 0.02), None, "•"),
+        # Two slivers next to each other: only one of their labels fits.
+        MapArea("Hofje", _square(5.16, 52.05, 0.0005), 30.0, "30%"),
+        MapArea("Steeg", _square(5.1605, 52.05, 0.0005), 31.0, "31%"),
+    ]
+    svg = map_chart(areas, title="Onveilig in de buurt")
+    assert svg.count("<path") == 5
+    for text in ("16%", "44%", "•", "Buurt A1"):
+        assert f">{text}</text>" in svg
+    boxes = [
+        tuple(float(v) for v in match)
+        for match in re.findall(r'<rect x="([\d.]+)" y="([\d.]+)" width="([\d.]+)" height="([\d.]+)"', svg)
+    ]
+    for (x1, y1, w1, h1), (x2, y2, w2, h2) in itertools.combinations(boxes, 2):
+        assert x1 + w1 <= x2 or x2 + w2 <= x1 or y1 + h1 <= y2 or y2 + h2 <= y1, "labels overlap"
+    assert len(boxes) == 4 and "1 buurt zonder label (te klein); zie de tabel" in svg
