@@ -4,7 +4,8 @@ Per buurt: the monitor's latest closed-wave figures for the key indicators with 
 previous wave (the monitor's own estimates, suppression and verdicts: monitor/results.py), the
 incidents, canvasses, doors, reports the police used and hours saved over the last twelve months
 against the twelve before (dashboards/grip.area_figures), and the health of the teams working there
-(dashboards/health.team_health). Aggregates only: no incident descriptions, no addresses, no names.
+(dashboards/health.team_health), and what the police did with the area's reports (outcomes and the
+usefulness rating, for the whole area). Aggregates only: no incident descriptions, no addresses, no names.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from django.db.models import Avg, Count
 from django.utils import timezone
 
 from buurtonderzoek.accounts.models import Team
@@ -47,6 +49,33 @@ class Picture:
     buurten: list[BuurtLine]
     teams: list[Any]  # health.TeamHealth
     activity_labels: dict[str, str]
+    police: PoliceLine
+
+
+@dataclass
+class PoliceLine:
+    """What the police did with the area's reports in the last twelve months (area level, no cases)."""
+
+    reports: int
+    outcomes: list[tuple[str, int]]  # label, number of reports
+    waiting: int  # reports without an outcome yet
+    usefulness: float | None  # mean rating 1-5 where rated
+
+
+def police_line(buurten: list[Buurt], *, since: date) -> PoliceLine:
+    from buurtonderzoek.handoff.models import PoliceReport, ReportOutcome
+
+    rows = PoliceReport.objects.filter(
+        incident__address__buurt_code__in=[b.code for b in buurten], submitted_at__date__gte=since
+    )
+    counts = dict(rows.values("outcome").annotate(n=Count("id")).order_by().values_list("outcome", "n"))
+    rated = rows.filter(usefulness__isnull=False).aggregate(mean=Avg("usefulness"))["mean"]
+    return PoliceLine(
+        reports=sum(counts.values()),
+        outcomes=[(str(o.label), counts[o.value]) for o in ReportOutcome if counts.get(o.value)],
+        waiting=counts.get("", 0),
+        usefulness=float(rated) if rated is not None else None,
+    )
 
 
 def area_buurten(table: PartnerTable) -> list[Buurt]:
@@ -108,4 +137,5 @@ def build(table: PartnerTable, *, today: date | None = None) -> Picture:
         buurten=lines,
         teams=team_health(list(teams.order_by("name")), now=timezone.now()),
         activity_labels=labels,
+        police=police_line(buurten, since=today - year),
     )

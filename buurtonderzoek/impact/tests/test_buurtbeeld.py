@@ -69,3 +69,41 @@ def test_the_evaluation_report_pdf(client: Client, iw: ImpactWorld, django_captu
     assert "report-link" in client.get(response["Location"]).content.decode()
     pdf = client.get(response["Location"], {"download": "1"})
     assert pdf.content[:5] == b"%PDF-" and pdf["Content-Type"] == "application/pdf"
+
+
+def test_the_buurtbeeld_says_what_the_police_did_with_the_areas_reports(client: Client, iw: ImpactWorld) -> None:
+    from buurtonderzoek.dashboards.tests.fixtures import bulk_reports
+    from buurtonderzoek.handoff.models import ReportOutcome
+    from buurtonderzoek.incidents.models import Incident
+    from buurtonderzoek.places.models import Address
+
+    outcomes = [ReportOutcome.SUSPECT_ARRESTED, ReportOutcome.NO_RESULT, ReportOutcome.NO_RESULT, ""]
+    reports = bulk_reports(
+        iw.world.team,
+        iw.world.unit,
+        count=4,
+        start=timezone.now() - timedelta(days=30),
+        spec=lambda i: {"outcome": outcomes[i], "usefulness": 4 if outcomes[i] else None},
+    )
+    address = Address.objects.create(
+        nummeraanduiding_id="0000000000000001",
+        street="Dorpsstraat",
+        huisnummer=1,
+        postcode="9999AA",
+        woonplaats="Demodorp",
+        gemeente_code=iw.world.gemeente.code,
+        buurt_code=iw.buurten[0].code,
+        x=121000,
+        y=487000,
+        lat=52.0,
+        lon=5.0,
+        grid_x=1210,
+    )
+    Incident.objects.filter(pk__in=[r.incident_id for r in reports]).update(address=address)
+    client.force_login(iw.world.gert)
+    body = client.get(reverse("impact:buurtbeeld", args=[iw.table.pk])).content.decode()
+    assert "De laatste 12 maanden 4 verslagen uit dit gebied." in body
+    assert "Gemiddelde bruikbaarheid volgens de politie: 4,0 (1-5)." in body
+    section = body[body.index('id="police-outcomes"') :]
+    assert "verdachte aangehouden</th><td>1" in section and "geen resultaat</th><td>2" in section
+    assert "nog geen uitkomst</th><td>1" in section
