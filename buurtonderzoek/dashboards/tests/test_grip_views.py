@@ -45,9 +45,10 @@ def busy_buurt(world: World, *, doors: int = 12) -> Buurt:
 
 
 def test_it_sends_anonymous_visitors_to_the_login(client: Client, world: World) -> None:
-    response = client.get(reverse("grip", args=[world.gemeente.pk]))
-    assert response.status_code == 302
-    assert reverse("account_login") in response["Location"]
+    for name in ("grip", "grip_teams"):
+        response = client.get(reverse(name, args=[world.gemeente.pk]))
+        assert response.status_code == 302
+        assert reverse("account_login") in response["Location"]
 
 
 def test_it_hides_another_gemeente(client: Client, world: World) -> None:
