@@ -90,6 +90,16 @@
     return {min: min, max: max};
   }
 
+  function wrap(text, width) {
+    var lines = [], line = "";
+    String(text).split(" ").forEach(function (word) {
+      if (line && (line + " " + word).length > width) { lines.push(line); line = word; }
+      else { line = line ? line + " " + word : word; }
+    });
+    if (line) lines.push(line);
+    return lines;
+  }
+
   if (window.Chart) {
     Chart.defaults.font.family = "system-ui, -apple-system, 'Segoe UI', Roboto, 'DejaVu Sans', sans-serif";
     Chart.defaults.color = ink;
@@ -97,7 +107,7 @@
     new Chart(document.getElementById("trend-chart"), {
       type: "line",
       data: {
-        labels: data.trend.map(function (p) { return p.label; }),
+        labels: data.trend.map(function (p) { return wrap(p.label, 12); }),
         datasets: [
           {label: data.labels.interval, data: data.trend.map(function (p) { return p.high; }),
            borderWidth: 0, pointRadius: 0, backgroundColor: band, fill: "+1", spanGaps: false},
@@ -120,7 +130,9 @@
 
     var barBounds = axisBounds(data.bars);
     var barBox = document.getElementById("bar-chart").parentNode;
-    barBox.style.height = Math.max(240, 36 * data.bars.length + 60) + "px";
+    // Room for every wrapped name: a bar per buurt at least as tall as its name's lines.
+    var lines = data.bars.reduce(function (n, p) { return Math.max(n, wrap(p.label, 12).length); }, 1);
+    barBox.style.height = Math.max(240, Math.max(36, 15 * lines + 10) * data.bars.length + 60) + "px";
     new Chart(document.getElementById("bar-chart"), {
       type: "bar",
       data: {
@@ -130,7 +142,9 @@
       options: {
         indexAxis: "y", maintainAspectRatio: false, animation: false,
         layout: {padding: {right: 56}},
-        scales: {x: {min: Math.min(0, barBounds.min), max: barBounds.max, ticks: {callback: function (v) { return fmt(v); }}}},
+        scales: {x: {min: Math.min(0, barBounds.min), max: barBounds.max, ticks: {callback: function (v) { return fmt(v); }}},
+                 // Long buurt names break over lines instead of being cut off on a narrow screen.
+                 y: {ticks: {autoSkip: false, callback: function (v) { return wrap(data.bars[v].label, 12); }}}},
         plugins: {legend: {display: false},
           tooltip: {callbacks: {label: function (ctx) { return data.bars[ctx.dataIndex].text; }}}}
       },
@@ -153,6 +167,7 @@
     if (hi === lo) return 2;
     return Math.min(4, Math.floor((v - lo) / (hi - lo) * 5));
   }
+  var narrow = mapEl.clientWidth < 480;
   var layer = L.geoJSON(geo, {
     style: function (f) {
       var s = step(f.properties.value);
@@ -162,12 +177,44 @@
     onEachFeature: function (f, l) {
       var text = f.properties.value === null ? "•" : fmt(f.properties.value);
       // Leaflet reads a string as HTML; buurt names come from an import, so they go in as text nodes.
-      l.bindTooltip(document.createTextNode(f.properties.name + ": " + text),
+      // On a narrow map the label holds the value only (the name is in the popup and the table).
+      l.bindTooltip(document.createTextNode(narrow ? text : f.properties.name + ": " + text),
                     {permanent: true, direction: "center", className: "map-label"});
       l.bindPopup(document.createTextNode(f.properties.name + ": " + f.properties.text));
     }
   }).addTo(map);
   map.fitBounds(layer.getBounds(), {padding: [10, 10]});
+
+  // On a phone small buurten lie close together and their labels would cover each other: show a
+  // label only where it fits, larger buurten first; a tap on any buurt still opens its value.
+  function boxesMeet(a, b) {
+    return a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+  }
+  function declutter() {
+    var frame = mapEl.getBoundingClientRect();
+    var shown = [];
+    var items = [];
+    layer.eachLayer(function (l) {
+      var tip = l.getTooltip && l.getTooltip();
+      var el = tip && tip.getElement();
+      if (!el) return;
+      var b = l.getBounds();
+      items.push({el: el, size: Math.abs((b.getEast() - b.getWest()) * (b.getNorth() - b.getSouth()))});
+    });
+    items.sort(function (a, b) { return b.size - a.size; });
+    items.forEach(function (item) {
+      item.el.style.visibility = "";
+      var box = item.el.getBoundingClientRect();
+      var outside = box.left < frame.left || box.right > frame.right || box.top < frame.top || box.bottom > frame.bottom;
+      if (outside || shown.some(function (other) { return boxesMeet(box, other); })) {
+        item.el.style.visibility = "hidden";
+      } else {
+        shown.push(box);
+      }
+    });
+  }
+  map.on("zoomend moveend resize", declutter);
+  declutter();
   var legend = document.getElementById("map-legend");
   if (legend && values.length) {
     for (var i = 0; i < 5; i++) {
