@@ -248,3 +248,41 @@ class Tip(models.Model):
 
     def __str__(self) -> str:
         return f"Tip {self.pk} ({self.created_at:%Y-%m-%d})"
+
+
+class OdkImportStatus(models.TextChoices):
+    QUEUED = "queued", _("in de wachtrij")
+    RUNNING = "running", _("bezig")
+    DONE = "done", _("klaar")
+    FAILED = "failed", _("mislukt")
+
+
+class OdkImport(models.Model):
+    """One upload of an ODK Central / KoboToolbox export, loaded in the background (canvass/tasks.py).
+
+    The uploaded file is kept only until it has been read (`data` is emptied then): the visits hold
+    what was taken, `results` what happened per row."""
+
+    canvass = models.ForeignKey(Canvass, verbose_name=_("buurtonderzoek"), on_delete=models.CASCADE)
+    version = models.ForeignKey(
+        "questionnaires.QuestionnaireVersion", verbose_name=_("versie vragenlijst"), on_delete=models.PROTECT
+    )
+    filename = models.CharField(_("bestandsnaam"), max_length=200)
+    data = models.BinaryField(_("inhoud"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=OdkImportStatus.choices, default=OdkImportStatus.QUEUED
+    )
+    progress = models.PositiveSmallIntegerField(_("voortgang (%)"), default=0)
+    results = models.JSONField(_("resultaat per regel"), default=list, blank=True)
+    error = models.CharField(_("fout"), max_length=500, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("ingelezen door"), null=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(_("aangemaakt"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("ODK-import")
+        verbose_name_plural = _("ODK-imports")
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.get_status_display()})"

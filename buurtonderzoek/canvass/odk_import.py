@@ -3,10 +3,10 @@
 Flow: `read_upload` turns what ODK Central or KoboToolbox hands out (CSV, XLSX, JSON, or ODK
 Central's media-free zip with one CSV per repeat) into rows; `questionnaires.submissions` turns each row into
 answers checked by the engine; `load_export` hands every row to `canvass.actions.record_visit`, the
-same write path as the field app: the same validation and anti-profiling, the visit arrives as
-"ontvangen" for review, and the submission's instance id is the visit's client id, so loading the
-same export again changes nothing. Every row gets a line in the report: taken, already there, or
-refused with the reasons.
+same write path as the field app (in the background: `start_odk_import`, canvass/tasks.py): the
+same validation and anti-profiling, the visit arrives as "ontvangen" for review, and the
+submission's instance id is the visit's client id, so loading the same export again changes
+nothing. Every row gets a line in the report: taken, already there, or refused with the reasons.
 
 Which door: the columns `postcode` and `huisnummer` (with `huisletter`/`toevoeging`, or a house
 number like "12a-2"), in any group, with or without our export's `context_` prefix; the outcome
@@ -22,7 +22,7 @@ import json
 import re
 import uuid
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import PurePosixPath
@@ -37,8 +37,8 @@ from buurtonderzoek.canvass.actions import record_visit
 from buurtonderzoek.canvass.models import Canvass, Outcome, RouteStop
 from buurtonderzoek.questionnaires import submissions
 
-# A canvass has a few hundred doors; the load runs in the request, so it stays small.
-MAX_ROWS = 1000
+# A canvass has a few hundred doors; more in one file is a mistake (a whole project's export).
+MAX_ROWS = 5000
 TIME_COLUMNS = ("end", "start", "SubmissionDate", "_submission_time", "today")
 HOUSE_NUMBER_RE = re.compile(r"\s*([0-9]+)\s*([A-Za-z]?)\s*[-\s]?\s*([A-Za-z0-9]{0,4})\s*")
 POSTCODE_RE = re.compile(r"\s*([1-9][0-9]{3})\s?([A-Za-z]{2})\s*")
@@ -213,8 +213,18 @@ def _where(schema: Any, path: str) -> str:
     return ", ".join(words) or _("het formulier")
 
 
-def load_export(canvass: Canvass, *, by: Any, version: Any, name: str, data: bytes) -> list[RowResult]:
-    """Load every row of an ODK/Kobo export as door visits; one RowResult per row."""
+def load_export(
+    canvass: Canvass,
+    *,
+    by: Any,
+    version: Any,
+    name: str,
+    data: bytes,
+    progress: Callable[[int], Any] | None = None,
+) -> list[RowResult]:
+    """Load every row of an ODK/Kobo export as door visits; one RowResult per row.
+
+    `progress` gets a percentage now and then (the background task stores it for the page)."""
     rows, repeats = read_upload(name, data)
     if len(rows) > MAX_ROWS:
         raise ExportError(_("Meer dan %(n)s inzendingen in één bestand; splits de export.") % {"n": MAX_ROWS})
@@ -223,6 +233,8 @@ def load_export(canvass: Canvass, *, by: Any, version: Any, name: str, data: byt
     schema = version.parsed
     results: list[RowResult] = []
     for number, (row, submission) in enumerate(zip(rows, loaded, strict=True), start=2):
+        if progress is not None and number % 25 == 0:
+            progress(min(99, 100 * (number - 2) // max(1, len(rows))))
         stop, door, problem = _find_stop(canvass, row)
         result = RowResult(row=number, instance_id=submission.instance_id, door=door, status="refused")
         results.append(result)
@@ -260,3 +272,23 @@ def load_export(canvass: Canvass, *, by: Any, version: Any, name: str, data: byt
             continue
         result.status = "taken" if created else "already"
     return results
+
+
+def start_odk_import(canvass: Canvass, *, by: Any, version: Any, name: str, data: bytes) -> Any:
+    """Check that the upload can be read at all (a Dutch ExportError at once), then load it in the
+    background; returns the OdkImport whose page shows the progress and the result."""
+    from django.db import transaction
+
+    from buurtonderzoek.canvass.models import OdkImport
+    from buurtonderzoek.canvass.tasks import run_odk_import
+    from buurtonderzoek.core.audit import record
+    from buurtonderzoek.core.models import AuditAction
+
+    rows, _repeats = read_upload(name, data)
+    if len(rows) > MAX_ROWS:
+        raise ExportError(_("Meer dan %(n)s inzendingen in één bestand; splits de export.") % {"n": MAX_ROWS})
+    with transaction.atomic():
+        job = OdkImport.objects.create(canvass=canvass, version=version, filename=name[:200], data=data, created_by=by)
+        record(by, AuditAction.CREATE, job, summary=f"ODK/Kobo-export {name[:100]} ingelezen ({len(rows)} regels)")
+        transaction.on_commit(lambda: run_odk_import.enqueue(job.pk))
+    return job

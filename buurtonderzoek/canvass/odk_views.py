@@ -5,11 +5,12 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 
 from buurtonderzoek.canvass.access import get_canvass_for_user
-from buurtonderzoek.canvass.odk_import import ExportError, RowResult, load_export
+from buurtonderzoek.canvass.models import OdkImport
+from buurtonderzoek.canvass.odk_import import ExportError, RowResult, start_odk_import
 from buurtonderzoek.core.types import AuthedHttpRequest
 from buurtonderzoek.questionnaires.models import Purpose, QuestionnaireVersion
 
@@ -50,15 +51,27 @@ class ExportUploadForm(forms.Form):
 def canvass_odk_import(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     incident, canvass = get_canvass_for_user(request.user, pk, write=True)
     form = ExportUploadForm(request.POST or None, request.FILES or None)
-    results: list[RowResult] | None = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            results = load_export(
+            job = start_odk_import(
                 canvass, by=request.user, version=form.cleaned_data["version"], name=upload.name, data=upload.read()
             )
         except ExportError as exc:
             form.add_error("file", str(exc))
-    counts = {status: sum(1 for r in results or [] if r.status == status) for status in ("taken", "already", "refused")}
-    context = {"incident": incident, "canvass": canvass, "form": form, "results": results, "counts": counts}
+        else:
+            return redirect("canvass_odk_import_job", pk=incident.pk, job_pk=job.pk)
+    jobs = OdkImport.objects.filter(canvass=canvass).order_by("-created_at")[:10]
+    context = {"incident": incident, "canvass": canvass, "form": form, "jobs": jobs}
     return render(request, "canvass/odk_import.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+def canvass_odk_import_job(request: AuthedHttpRequest, pk: int, job_pk: int) -> HttpResponse:
+    """Progress while the worker loads the export (the page reloads itself), then the result per row."""
+    incident, canvass = get_canvass_for_user(request.user, pk, write=True)
+    job = get_object_or_404(OdkImport.objects.defer("data"), pk=job_pk, canvass=canvass)
+    results = [RowResult(**r) for r in job.results]
+    counts = {status: sum(1 for r in results if r.status == status) for status in ("taken", "already", "refused")}
+    context = {"incident": incident, "job": job, "results": results, "counts": counts}
+    return render(request, "canvass/odk_import_job.html", context)

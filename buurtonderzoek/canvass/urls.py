@@ -15,5 +15,6 @@ urlpatterns = [
     path("briefje.pdf", views.canvass_leaflet, name="canvass_leaflet"),
     path("tips/", views.canvass_tips, name="canvass_tips"),
     path("odk/", odk_views.canvass_odk_import, name="canvass_odk_import"),
+    path("odk/<int:job_pk>/", odk_views.canvass_odk_import_job, name="canvass_odk_import_job"),
     path("dubbel/<int:visit_pk>/telt/", views.canvass_choose_visit, name="canvass_choose_visit"),
 ]

@@ -15,10 +15,10 @@ import zipfile
 from typing import Any
 
 import pytest
-from django.test import Client
+from django.test import Client, TestCase
 from django.urls import reverse
 
-from buurtonderzoek.canvass.models import Canvass, DoorVisit, RouteStop
+from buurtonderzoek.canvass.models import Canvass, DoorVisit, OdkImport, RouteStop
 from buurtonderzoek.handoff.tests.fixtures import answers, person
 from buurtonderzoek.questionnaires.models import QuestionnaireVersion
 from conftest import World
@@ -93,12 +93,16 @@ def central_zip(canvass: Canvass) -> bytes:
 
 
 def post(client: Client, canvass: Canvass, name: str, data: bytes) -> Any:
+    """Upload as the page does; the load is enqueued on commit (the immediate backend in tests, and
+    the test's transaction never commits, so the callback is run here); then open the job page."""
     version = QuestionnaireVersion.objects.latest_published("buurtonderzoek")
     upload = io.BytesIO(data)
     upload.name = name
-    return client.post(
-        reverse("canvass_odk_import", args=[canvass.incident.pk]), {"file": upload, "version": version.pk}
-    )
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(
+            reverse("canvass_odk_import", args=[canvass.incident.pk]), {"file": upload, "version": version.pk}
+        )
+    return client.get(response["Location"]) if response.status_code == 302 else response
 
 
 def test_anonymous_visitors_are_sent_to_the_login_page(client: Client, canvass: Canvass) -> None:
@@ -187,7 +191,7 @@ def test_a_file_it_cannot_read_gets_a_dutch_message(
     client.force_login(world.alice)
     response = post(client, canvass, name, data)
     assert response.status_code == 400 and message in response.content.decode()
-    assert not DoorVisit.objects.exists()
+    assert not DoorVisit.objects.exists() and not OdkImport.objects.exists()
 
 
 def test_a_kobo_xlsx_export_with_a_repeat_sheet_loads(client: Client, world: World, canvass: Canvass) -> None:
@@ -225,3 +229,19 @@ def test_a_kobo_xlsx_export_with_a_repeat_sheet_loads(client: Client, world: Wor
     page = post(client, canvass, "kobo.xlsx", stream.getvalue()).content.decode()
     assert "1 overgenomen" in page, page[page.find("Resultaat") :][:2000]
     assert DoorVisit.objects.get().answers["persons"][0]["shoes"] == "witte sneakers"
+
+
+def test_the_job_page_is_only_for_the_team_and_the_export_is_not_kept(
+    client: Client, world: World, canvass: Canvass
+) -> None:
+    client.force_login(world.alice)
+    post(client, canvass, "buurtonderzoek.zip", central_zip(canvass))
+    job = OdkImport.objects.get()
+    assert job.status == "done" and bytes(job.data) == b""  # the raw answers are not kept
+    url = reverse("canvass_odk_import_job", args=[canvass.incident.pk, job.pk])
+    client.force_login(world.charlie)
+    assert client.get(url).status_code == 404
+    client.force_login(world.bob)
+    assert client.get(url).status_code == 403
+    client.logout()
+    assert client.get(url).status_code == 302
