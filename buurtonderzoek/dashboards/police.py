@@ -1,8 +1,9 @@
 """What canvassing is worth to the police: totals per period, per unit and per team (DOMAIN.md section 7).
 
-One query reads the reports of the period (only the frozen figures each report carries: door counts,
-camera leads, first door, usefulness, outcome), and the grouping happens here, so the number of
-queries does not grow with the number of reports, units or teams. The page, the API and the
+Only the figures each report froze when it was sent are read (door counts, camera leads, the hours from
+the incident to the first door and to the report), plus the police's usefulness and outcome; the door
+visits themselves are never scanned, so the number of queries and most of the work do not grow with
+the data. The page, the API and the
 quarterly value report (PDF) all read `police_totals`.
 """
 
@@ -16,6 +17,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.conf import settings
+from django.db.models import Count, Q, Sum, TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -109,20 +112,23 @@ class Totals:
     def helpful_rows(self) -> list[tuple[str, str, int]]:
         return [(p.value, str(p.label), self.helpful[p.value]) for p in HelpfulPart]
 
-    def add(self, row: dict[str, Any]) -> None:
-        self.reports += 1
-        self.doors += row["doors_visited"]
-        self.camera_leads += row["camera_lead_count"]
-        if row["usefulness"]:
-            self.rated += 1
-            self.usefulness_sum += row["usefulness"]
-        if row["outcome"]:
-            self.outcomes[row["outcome"]] += 1
-        self.helpful.update(p for p in row["helpful_parts"] or [] if p in HelpfulPart.values)
-        occurred = row["incident__occurred_until"]
-        if row["first_door_at"] is not None:
-            self.hours_to_first_door.append(_hours(row["first_door_at"] - occurred))
-        self.hours_to_report.append(_hours(row["submitted_at"] - occurred))
+    def add_counts(self, row: dict[str, Any]) -> None:
+        """One (unit, team) row of the grouped query: counts and sums, added up."""
+        self.reports += row["reports"]
+        self.doors += row["doors"] or 0
+        self.camera_leads += row["cameras"] or 0
+        self.rated += row["rated"]
+        self.usefulness_sum += row["usefulness_sum"] or 0
+        for outcome in ReportOutcome.values:
+            self.outcomes[outcome] += row[f"o_{outcome}"]
+        for part in HelpfulPart.values:
+            self.helpful[part] += row[f"h_{part}"]
+
+    def add_hours(self, to_first_door: float | None, to_report: float | None) -> None:
+        if to_first_door is not None:
+            self.hours_to_first_door.append(to_first_door)
+        if to_report is not None:
+            self.hours_to_report.append(to_report)
 
     def as_dict(self) -> dict[str, Any]:
         def num(value: Decimal | None) -> float | None:
@@ -141,11 +147,6 @@ class Totals:
             "without_outcome": self.without_outcome,
             "helpful_parts": {p.value: self.helpful[p.value] for p in HelpfulPart},
         }
-
-
-def _hours(delta: timedelta) -> float:
-    # A door knocked while the time window was still open counts as no delay, not a negative one.
-    return max(delta.total_seconds(), 0) / 3600
 
 
 def _median(values: list[float]) -> Decimal | None:
@@ -179,44 +180,47 @@ class PoliceTotals:
         }
 
 
-FIELDS = (
-    "unit__name",
-    "incident__team__name",
-    "incident__team__gemeente__name",
-    "incident__occurred_until",
-    "first_door_at",
-    "submitted_at",
-    "usefulness",
-    "helpful_parts",
-    "outcome",
-    "camera_lead_count",
-    "doors_visited",
-)
-
-
 def police_totals(user: Any, period: Period) -> PoliceTotals:
-    """Totals over the reports sent to the user's units (all units for a platform admin) in `period`."""
+    """Totals over the reports sent to the user's units (all units for a platform admin) in `period`.
+
+    Two queries whatever the volume: one grouped by unit and team for every count and sum (the database
+    does the counting), and one list of the frozen hours per report for the medians, which no SQL
+    dialect we support computes the same way.
+    """
     start, end = period.bounds()
-    rows = (
-        PoliceReport.objects.inbox(user)
-        .filter(submitted_at__gte=start, submitted_at__lt=end)
-        .order_by()
-        .values(*FIELDS)
+    reports = PoliceReport.objects.inbox(user).filter(submitted_at__gte=start, submitted_at__lt=end).order_by()
+    counts = (
+        reports.annotate(parts_text=Cast("helpful_parts", TextField()))
+        .values("unit_id", "unit__name", "incident__team_id", "incident__team__name", "incident__team__gemeente__name")
+        .annotate(
+            reports=Count("id"),
+            doors=Sum("doors_visited"),
+            cameras=Sum("camera_lead_count"),
+            rated=Count("usefulness"),
+            usefulness_sum=Sum("usefulness"),
+            **{f"o_{o}": Count("id", filter=Q(outcome=o)) for o in ReportOutcome.values},
+            # The list is stored as JSON text; a part is there when its quoted name is.
+            **{f"h_{p}": Count("id", filter=Q(parts_text__contains=f'"{p}"')) for p in HelpfulPart.values},
+        )
     )
     overall = Totals(_("Totaal"))
-    units: dict[str, Totals] = {}
-    teams: dict[str, Totals] = {}
-    for row in rows.iterator(chunk_size=2000):
-        overall.add(row)
-        unit = row["unit__name"]
-        units.setdefault(unit, Totals(unit)).add(row)
-        team = f"{row['incident__team__name']} ({row['incident__team__gemeente__name']})"
-        teams.setdefault(team, Totals(team)).add(row)
+    units: dict[int, Totals] = {}
+    teams: dict[int, Totals] = {}
+    for row in counts:
+        overall.add_counts(row)
+        units.setdefault(row["unit_id"], Totals(row["unit__name"])).add_counts(row)
+        label = f"{row['incident__team__name']} ({row['incident__team__gemeente__name']})"
+        teams.setdefault(row["incident__team_id"], Totals(label)).add_counts(row)
+    hours = reports.values_list("unit_id", "incident__team_id", "hours_to_first_door", "hours_to_report")
+    for unit_id, team_id, to_first_door, to_report in hours.iterator(chunk_size=5000):
+        overall.add_hours(to_first_door, to_report)
+        units[unit_id].add_hours(to_first_door, to_report)
+        teams[team_id].add_hours(to_first_door, to_report)
     return PoliceTotals(
         period=period,
         overall=overall,
-        units=[units[k] for k in sorted(units)],
-        teams=[teams[k] for k in sorted(teams)],
+        units=sorted(units.values(), key=lambda t: t.label),
+        teams=sorted(teams.values(), key=lambda t: t.label),
         minutes_per_door=settings.MINUTES_PER_DOOR,
     )
 

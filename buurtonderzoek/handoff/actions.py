@@ -112,6 +112,7 @@ def submit_report(incident: Incident, *, by: Any, unit: PoliceUnit | None = None
             witness_sources=loader.witness_sources(consolidation),
         )
         report.number = f"BO-{timezone.localtime(now):%Y}-{report.pk:06d}"
+        report.freeze_hours()
         report.document = build_document(
             incident=incident,
             consolidation=consolidation,
@@ -121,7 +122,7 @@ def submit_report(incident: Incident, *, by: Any, unit: PoliceUnit | None = None
             submitted_by=by,
             unit_name=unit.name,
         )
-        report.save(update_fields=["number", "document"])
+        report.save(update_fields=["number", "document", "hours_to_first_door", "hours_to_report"])
         ReportTransition.objects.create(
             report=report, from_status="", to_status=ReportStatus.SUBMITTED, by=_user(by), by_label=_label(by)
         )

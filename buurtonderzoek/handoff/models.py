@@ -14,6 +14,7 @@ Police move a report along `REPORT_TRANSITIONS` (new -> received -> in progress 
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -109,6 +110,12 @@ class PoliceReportQuerySet(models.QuerySet["PoliceReport"]):
         return self.filter(unit__in=police_unit_ids(user))
 
 
+def _hours_after(start: datetime | None, moment: datetime | None) -> float | None:
+    if start is None or moment is None:
+        return None
+    return round(max((moment - start).total_seconds(), 0.0) / 3600, 2)
+
+
 def pdf_path(instance: PoliceReport, filename: str) -> str:
     return f"handoff/reports/{instance.pk}/{filename}"
 
@@ -150,8 +157,11 @@ class PoliceReport(models.Model):
         _("bruikbaarheid (1-5)"), null=True, blank=True, choices=list(USEFULNESS_LABELS.items())
     )
     helpful_parts = models.JSONField(_("wat hielp"), default=list, blank=True)
-    # Frozen at submission like the door counts, so police totals never scan the door visits.
+    # Frozen at submission like the door counts, so police totals never scan the door visits. Hours count
+    # from the end of the incident's time window; a door knocked inside the window counts as 0.
     first_door_at = models.DateTimeField(_("eerste deur op"), null=True, blank=True)
+    hours_to_first_door = models.FloatField(_("uren tot eerste deur"), null=True, blank=True)
+    hours_to_report = models.FloatField(_("uren tot verslag"), null=True, blank=True)
     pdf_status = models.CharField(_("pdf"), max_length=10, choices=PdfStatus.choices, default=PdfStatus.PENDING)
     pdf_progress = models.PositiveSmallIntegerField(_("voortgang pdf (%)"), default=0)
     pdf_error = models.CharField(_("fout bij pdf"), max_length=500, blank=True)
@@ -188,6 +198,12 @@ class PoliceReport(models.Model):
         """Hours the police did not have to spend: doors canvassed x minutes per door (MINUTES_PER_DOOR)."""
         minutes = Decimal(self.doors_visited * settings.MINUTES_PER_DOOR)
         return (minutes / 60).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+    def freeze_hours(self) -> None:
+        """Set the hours from the incident to the first door and to the report (before saving)."""
+        end = self.incident.occurred_until
+        self.hours_to_first_door = _hours_after(end, self.first_door_at)
+        self.hours_to_report = _hours_after(end, self.submitted_at)
 
     def allowed_transitions(self) -> list[ReportStatus]:
         nexts = REPORT_TRANSITIONS.get(self.status, frozenset())

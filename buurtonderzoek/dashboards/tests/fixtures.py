@@ -58,5 +58,6 @@ def bulk_reports(
     # submitted_at is auto_now_add: set the real moment of sending afterwards, as the totals group by it.
     for i, report in enumerate(created):
         report.submitted_at = start + i * step
-    PoliceReport.objects.bulk_update(created, ["submitted_at"])
+        report.freeze_hours()
+    PoliceReport.objects.bulk_update(created, ["submitted_at", "hours_to_first_door", "hours_to_report"])
     return created
