@@ -33,6 +33,7 @@ from buurtonderzoek.monitor.models import (
     InvitationCode,
     PrintRun,
     PrintRunStatus,
+    ReportJob,
     Response,
     ResponseStatus,
     Source,
@@ -251,6 +252,22 @@ def request_print_run(
         record(by, AuditAction.CREATE, run, summary=f"Uitnodigingen aangevraagd voor {wave.name}")
         transaction.on_commit(lambda: make_print_run.enqueue(run.pk))
     return run
+
+
+def request_report(wave: Wave, *, by: Any, waves: Iterable[Wave]) -> ReportJob:
+    """Queue the PDF report of a closed wave with the chosen (closed) waves (tasks.make_report)."""
+    from buurtonderzoek.monitor.tasks import make_report
+
+    with transaction.atomic():
+        job = ReportJob.objects.create(
+            gemeente=wave.gemeente,
+            wave=wave,
+            waves=sorted({w.pk for w in waves} | {wave.pk}),
+            requested_by=by if getattr(by, "is_authenticated", False) else None,
+        )
+        record(by, AuditAction.EXPORT, wave.gemeente, summary=f"Monitorrapport (pdf) aangevraagd: {wave.name}")
+        transaction.on_commit(lambda: make_report.enqueue(job.pk))
+    return job
 
 
 def retry_print_run(run: PrintRun, *, by: Any) -> PrintRun:

@@ -25,10 +25,19 @@ from buurtonderzoek.accounts.models import Membership, Role
 from buurtonderzoek.core.audit import record
 from buurtonderzoek.core.models import AuditAction
 from buurtonderzoek.core.types import AuthedHttpRequest
-from buurtonderzoek.monitor import actions, exports, presenters, report
+from buurtonderzoek.monitor import actions, exports, presenters
 from buurtonderzoek.monitor.access import get_gemeente_for_officer, get_wave_for_officer
 from buurtonderzoek.monitor.forms import PrintRunForm, ResultsFilterForm, WaveEditForm, WaveForm
-from buurtonderzoek.monitor.models import PrintRun, PrintRunStatus, Response, ResponseStatus, Source, Wave, WaveBuurt
+from buurtonderzoek.monitor.models import (
+    PrintRun,
+    PrintRunStatus,
+    ReportJob,
+    Response,
+    ResponseStatus,
+    Source,
+    Wave,
+    WaveBuurt,
+)
 from buurtonderzoek.monitor.results import AreaKey, GemeenteResults, WaveResult, load_results
 from buurtonderzoek.monitor.statistics import MIN_CELL
 from buurtonderzoek.places.models import Buurt, Gemeente
@@ -142,8 +151,9 @@ def export_xlsx(request: AuthedHttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_GET
 def export_pdf(request: AuthedHttpRequest, code: str) -> HttpResponse:
+    """Queue the report (the worker makes it) and send the officer to its progress page."""
     gemeente = get_gemeente_for_officer(request.user, code)
-    data = _export_response(request, gemeente, "PDF")
+    data = load_results(gemeente)
     if not data.waves:
         raise Http404(_("Er zijn nog geen meetrondes om te rapporteren."))
     filters = ResultsFilterForm(request.GET)
@@ -159,8 +169,33 @@ def export_pdf(request: AuthedHttpRequest, code: str) -> HttpResponse:
     # Only the waves the officer ticked (always the report's own wave), and only closed ones.
     ticked = {int(pk) for pk in request.GET.getlist("waves") if pk.isdigit()} | {wave.pk}
     chosen = [w for w in data.waves if w.pk in ticked and data.is_released(w)]
-    content = report.results_pdf(load_results(gemeente, waves=chosen, with_boundaries=True), wave)
-    return _download(content, "application/pdf", f"communitymonitor-{gemeente.code}-{wave.pk}.pdf")
+    job = actions.request_report(wave, by=request.user, waves=chosen)
+    return redirect("monitor:report_job", pk=job.pk)
+
+
+def _officer_report(request: AuthedHttpRequest, pk: int) -> ReportJob:
+    job = get_object_or_404(ReportJob.objects.select_related("wave", "gemeente"), pk=pk)
+    get_gemeente_for_officer(request.user, job.gemeente.code)
+    return job
+
+
+@login_required
+@require_GET
+def report_job(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    job = _officer_report(request, pk)
+    template = "monitor/_report_status.html" if request.headers.get("HX-Request") else "monitor/report_job.html"
+    return render(request, template, {"job": job, "gemeente": job.gemeente, "wave": job.wave})
+
+
+@login_required
+@require_GET
+def report_download(request: AuthedHttpRequest, pk: int) -> FileResponse:
+    job = _officer_report(request, pk)
+    if job.status != PrintRunStatus.DONE or not job.file:
+        raise Http404(_("Dit rapport is er (nog) niet."))
+    response = FileResponse(job.file.open("rb"), as_attachment=True, filename=job.file.name.rsplit("/", 1)[-1])
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:

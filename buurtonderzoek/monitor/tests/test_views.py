@@ -21,7 +21,7 @@ from pypdf import PdfReader
 
 from buurtonderzoek.core.models import AuditAction, AuditEvent
 from buurtonderzoek.monitor import codes
-from buurtonderzoek.monitor.models import InvitationCode, PrintRun, Wave
+from buurtonderzoek.monitor.models import InvitationCode, PrintRun, ReportJob, Wave
 from buurtonderzoek.monitor.tests.conftest import MonitorWorld, close_wave
 
 pytestmark = pytest.mark.django_db
@@ -83,7 +83,7 @@ def test_the_monitor_index_refuses_people_without_a_municipal_role(client: Clien
 def test_it_shows_officer_pages_to_the_officer(client: Client, mworld: MonitorWorld, fill, page) -> None:
     fill(mworld.wave, {b.pk: 12 for b in mworld.buurten})
     client.force_login(mworld.world.gert)
-    response = client.get(page(mworld))
+    response = client.get(page(mworld), follow=True)  # the report: its progress page
     assert response.status_code == 200
     assert 'lang="nl"' in response.content.decode()
 
@@ -304,13 +304,45 @@ def test_exports_are_audited(client: Client, mworld: MonitorWorld, fill) -> None
     assert AuditEvent.objects.filter(action=AuditAction.EXPORT).count() == 1
 
 
-def test_the_pdf_report_renders(client: Client, mworld: MonitorWorld, fill) -> None:
+def _report(client: Client, url: str, capture: Any) -> bytes:
+    """Ask for the report as the officer; the worker makes it when the request commits."""
+    with capture(execute=True):
+        response = client.get(url)
+    job = ReportJob.objects.latest("pk")
+    assert response.status_code == 302 and response["Location"] == reverse("monitor:report_job", args=[job.pk])
+    page = client.get(response["Location"]).content.decode()
+    assert 'id="report-download"' in page
+    download = client.get(reverse("monitor:report_download", args=[job.pk]))
+    return b"".join(download.streaming_content)  # type: ignore[attr-defined]
+
+
+def test_the_pdf_report_is_made_in_the_background_and_downloaded(
+    client: Client, mworld: MonitorWorld, fill, django_capture_on_commit_callbacks: Any
+) -> None:
     fill(mworld.wave, {b.pk: 15 for b in mworld.buurten})
     close_wave(mworld.wave)
     client.force_login(mworld.world.gert)
-    response = client.get(reverse("monitor:export_pdf", args=[mworld.world.gemeente.code]))
-    assert response.status_code == 200
-    assert response.content.startswith(b"%PDF")
+    content = _report(
+        client, reverse("monitor:export_pdf", args=[mworld.world.gemeente.code]), django_capture_on_commit_callbacks
+    )
+    assert content.startswith(b"%PDF")
+    assert AuditEvent.objects.filter(action=AuditAction.EXPORT).count() == 1
+
+
+def test_the_report_progress_page_polls_and_is_for_officers_only(client: Client, mworld: MonitorWorld) -> None:
+    job = ReportJob.objects.create(
+        gemeente=mworld.world.gemeente, wave=mworld.wave, waves=[mworld.wave.pk], progress=30
+    )
+    url = reverse("monitor:report_job", args=[job.pk])
+    assert client.get(url).status_code == 302  # anonymous: to the login page
+    client.force_login(mworld.world.charlie)
+    assert client.get(url).status_code == 404
+    client.force_login(mworld.world.alice)
+    assert client.get(url).status_code == 403
+    client.force_login(mworld.world.gert)
+    page = client.get(url).content.decode()
+    assert '<progress id="report-progress"' in page and 'value="30"' in page and "hx-get" in page
+    assert client.get(reverse("monitor:report_download", args=[job.pk])).status_code == 404
 
 
 def test_a_running_wave_has_no_report_and_the_officer_is_told_when_it_comes(
@@ -347,7 +379,7 @@ def test_the_wave_page_does_not_show_small_counts_of_people(client: Client, mwor
 
 
 def test_the_pdf_report_holds_only_the_waves_the_officer_ticked(
-    client: Client, mworld: MonitorWorld, fill, tmp_path
+    client: Client, mworld: MonitorWorld, fill, tmp_path, django_capture_on_commit_callbacks: Any
 ) -> None:
     import shutil
     import subprocess
@@ -374,9 +406,8 @@ def test_the_pdf_report_holds_only_the_waves_the_officer_ticked(
     page = client.get(reverse("monitor:results", args=[mworld.world.gemeente.code])).content.decode()
     assert f'name="waves" value="{waves[1].pk}" checked' in page
     url = reverse("monitor:export_pdf", args=[mworld.world.gemeente.code])
-    response = client.get(f"{url}?wave={mworld.wave.pk}&waves={waves[2].pk}")
-    assert response.status_code == 200
-    (tmp_path / "r.pdf").write_bytes(response.content)
+    content = _report(client, f"{url}?wave={mworld.wave.pk}&waves={waves[2].pk}", django_capture_on_commit_callbacks)
+    (tmp_path / "r.pdf").write_bytes(content)
     pdftotext = shutil.which("pdftotext")
     assert pdftotext
     text = subprocess.run([pdftotext, str(tmp_path / "r.pdf"), "-"], capture_output=True, text=True, check=True).stdout  # noqa: S603
