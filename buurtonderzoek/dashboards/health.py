@@ -31,6 +31,7 @@ from buurtonderzoek.incidents.models import Incident, IncidentStatus
 
 Level = Literal["in_orde", "let_op", "risico"]
 LEVEL_ORDER: dict[str, int] = {"in_orde": 0, "let_op": 1, "risico": 2}
+WINDOWS = ("c30", "p30", "c90", "p90")
 
 
 @dataclass(frozen=True)
@@ -111,16 +112,21 @@ def team_health(teams: Sequence[Team], *, now: datetime | None = None) -> list[T
         if m["role"] == Role.COORDINATOR:
             coordinators[m["team_id"]].append((m["user_id"], m["user__last_login"]))
 
-    # Visits are reached through the canvasses of the last year (the index on a visit's canvass), never
-    # by scanning every visit ever made: a team's history grows, this page must not.
-    recent = Canvass.objects.filter(incident__team__in=ids, created_at__gte=now - timedelta(days=365))
+    # Visits are reached through the canvasses of the last year, by their ids (the index on a visit's
+    # canvass), never by scanning every visit ever made: a team's history grows, this page must not.
+    team_of = dict(
+        Canvass.objects.filter(incident__team__in=ids, created_at__gte=now - timedelta(days=365)).values_list(
+            "id", "incident__team_id"
+        )
+    )
 
     # Door visits per team and walker, counted in four windows: the last 30 and 90 days and the
     # 30 and 90 days before them.
-    walkers: dict[int, list[dict[str, int]]] = defaultdict(list)
+    per_walker: dict[tuple[int, int], dict[str, int]] = {}
     for row in (
-        DoorVisit.objects.filter(canvass__in=recent, visited_at__gte=d180, visited_at__lt=now, volunteer__isnull=False)
-        .values("canvass__incident__team_id", "volunteer_id")
+        DoorVisit.objects.filter(canvass_id__in=list(team_of), visited_at__gte=d180, visited_at__lt=now)
+        .exclude(volunteer=None)
+        .values("canvass_id", "volunteer_id")
         .annotate(
             c30=Count("id", filter=Q(visited_at__gte=d30)),
             p30=Count("id", filter=Q(visited_at__gte=d60, visited_at__lt=d30)),
@@ -129,7 +135,12 @@ def team_health(teams: Sequence[Team], *, now: datetime | None = None) -> list[T
         )
         .order_by()
     ):
-        walkers[row["canvass__incident__team_id"]].append(row)
+        counts = per_walker.setdefault((team_of[row["canvass_id"]], row["volunteer_id"]), dict.fromkeys(WINDOWS, 0))
+        for window in WINDOWS:
+            counts[window] += row[window]
+    walkers: dict[int, list[dict[str, int]]] = defaultdict(list)
+    for (team_id, _volunteer), counts in per_walker.items():
+        walkers[team_id].append(counts)
 
     coordinator_ids = [uid for cs in coordinators.values() for uid, _login in cs]
     last_action = dict(
@@ -150,15 +161,19 @@ def team_health(teams: Sequence[Team], *, now: datetime | None = None) -> list[T
         incidents[row["team_id"]].append(row)
 
     review_before = now - timedelta(days=settings.HEALTH_REVIEW_WAIT_DAYS)
-    waiting = {
-        row["canvass__incident__team_id"]: row
-        for row in DoorVisit.objects.filter(
-            canvass__in=recent, review_status=ReviewStatus.RECEIVED, created_at__lt=review_before
+    waiting: dict[int, int] = defaultdict(int)
+    oldest_waiting: dict[int, datetime] = {}
+    for row in (
+        DoorVisit.objects.filter(
+            canvass_id__in=list(team_of), review_status=ReviewStatus.RECEIVED, created_at__lt=review_before
         )
-        .values("canvass__incident__team_id")
+        .values("canvass_id")
         .annotate(n=Count("id"), oldest=Min("created_at"))
         .order_by()
-    }
+    ):
+        team_id = team_of[row["canvass_id"]]
+        waiting[team_id] += row["n"]
+        oldest_waiting[team_id] = min(oldest_waiting.get(team_id, row["oldest"]), row["oldest"])
 
     invite_before = now - timedelta(days=settings.HEALTH_INVITATION_WAIT_DAYS)
     unanswered = dict(
@@ -187,7 +202,6 @@ def team_health(teams: Sequence[Team], *, now: datetime | None = None) -> list[T
             if _hours(i["created_at"], i["first_canvass"] or now) > settings.HEALTH_CANVASS_WITHIN_HOURS
         ]
         to_door = [_hours(i["occurred_until"], i["first_door"]) for i in team_incidents if i["first_door"]]
-        wait = waiting.get(team.pk)
         facts = TeamFacts(
             members=members.get(team.pk, 0),
             active_30=sum(1 for r in rows if r["c30"]),
@@ -201,10 +215,10 @@ def team_health(teams: Sequence[Team], *, now: datetime | None = None) -> list[T
             incidents_canvassable=len(canvassable),
             incidents_late=len(late),
             median_hours_to_first_door=statistics.median(to_door) if to_door else None,
-            visits_waiting=wait["n"] if wait else 0,
+            visits_waiting=waiting.get(team.pk, 0),
             invitations_unanswered=unanswered.get(team.pk, 0),
         )
-        signals = _signals(team, facts, now=now, oldest_waiting=wait["oldest"] if wait else None)
+        signals = _signals(team, facts, now=now, oldest_waiting=oldest_waiting.get(team.pk))
         result.append(TeamHealth(team, worst([s.level for s in signals]), signals, facts))
     return result
 
