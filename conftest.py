@@ -55,6 +55,23 @@ def django_db_setup(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -
         load_standard_questionnaires()
 
 
+@pytest.fixture(autouse=True)
+def _standard_questionnaires_for_live_server(
+    request: pytest.FixtureRequest, django_db_blocker: DjangoDbBlocker
+) -> None:
+    """Browser tests find the standard questionnaires, whatever test ran before them.
+
+    A live-server test ends by emptying every table (flush), the migrated standard questionnaires too,
+    so the next one would depend on the order the suite happens to run in.
+    """
+    if "live_server" not in request.fixturenames:
+        return
+    from buurtonderzoek.questionnaires.standard import load_standard_questionnaires
+
+    with django_db_blocker.unblock():
+        load_standard_questionnaires()
+
+
 @dataclass
 class World:
     gemeente: Gemeente

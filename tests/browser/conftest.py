@@ -15,7 +15,7 @@ from django.core.cache import cache
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, Route, ViewportSize, sync_playwright
 from pytest_django.live_server_helper import LiveServer
 
-from tests.browser.helpers import use_patient_timeouts, watch_script_errors
+from tests.browser.helpers import settle, track_requests, use_patient_timeouts, watch_script_errors
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -86,6 +86,7 @@ def new_page(browser: Browser, live_server: LiveServer) -> Iterator[Callable[[st
             timezone_id="Europe/Amsterdam",
         )
         use_patient_timeouts(context)
+        track_requests(context)
         context.route(ELSEWHERE, _block)
         contexts.append(context)
         page = context.new_page()
@@ -94,6 +95,7 @@ def new_page(browser: Browser, live_server: LiveServer) -> Iterator[Callable[[st
 
     yield open_page
     for context in contexts:
+        settle(context)
         context.close()
 
 

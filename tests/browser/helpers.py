@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import hmac
 import re
@@ -13,7 +14,8 @@ from typing import Any
 from weakref import WeakKeyDictionary
 
 from django.conf import settings
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, Page, Request, expect
+from playwright.sync_api import Error as PlaywrightError
 
 PASSWORD = "wachtwoord-voor-tests"
 # Waits are sized for a busy machine (CI or a laptop at load 10), not for a fast one: a wait only
@@ -30,6 +32,7 @@ A11Y_SCRIPT = (Path(__file__).parent / "a11y.js").read_text(encoding="utf-8")
 expect.set_options(timeout=EXPECT_TIMEOUT_MS)
 
 _script_errors: WeakKeyDictionary[Page, list[str]] = WeakKeyDictionary()
+_pending_requests: WeakKeyDictionary[BrowserContext, set[Request]] = WeakKeyDictionary()
 
 
 def screenshot(page: Page, name: str) -> Path:
@@ -45,6 +48,31 @@ def screenshot(page: Page, name: str) -> Path:
 def use_patient_timeouts(context: BrowserContext) -> None:
     context.set_default_timeout(TIMEOUT_MS)
     context.set_default_navigation_timeout(NAVIGATION_TIMEOUT_MS)
+
+
+def track_requests(context: BrowserContext) -> None:
+    """Count the context's requests still under way (see `settle`)."""
+    pending: set[Request] = set()
+    _pending_requests[context] = pending
+    # Playwright wraps handlers: plain functions, not built-in methods such as set.add.
+    context.on("request", lambda request: pending.add(request))
+    context.on("requestfinished", lambda request: pending.discard(request))
+    context.on("requestfailed", lambda request: pending.discard(request))
+
+
+def settle(context: BrowserContext) -> None:
+    """Let the pages' last requests finish before the test ends.
+
+    The live server answers in its own thread; a request still running when the test empties the
+    database (flush) holds a lock on the shared SQLite database, and the flush fails ("database table
+    is locked"), leaving rows that break the next test. Events arrive while Playwright is called, so
+    wait in short steps on an open page.
+    """
+    pending = _pending_requests.get(context)
+    deadline = time.monotonic() + NAVIGATION_TIMEOUT_MS / 1000
+    while pending and context.pages and time.monotonic() < deadline:
+        with contextlib.suppress(PlaywrightError):
+            context.pages[0].wait_for_timeout(50)
 
 
 def watch_script_errors(page: Page) -> None:

@@ -34,6 +34,8 @@ from tests.browser.helpers import (
     assert_accessible,
     log_in,
     screenshot,
+    settle,
+    track_requests,
     use_patient_timeouts,
 )
 
@@ -57,8 +59,10 @@ def context(browser: Browser, live_server: LiveServer) -> Iterator[BrowserContex
         service_workers="allow",
     )
     use_patient_timeouts(ctx)
+    track_requests(ctx)
     ctx.route(ELSEWHERE, _no_internet)
     yield ctx
+    settle(ctx)
     ctx.close()
 
 
