@@ -192,6 +192,9 @@ def main() -> None:
     args = parser.parse_args()
     call_command("migrate", verbosity=0)
     gemeente, cert_team = build(args.fresh)
+    # Fresh statistics for the query planner, as autovacuum (PostgreSQL) or a maintenance job would keep them.
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
     user, _ = User.objects.get_or_create(email=OFFICER, defaults={"full_name": "Agent Bench"})
     unit = PoliceUnit.objects.get(name="Basisteam Politiestad")
     Membership.objects.get_or_create(user=user, role=Role.POLICE, police_unit=unit)
