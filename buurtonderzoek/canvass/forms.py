@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from buurtonderzoek.canvass.models import DEFAULT_RADIUS_M, MAX_RADIUS_M, MIN_RADIUS_M
 from buurtonderzoek.canvass.planning import parse_polygon
+from buurtonderzoek.core.forms import honeypot_field
 
 TIP_SALT = "buurtonderzoek.tip-form"
 # People need a few seconds to read the form and type a tip; scripts post at once.
@@ -76,7 +77,7 @@ class TipForm(forms.Form):
         error_messages={"invalid": _("Vul een geldig e-mailadres in, zoals naam@voorbeeld.nl.")},
     )
     # The honeypot: hidden from people by CSS and aria-hidden, filled in by spam robots.
-    website = forms.CharField(required=False, label=_("Laat dit veld leeg"))
+    website = honeypot_field()
     started = forms.CharField(widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, incident_id: int, **kwargs: Any) -> None:

@@ -6,6 +6,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from buurtonderzoek.core.forms import honeypot_field
 from buurtonderzoek.places.models import Buurt, Gemeente
 
 
@@ -53,7 +54,7 @@ class SubscribeForm(forms.Form):
     email = forms.EmailField(label=_("Uw e-mailadres"), max_length=254)
     area = forms.ChoiceField(label=_("Waarvoor wilt u oproepen krijgen?"), widget=forms.RadioSelect)
     # Left empty by people; robots fill in every field.
-    website = forms.CharField(required=False, label=_("Laat dit veld leeg"))
+    website = honeypot_field()
 
     def __init__(self, *args: Any, buurt: Buurt | None, gemeente: Gemeente, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -17,6 +17,7 @@ from django.utils import timezone
 from buurtonderzoek.canvass import optimise
 from buurtonderzoek.canvass.actions import assign_route_members, plan_canvass, record_visit
 from buurtonderzoek.canvass.models import Canvass, Route, RouteStop, Tip
+from buurtonderzoek.core.tests.html_checks import dangling_references
 from buurtonderzoek.incidents.models import Incident
 from buurtonderzoek.incidents.tests.fixtures import central_address, make_incident, make_streets
 from conftest import World
@@ -583,3 +584,16 @@ def test_an_empty_tip_form_says_what_is_missing(tip_client: Client, incident: In
     page = response.content.decode()
     assert "Schrijf kort op wat u heeft gezien of gehoord." in page
     assert not Tip.objects.exists()
+
+
+def test_every_description_the_tip_form_points_at_is_on_the_page(
+    tip_client: Client, incident: Incident, monkeypatch
+) -> None:
+    page = tip_client.get(reverse("tip_form", args=[incident.public_token])).content.decode()
+    assert dangling_references(page) == [] and 'aria-describedby="id_text_helptext"' in page
+    for data in ({}, {"contact_consent": "on", "contact_email": "geen-adres"}):
+        response = post_tip(tip_client, incident, monkeypatch, **data)
+        page = response.content.decode()
+        assert response.status_code == 200 and 'aria-invalid="true"' in page
+        assert dangling_references(page) == []
+    assert 'aria-describedby="id_contact_email_error"' in page and 'id="id_contact_email_error"' in page

@@ -19,30 +19,48 @@ CHECKABLE = (forms.CheckboxInput,)
 
 
 @register.inclusion_tag("core/_field.html")
-def form_field(field: BoundField, **attrs: Any) -> dict[str, Any]:
+def form_field(field: BoundField, show_errors: bool = True, **attrs: Any) -> dict[str, Any]:
+    """`show_errors=False` renders a bound form without its errors (a form redrawn halfway, not yet sent)."""
     widget = field.field.widget
+    errors = field.errors if show_errors else []
+    # Django's own ids (`{{ field.errors }}` renders `<id>_error`), so hand-written markup can point at them too.
     base_id = field.auto_id or f"id_{field.html_name}"
-    help_id = f"{base_id}_help" if field.help_text else ""
-    errors_id = f"{base_id}_errors" if field.errors else ""
+    help_id = f"{base_id}_helptext" if field.help_text else ""
+    errors_id = f"{base_id}_error" if errors else ""
     described_by = " ".join(part for part in (help_id, errors_id) if part)
     widget_attrs: dict[str, Any] = {key.replace("_", "-"): value for key, value in attrs.items()}
     use_fieldset = bool(getattr(field, "use_fieldset", False))
     if described_by and not use_fieldset:
         widget_attrs["aria-describedby"] = described_by
-    if field.errors:
+    if errors:
         widget_attrs["aria-invalid"] = "true"
     if "placeholder" in widget.attrs:
         # Safe to change: every form instance holds deep copies of its fields and widgets.
         widget.attrs = {key: value for key, value in widget.attrs.items() if key != "placeholder"}
     return {
         "field": field,
-        "widget": field.as_widget(attrs=widget_attrs),
+        "errors": errors,
+        "widget": _render_widget(field, widget_attrs, hide_errors=bool(field.errors) and not errors),
         "is_checkbox": isinstance(widget, CHECKABLE),
         "use_fieldset": use_fieldset,
         "help_id": help_id,
         "errors_id": errors_id,
         "described_by": described_by,
     }
+
+
+def _render_widget(field: BoundField, attrs: dict[str, Any], *, hide_errors: bool) -> str:
+    if not hide_errors:
+        return field.as_widget(attrs=attrs)
+    # Django marks a field with errors invalid and points it at `<id>_error`, also when the page does not show
+    # the errors: a screen reader would then hear "invalid" and look for a description that is not there.
+    built = field.build_widget_attrs(attrs)
+    built.pop("aria-invalid", None)
+    if not attrs.get("aria-describedby"):
+        built.pop("aria-describedby", None)
+    if field.auto_id and "id" not in field.field.widget.attrs:
+        built.setdefault("id", field.auto_id)
+    return field.field.widget.render(field.html_name, field.value(), attrs=built, renderer=field.form.renderer)
 
 
 @register.inclusion_tag("core/_form_errors.html")

@@ -21,8 +21,8 @@ def render(template: str, form: forms.Form) -> str:
 def test_a_field_has_a_label_and_its_help_is_described() -> None:
     html = render("{% form_field form.name %}", ExampleForm())
     assert '<label class="field-label" for="id_name">Naam</label>' in html
-    assert 'id="id_name_help"' in html
-    assert 'aria-describedby="id_name_help"' in html
+    assert 'id="id_name_helptext"' in html
+    assert 'aria-describedby="id_name_helptext"' in html
     assert "placeholder" not in html
     assert "aria-invalid" not in html
 
@@ -31,9 +31,9 @@ def test_errors_are_tied_to_the_input_and_marked_invalid() -> None:
     form = ExampleForm(data={})
     form.is_valid()
     html = render("{% form_field form.name %}", form)
-    assert 'aria-describedby="id_name_help id_name_errors"' in html
+    assert 'aria-describedby="id_name_helptext id_name_error"' in html
     assert 'aria-invalid="true"' in html
-    assert '<ul class="errorlist" id="id_name_errors">' in html
+    assert '<ul class="errorlist" id="id_name_error">' in html
     assert "Fout:" in html
 
 

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from buurtonderzoek.accounts.tests.conftest import give_totp
+from buurtonderzoek.core.tests.html_checks import dangling_references, described_by_count
 from buurtonderzoek.incidents.models import Incident, IncidentStatus
 from buurtonderzoek.incidents.tests.fixtures import central_address
 from conftest import World
@@ -260,3 +261,18 @@ def test_the_status_form_starts_without_a_status_chosen(client: Client, world: W
     assert "Kies een geldige nieuwe status." in response.content.decode()
     incident.refresh_from_db()
     assert incident.status == "registered"
+
+
+def test_every_description_the_registration_form_points_at_is_on_the_page(client: Client, world: World) -> None:
+    # After an empty submit a screen reader reads each field's error and help text through aria-describedby.
+    client.force_login(world.alice)
+    empty = client.post(reverse("incident_new"), {"team": world.team.pk}).content.decode()
+    assert dangling_references(empty) == []
+    assert 'aria-describedby="id_incident_type_error"' in empty and 'id="id_incident_type_error"' in empty
+    assert described_by_count(empty) >= 4
+    for page in (
+        client.get(reverse("incident_new")).content.decode(),
+        client.post(reverse("incident_new"), {"team": world.team.pk, "search": "1"}).content.decode(),
+    ):
+        assert dangling_references(page) == []
+        assert 'aria-invalid="true"' not in page  # no errors shown yet, so nothing is announced as invalid

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 from pathlib import Path
 from typing import cast
@@ -305,3 +306,12 @@ def test_an_empty_subscription_form_says_what_is_missing(client: Client, world: 
     assert response.status_code == 200
     assert 'class="errorlist' in response.content.decode()
     assert not Subscription.objects.exists()
+
+
+@pytest.mark.parametrize("url_name", ["subscribe", "gemeente_alerts"])
+def test_the_honeypot_takes_no_focus_and_no_autofill(client: Client, world: World, url_name: str) -> None:
+    # It sits off screen inside aria-hidden: a Tab landing there would be lost to keyboard users.
+    page = client.get(reverse(url_name, args=[world.gemeente.code])).content.decode()
+    honeypot = re.search(r'<div class="honeypot" aria-hidden="true">.*?(<input[^>]*>)', page, re.S)
+    assert honeypot is not None
+    assert 'tabindex="-1"' in honeypot.group(1) and 'autocomplete="off"' in honeypot.group(1)
