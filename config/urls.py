@@ -3,6 +3,8 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from buurtonderzoek.core.views import favicon
+
 urlpatterns = [
     path("", include("buurtonderzoek.dashboards.urls")),
     path("beheer/privacy/", include("buurtonderzoek.privacy.urls")),
@@ -21,6 +23,7 @@ urlpatterns = [
     path("resultaat/", include("buurtonderzoek.impact.public_urls")),
     path("vragenlijsten/", include("buurtonderzoek.questionnaires.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("favicon.ico", favicon, name="favicon"),
     # Django's own admin login takes the password alone; every login goes through allauth instead, which asks
     # for the second factor. Listed before the admin's URLs so this one wins.
     path("admin/login/", secure_admin_login(admin.site.login)),
@@ -30,5 +33,10 @@ urlpatterns = [
     path("api/", include("buurtonderzoek.impact.api_urls")),
     path("api/", include("buurtonderzoek.dashboards.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
+    # Our own template (templates/api/swagger_ui.html): the package's has no lang attribute.
+    path(
+        "api/docs/",
+        SpectacularSwaggerView.as_view(url_name="api_schema", template_name="api/swagger_ui.html"),
+        name="api_docs",
+    ),
 ]

@@ -1,4 +1,4 @@
-"""Draws the field app's icons (icon-192.png, icon-512.png): run `python static/manifest/make_icons.py`.
+"""Draws the site's icons (icon-192.png, icon-512.png, favicon.ico): run `python static/manifest/make_icons.py`.
 
 A white house with a door on the brand blue, inside the safe zone of a maskable icon (the middle
 80%), so launchers may crop it to a circle or a rounded square.
@@ -28,3 +28,5 @@ def draw(size: int) -> Image.Image:
 if __name__ == "__main__":
     for size in (192, 512):
         draw(size).save(HERE / f"icon-{size}.png", optimize=True)
+    # Browsers ask every site for /favicon.ico; core.views.favicon serves this one there.
+    draw(48).save(HERE / "favicon.ico", sizes=[(16, 16), (32, 32), (48, 48)])

@@ -174,3 +174,4 @@ def test_the_docs_page_loads_from_our_own_static_files(client: Client) -> None:
     assert "drf_spectacular_sidecar/swagger-ui-dist" in page
     assert "cdn." not in page
     assert "/api/schema/" in page
+    assert '<html lang="nl">' in page  # WCAG 3.1.1: the page says its language (the package template does not)
