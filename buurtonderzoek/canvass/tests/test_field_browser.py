@@ -32,6 +32,7 @@ from tests.browser.helpers import (
     PASSWORD,
     SLOW_MS,
     assert_accessible,
+    has_visible_focus,
     log_in,
     screenshot,
     settle,
@@ -421,3 +422,36 @@ def test_my_routes_opens_without_network_after_one_visit_with_network(context: B
     expect(page.locator("main[data-ready='1']")).to_be_attached()
     expect(page.locator(".stop")).to_have_count(len(field.stops))
     expect(page.locator("#net-state")).to_have_text("Offline")
+
+
+def test_after_saving_or_cancelling_the_keyboard_focus_goes_on_to_the_doors_not_to_the_page(
+    context: BrowserContext, field: Field
+) -> None:
+    # WCAG 2.4.3: the visit form disappears on saving; a keyboard or screen reader user must land somewhere useful.
+    first, second = field.stops[0], field.stops[1]
+    page = context.new_page()
+    log_in(page, field.world.bob.email)
+    open_route(page, field)
+    page.locator(f"#stop-{first.pk} .stop-button").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#visit-title")).to_be_focused()
+    page.locator("#outcome-niet_thuis").focus()
+    page.keyboard.press("Space")
+    expect(page.locator("#outcome-niet_thuis")).to_be_checked()
+    page.locator("#save-visit").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#list-view")).to_be_visible()
+    expect(page.locator("#sync-message")).not_to_be_empty()
+    # The next door still to do has the focus, also after the sync that follows redraws the list.
+    next_button = page.locator(f"#stop-{second.pk} .stop-button")
+    expect(next_button).to_be_focused()
+    expect(page.locator("#sync-message")).not_to_have_text("Bezig met versturen…")
+    expect(next_button).to_be_focused()
+    assert has_visible_focus(page)
+    shot(page, "field-focus-after-save")
+    page.keyboard.press("Enter")
+    expect(page.locator("#visit-title")).to_be_focused()
+    page.locator("#cancel-visit").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#list-view")).to_be_visible()
+    expect(next_button).to_be_focused()  # cancelling returns to the door it came from

@@ -140,6 +140,8 @@ function render() {
 
 function renderStops() {
   const list = $("stops");
+  // Redrawing (after a save or a sync) must not drop the keyboard focus to <body>.
+  const focused = document.activeElement && document.activeElement.closest ? document.activeElement.closest("li.stop") : null;
   list.replaceChildren(
     ...route.stops.map((stop) => {
       const state = stateOf(stop);
@@ -168,6 +170,15 @@ function renderStops() {
       );
     }),
   );
+  if (focused) focusStop(Number(focused.dataset.stop));
+}
+
+/** Puts the keyboard focus on a stop's button in the list (after closing a visit, the next door). */
+function focusStop(id) {
+  const button = document.querySelector(`#stop-${id} .stop-button`);
+  if (!button) return;
+  button.scrollIntoView({ block: "center" });
+  button.focus({ preventScroll: true });
 }
 
 /** The question (or field) a server error is about: "answers.persons.0.behaviour" -> "Persoon 1 – Wat deed de persoon?". */
@@ -344,17 +355,19 @@ function showList() {
   $("visit-view").hidden = true;
   $("list-view").hidden = false;
   if (map) map.invalidate();
+  // The form the focus was in is gone: back to the door it was about, not to <body>.
+  if (stop) focusStop(stop.id);
   return stop;
 }
 
 function closeVisit() {
   if (pushed) {
     pushed = false;
-    history.back(); // popstate shows the list
-  } else {
-    if (location.hash) history.replaceState(null, "", location.pathname + location.search);
-    showList();
+    history.back(); // its popstate finds no visit open any more
+  } else if (location.hash) {
+    history.replaceState(null, "", location.pathname + location.search);
   }
+  showList(); // now, not at the popstate: save() moves the focus on in the list right after this
 }
 
 async function save() {
@@ -412,8 +425,7 @@ async function save() {
   render();
   bar.setState("saved", t("Opgeslagen op deze telefoon."));
   const next = route.stops.find((s) => s.order > stop.order && stateOf(s) === "open");
-  const target = $(`stop-${(next || stop).id}`);
-  if (target) target.scrollIntoView({ block: "center" });
+  focusStop((next || stop).id); // the sync bar (role=status) reads out "Opgeslagen op deze telefoon."
   bar.sync();
 }
 
