@@ -8,7 +8,7 @@ disappears while typing, in low contrast, helps no one; the label and help text 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms, template
 from django.forms.boundfield import BoundField
@@ -60,7 +60,9 @@ def _render_widget(field: BoundField, attrs: dict[str, Any], *, hide_errors: boo
         built.pop("aria-describedby", None)
     if field.auto_id and "id" not in field.field.widget.attrs:
         built.setdefault("id", field.auto_id)
-    return field.field.widget.render(field.html_name, field.value(), attrs=built, renderer=field.form.renderer)
+    return cast(
+        str, field.field.widget.render(field.html_name, field.value(), attrs=built, renderer=field.form.renderer)
+    )
 
 
 @register.inclusion_tag("core/_form_errors.html")

@@ -64,3 +64,12 @@ def test_the_error_summary_is_announced_and_links_to_the_fields() -> None:
 
 def test_no_summary_without_errors() -> None:
     assert render("{% form_errors form %}", ExampleForm()).strip() == ""
+
+
+def test_errors_left_unshown_are_not_announced_either() -> None:
+    # A form redrawn halfway (the address search without JavaScript) has errors it does not show yet.
+    form = ExampleForm(data={})
+    form.is_valid()
+    html = render("{% form_field form.name show_errors=False %}", form)
+    assert "errorlist" not in html and "aria-invalid" not in html
+    assert 'aria-describedby="id_name_helptext"' in html and "<input" in html  # rendered, not escaped
