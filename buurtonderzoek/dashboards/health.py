@@ -31,7 +31,6 @@ from buurtonderzoek.incidents.models import Incident, IncidentStatus
 
 Level = Literal["in_orde", "let_op", "risico"]
 LEVEL_ORDER: dict[str, int] = {"in_orde": 0, "let_op": 1, "risico": 2}
-WINDOWS = ("c30", "p30", "c90", "p90")
 
 
 @dataclass(frozen=True)
@@ -121,12 +120,12 @@ def team_health(teams: Sequence[Team], *, now: datetime | None = None) -> list[T
     )
 
     # Door visits per team and walker, counted in four windows: the last 30 and 90 days and the
-    # 30 and 90 days before them.
-    per_walker: dict[tuple[int, int], dict[str, int]] = {}
+    # 30 and 90 days before them. Grouped in the database: one row per team and walker.
+    walkers: dict[int, list[dict[str, int]]] = defaultdict(list)
     for row in (
         DoorVisit.objects.filter(canvass_id__in=list(team_of), visited_at__gte=d180, visited_at__lt=now)
         .exclude(volunteer=None)
-        .values("canvass_id", "volunteer_id")
+        .values("canvass__incident__team_id", "volunteer_id")
         .annotate(
             c30=Count("id", filter=Q(visited_at__gte=d30)),
             p30=Count("id", filter=Q(visited_at__gte=d60, visited_at__lt=d30)),
@@ -135,12 +134,7 @@ def team_health(teams: Sequence[Team], *, now: datetime | None = None) -> list[T
         )
         .order_by()
     ):
-        counts = per_walker.setdefault((team_of[row["canvass_id"]], row["volunteer_id"]), dict.fromkeys(WINDOWS, 0))
-        for window in WINDOWS:
-            counts[window] += row[window]
-    walkers: dict[int, list[dict[str, int]]] = defaultdict(list)
-    for (team_id, _volunteer), counts in per_walker.items():
-        walkers[team_id].append(counts)
+        walkers[row["canvass__incident__team_id"]].append(row)
 
     coordinator_ids = [uid for cs in coordinators.values() for uid, _login in cs]
     last_action = dict(
