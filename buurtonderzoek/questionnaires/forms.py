@@ -125,6 +125,17 @@ def _field_for(q: engine.Question) -> forms.Field | None:
     return forms.JSONField(widget=forms.Textarea(attrs={"rows": 4}), **common)
 
 
+def _mark_required(field: forms.Field) -> None:
+    """A required question says so: a visible "(verplicht)" (core/_field.html) and for screen readers the
+    widget's required state. Radio buttons take `required` (aria-required is not allowed on a radio); a group
+    of checkboxes has no such state, its legend says it. Django's `required` stays off (see the top)."""
+    field.show_required = True  # type: ignore[attr-defined]
+    if isinstance(field.widget, forms.RadioSelect):
+        field.widget.attrs["required"] = True
+    elif not isinstance(field.widget, (forms.CheckboxSelectMultiple, forms.MultiWidget)):
+        field.widget.attrs["aria-required"] = "true"
+
+
 class SectionForm(forms.Form):
     schema: engine.Schema
     section: engine.Section
@@ -176,6 +187,8 @@ def section_form_class(
         field = _field_for(q)
         if field is not None:
             field.widget.attrs.setdefault("data-question", q.id)
+            if q.required:
+                _mark_required(field)
             fields[q.id] = field
     attrs: dict[str, Any] = {
         **fields,

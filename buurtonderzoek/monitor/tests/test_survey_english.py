@@ -42,8 +42,14 @@ def test_the_first_block_reads_in_english(client: Client, mworld: MonitorWorld) 
     page = shown(client)
     assert 'lang="en"' in page
     assert "<h1>Feelings of safety</h1>" in page
-    assert '<legend class="field-label">Do you ever feel unsafe?</legend>' in page
-    assert '<legend class="field-label">Do you ever feel unsafe in your own neighbourhood?</legend>' in page
+    assert (
+        '<legend class="field-label">Do you ever feel unsafe? <span class="field-required">(required)</span></legend>'
+        in page
+    )
+    assert (
+        '<legend class="field-label">Do you ever feel unsafe in your own neighbourhood? '
+        '<span class="field-required">(required)</span></legend>' in page
+    )
     assert "How often does that happen?" in page
     # English labels, the schema's values: answers are the same in both languages.
     assert choices(page, "unsafe_general") == [("ja", "Yes"), ("nee", "No")]
@@ -89,6 +95,9 @@ def test_the_survey_stays_dutch_by_default(client: Client, mworld: MonitorWorld)
     start(client, mworld)
     page = shown(client)
     assert "<h1>Gevoel van veiligheid</h1>" in page
-    assert '<legend class="field-label">Voelt u zich wel eens onveilig?</legend>' in page
+    assert (
+        '<legend class="field-label">Voelt u zich wel eens onveilig? '
+        '<span class="field-required">(verplicht)</span></legend>' in page
+    )
     assert choices(page, "unsafe_general") == [("ja", "Ja"), ("nee", "Nee")]
     assert "Do you ever feel unsafe" not in page and "Feelings of safety" not in page

@@ -1,5 +1,9 @@
 from __future__ import annotations
 
+import re
+
+from django.template import Context, Template
+
 from buurtonderzoek.questionnaires.forms import section_form_class
 
 YES_NO = [["ja", "Ja"], ["nee", "Nee"]]
@@ -86,3 +90,29 @@ def test_it_puts_engine_messages_on_the_fields():
     assert not form.is_valid()
     assert form.errors["mark"] == ["Dit veld is verplicht."]
     assert "ondergrens" in form.errors["height"][0]
+
+
+def test_required_questions_say_so_to_the_eye_and_the_screen_reader():
+    schema = {
+        "sections": [
+            {
+                "id": "s",
+                "title": "S",
+                "questions": [
+                    {"id": "unsafe", "type": "single", "label": "Onveilig?", "required": True, "choices": YES_NO},
+                    {"id": "street", "type": "text", "label": "Straat", "required": True},
+                    {"id": "why", "type": "text", "label": "Waarom?"},
+                ],
+            }
+        ]
+    }
+    form = section_form_class(schema, "s")()
+    page = Template("{% load ob_forms %}{% for q, f in form.items %}{% form_field f %}{% endfor %}").render(
+        Context({"form": form})
+    )
+    unsafe, street, why = page.split('<div class="field')[1:]
+    assert re.search(r"<legend[^>]*>Onveilig\? <span class=\"field-required\">\(verplicht\)</span></legend>", unsafe)
+    assert unsafe.count("required") == 1 + unsafe.count('type="radio"')  # the marker's class, each radio
+    assert '>Straat <span class="field-required">(verplicht)</span></label>' in street
+    assert 'aria-required="true"' in street
+    assert "verplicht" not in why and "required" not in why
