@@ -38,7 +38,9 @@ def test_it_counts_per_buurt_within_the_period(world: World, settings: object) -
         status=ReportStatus.CLOSED,
         outcome=ReportOutcome.INFORMATION_USED,
     )
-    figures = area_figures([north.pk, south.pk], start=(now - timedelta(days=30)).date(), end=now.date())
+    figures = area_figures(
+        [north.pk, south.pk], start=timezone.localdate() - timedelta(days=30), end=timezone.localdate()
+    )
     assert figures[north.pk] == AreaFigures(
         incidents=1, addresses=10, canvasses=1, doors_visited=10, reports_used=1, hours_saved=Decimal("1.0")
     )
@@ -52,13 +54,13 @@ def test_a_report_not_used_does_not_count(world: World) -> None:
     doors = history.addresses(2, buurt_code=buurt.code)
     cv = history.walk(world.team, by=world.bob, at=timezone.now() - timedelta(days=1), doors=doors)
     PoliceReport.objects.create(incident=cv.incident, canvass=cv, unit=PoliceUnit.objects.get())
-    today = timezone.now().date()
+    today = timezone.localdate()
     assert area_figures([buurt.pk], start=today - timedelta(days=7), end=today)[buurt.pk].reports_used == 0
 
 
 def test_the_number_of_queries_does_not_grow_with_buurten_or_activity(world: World) -> None:
     buurten = [BuurtFactory.create(wijk__gemeente=world.gemeente) for _ in range(3)]
-    today = timezone.now().date()
+    today = timezone.localdate()
     with CaptureQueriesContext(connection) as empty:
         area_figures([b.pk for b in buurten], start=today - timedelta(days=7), end=today)
     for b in buurten:
