@@ -28,6 +28,8 @@ copy leaflet-draw dist/leaflet.draw.js dist/leaflet.draw.css dist/images
 copy htmx.org dist/htmx.min.js
 copy alpinejs dist/cdn.min.js
 copy chart.js dist/chart.umd.min.js
+# Only for the browser tests (tests/browser/helpers.py assert_axe_clean): pages never load it.
+copy axe-core axe.min.js
 rm -rf "$work"
 # Source maps are not vendored: drop the comments that point at them, or collectstatic's hashed
 # storage refuses the missing files.

@@ -28,6 +28,9 @@ EXPECT_TIMEOUT_MS = 15_000
 SLOW_MS = 120_000
 SCREENSHOT_DIR = Path(settings.BASE_DIR) / "var" / "screenshots"
 A11Y_SCRIPT = (Path(__file__).parent / "a11y.js").read_text(encoding="utf-8")
+# Vendored (scripts/vendor.sh), so the check needs no network; pages never load it themselves.
+AXE_SCRIPT = Path(settings.BASE_DIR) / "static" / "vendor" / "axe-core@4.14.1" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 expect.set_options(timeout=EXPECT_TIMEOUT_MS)
 
@@ -164,6 +167,22 @@ def assert_accessible(page: Page) -> None:
     # A check that looked at nothing proves nothing.
     assert result["contrastChecked"] > 0
     assert script_errors(page) == []
+
+
+def axe_violations(page: Page) -> list[str]:
+    """axe-core's WCAG 2.0/2.1 A and AA violations on the page as it is now, one line per rule and element."""
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.add_script_tag(path=str(AXE_SCRIPT))
+    result = page.evaluate(
+        "async (tags) => (await axe.run(document, {runOnly: {type: 'tag', values: tags}})).violations",
+        AXE_TAGS,
+    )
+    return [f"{v['id']} ({v['impact']}): {', '.join(str(n['target']) for n in v['nodes'])}" for v in result]
+
+
+def assert_axe_clean(page: Page) -> None:
+    problems = axe_violations(page)
+    assert not problems, "axe-core: " + "; ".join(problems)
 
 
 def has_visible_focus(page: Page) -> bool:
