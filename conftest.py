@@ -9,10 +9,12 @@ and must see nothing of Demodorp.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP
+from django.utils import translation
 from hypothesis import HealthCheck, settings
 from pytest_django import DjangoDbBlocker
 
@@ -53,6 +55,17 @@ def django_db_setup(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -
 
     with django_db_blocker.unblock():
         load_standard_questionnaires()
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Every test starts in Dutch, whatever language the previous test's requests activated.
+
+    The test client runs LocaleMiddleware in the test's own thread, and the language it activates
+    stays active after the request, so an English page in one test made the next test's texts English.
+    """
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)
