@@ -19,7 +19,16 @@ from playwright.sync_api import Page, expect
 from conftest import World
 from tests.browser.helpers import assert_accessible, log_in, screenshot
 
-ENGLISH_CATALOGUE = Path(settings.BASE_DIR) / "locale" / "en" / "LC_MESSAGES" / "django.po"
+# The project catalogue and the apps' own (makemessages files an app's strings in its locale/ folder
+# when it has one): an English text lost from any of them shows Dutch on an English page.
+ENGLISH_CATALOGUES = sorted(
+    path
+    for path in Path(settings.BASE_DIR).glob("**/locale/en/LC_MESSAGES/django.po")
+    if ".venv" not in path.parts and "site-packages" not in path.parts
+)
+CATALOGUE = pytest.mark.parametrize(
+    "catalogue", ENGLISH_CATALOGUES, ids=[str(p.relative_to(settings.BASE_DIR)) for p in ENGLISH_CATALOGUES]
+)
 MSGATTRIB = shutil.which("msgattrib") or "msgattrib"
 MSGFMT = shutil.which("msgfmt") or "msgfmt"
 GETTEXT = pytest.mark.skipif(shutil.which("msgattrib") is None, reason="GNU gettext is not installed")
@@ -37,24 +46,27 @@ def _entries(output: str) -> list[str]:
 
 
 @GETTEXT
-def test_it_translates_every_message_of_the_english_catalogue() -> None:
-    untranslated = _gettext_tool(MSGATTRIB, "--untranslated", "--no-obsolete", "--no-wrap", str(ENGLISH_CATALOGUE))
+@CATALOGUE
+def test_it_translates_every_message_of_the_english_catalogue(catalogue: Path) -> None:
+    untranslated = _gettext_tool(MSGATTRIB, "--untranslated", "--no-obsolete", "--no-wrap", str(catalogue))
     assert untranslated.returncode == 0, untranslated.stderr
-    assert _entries(untranslated.stdout) == [], "untranslated messages in locale/en; run `make messages` and translate"
+    assert _entries(untranslated.stdout) == [], f"untranslated in {catalogue}; run `make messages` and translate"
 
 
 @GETTEXT
-def test_it_has_no_fuzzy_english_translations() -> None:
-    fuzzy = _gettext_tool(MSGATTRIB, "--only-fuzzy", "--no-obsolete", "--no-wrap", str(ENGLISH_CATALOGUE))
+@CATALOGUE
+def test_it_has_no_fuzzy_english_translations(catalogue: Path) -> None:
+    fuzzy = _gettext_tool(MSGATTRIB, "--only-fuzzy", "--no-obsolete", "--no-wrap", str(catalogue))
     assert fuzzy.returncode == 0, fuzzy.stderr
     # gettext ignores fuzzy entries at run time, so a fuzzy translation shows the Dutch text.
     assert _entries(fuzzy.stdout) == []
 
 
 @GETTEXT
-def test_it_keeps_placeholders_and_plurals_intact_in_english() -> None:
+@CATALOGUE
+def test_it_keeps_placeholders_and_plurals_intact_in_english(catalogue: Path) -> None:
     # --check verifies python-format placeholders, plural forms and the header.
-    result = _gettext_tool(MSGFMT, "--check", "--output-file=/dev/null", str(ENGLISH_CATALOGUE))
+    result = _gettext_tool(MSGFMT, "--check", "--output-file=/dev/null", str(catalogue))
     assert result.returncode == 0, result.stderr
 
 
