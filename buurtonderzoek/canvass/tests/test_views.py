@@ -346,7 +346,8 @@ def test_walking_list_is_a_pdf_with_every_stop_in_order(
     response = client.get(url("route_walking_list", canvass.incident, route.pk))
     assert response["Content-Type"] == "application/pdf"
     text = pdf_text(response.content, tmp_path)
-    assert "Looplijst" in text and str(world.bob) in text
+    # A long name may wrap in its table cell, so compare without the spaces.
+    assert "Looplijst" in text and "".join(str(world.bob).split()) in "".join(text.split())
     first = route.stops.select_related("address").order_by("order")[0].address
     assert first.street in text and first.house_number_label in text
     assert pdf_pages(response.content, tmp_path)
