@@ -10,6 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from buurtonderzoek.core.models import AuditAction, AuditEvent
+from buurtonderzoek.core.tests.html_checks import dangling_references
 from conftest import PASSWORD, World
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +27,9 @@ def test_the_login_page_is_dutch_with_labelled_fields(client: Client) -> None:
     assert '<label class="field-label" for="id_login">E-mailadres</label>' in page
     assert '<label class="field-label" for="id_password">Wachtwoord</label>' in page
     # The password field points at its help text (the reset link) for screen readers.
-    assert 'aria-describedby="id_password_help"' in page
+    assert 'aria-describedby="id_password_helptext"' in page
+    assert 'id="id_password_helptext"' in page
+    assert dangling_references(page) == []
     assert "Wachtwoord vergeten?" in page
     assert "placeholder" not in page
 
@@ -63,8 +66,9 @@ def test_a_wrong_password_gives_a_dutch_error_announced_to_screen_readers(client
 def test_a_missing_field_is_marked_invalid_and_described(client: Client, world: World) -> None:
     page = client.post(reverse("account_login"), {"login": "", "password": ""}).content.decode()
     assert 'aria-invalid="true"' in page
-    assert 'id="id_login_errors"' in page
-    assert re.search(r'aria-describedby="id_login_errors"', page)
+    assert 'id="id_login_error"' in page
+    assert re.search(r'aria-describedby="id_login_error"', page)
+    assert dangling_references(page) == []
     assert '<a href="#id_login">E-mailadres: Dit veld is ' in page
 
 
