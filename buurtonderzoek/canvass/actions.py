@@ -325,7 +325,7 @@ def choose_counting_visit(visit: DoorVisit, *, by: Any) -> list[DoorVisit]:
     that was rejected before goes back to review. Returns the visits set aside.
     """
     with transaction.atomic():
-        visit = DoorVisit.objects.select_for_update().select_related("volunteer").get(pk=visit.pk)
+        visit = DoorVisit.objects.select_for_update(of=("self",)).select_related("volunteer").get(pk=visit.pk)
         others = list(
             DoorVisit.objects.select_for_update()
             .filter(canvass_id=visit.canvass_id, address_id=visit.address_id)
