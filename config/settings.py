@@ -246,6 +246,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Choice sets that several serializers share get one name each in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "PartnerEnum": "buurtonderzoek.impact.models.Partner",
+        "ActionStatusEnum": "buurtonderzoek.impact.models.ActionStatus",
+        "ReportStatusEnum": "buurtonderzoek.handoff.models.ReportStatus",
+    },
 }
 
 # Maps

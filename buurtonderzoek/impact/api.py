@@ -22,9 +22,9 @@ from buurtonderzoek.impact.actions import CommitmentSpec, EffectSpec
 from buurtonderzoek.impact.models import Action, ActionStatus
 from buurtonderzoek.impact.serializers import (
     ActionSerializer,
+    ActionTransitionSerializer,
     CheckSerializer,
     ProposeSerializer,
-    TransitionSerializer,
     UpdateSerializer,
 )
 from buurtonderzoek.places.models import Buurt
@@ -144,13 +144,13 @@ class ActionViewSet(viewsets.ModelViewSet[Action]):
 
     @extend_schema(
         summary="Status wijzigen (deelnemers)",
-        request=TransitionSerializer,
+        request=ActionTransitionSerializer,
         responses={200: ActionSerializer, **ERRORS},
     )
     @action(detail=True, methods=["post"])
     def transition(self, request: Request, pk: str = "") -> Response:
         target = get_action_for_user(request.user, int(pk), write=True)
-        data = TransitionSerializer(data=request.data)
+        data = ActionTransitionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
             actions.transition_action(

@@ -119,7 +119,7 @@ class UpdateSerializer(serializers.Serializer[Any]):
     expected_effects = ExpectedEffectSerializer(many=True, required=False)
 
 
-class TransitionSerializer(serializers.Serializer[Any]):
+class ActionTransitionSerializer(serializers.Serializer[Any]):
     status = serializers.ChoiceField(choices=ActionStatus.choices)
     note = serializers.CharField(max_length=500, required=False, default="", allow_blank=True)
 
