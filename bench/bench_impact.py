@@ -19,7 +19,6 @@ them in docs/performance.md.
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import statistics
 import sys
@@ -28,38 +27,10 @@ from datetime import timedelta
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(BASE_DIR))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-os.environ.setdefault("SECRET_KEY", "bench-only-secret-key")
-os.environ.setdefault("SQLITE_PATH", str(BASE_DIR / "var" / "bench_impact.sqlite3"))
-os.environ.setdefault("ALLOWED_HOSTS", "testserver")
-os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
-os.environ.setdefault("SESSION_COOKIE_SECURE", "0")
-os.environ.setdefault("CSRF_COOKIE_SECURE", "0")
-os.environ.setdefault("STATIC_MANIFEST", "0")
-os.environ.setdefault("LOG_LEVEL", "WARNING")
+sys.path.insert(0, str(BASE_DIR / "bench"))
+import benchdjango  # noqa: E402
 
-
-def _ensure_postgres_database(url: str) -> None:
-    """Create the benchmark's PostgreSQL database when it is not there yet (as bench_monitor does)."""
-    from urllib.parse import urlsplit
-
-    import psycopg
-    from psycopg import sql
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    with psycopg.connect(parts._replace(path="/postgres").geturl(), autocommit=True) as admin:
-        if admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is None:
-            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-
-
-if os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
-    _ensure_postgres_database(os.environ["DATABASE_URL"])
-
-import django  # noqa: E402
-
-django.setup()
+benchdjango.setup(BASE_DIR / "var" / "bench_impact.sqlite3")
 
 from allauth.mfa.models import Authenticator  # noqa: E402
 from django.core.management import call_command  # noqa: E402
