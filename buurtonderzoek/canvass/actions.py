@@ -273,7 +273,7 @@ def _record_safety_pulse(visit: DoorVisit, version: Any, answers: dict[str, Any]
 
     buurt = Buurt.objects.filter(code=visit.address.buurt_code).first() if visit.address_id else None
     if buurt is not None:
-        record_pulse(buurt=buurt, version=version, answers=answers, by=by)
+        record_pulse(buurt=buurt, version=version, answers=answers, by=by, canvass=visit.canvass)
 
 
 def _same_visit(existing: DoorVisit, canvass: Canvass, by: Any) -> DoorVisit:

@@ -48,6 +48,7 @@ from buurtonderzoek.core.clientip import client_ip
 from buurtonderzoek.core.types import AuthedHttpRequest
 from buurtonderzoek.incidents.access import is_coordinator
 from buurtonderzoek.incidents.models import PLANNABLE_STATUSES, Incident
+from buurtonderzoek.monitor.pulse import canvass_pulse
 
 OPTIMISE_SECONDS = 5.0
 TIP_RATE_LIMIT_PER_HOUR = 5
@@ -188,6 +189,8 @@ def canvass_overview(request: AuthedHttpRequest, pk: int) -> HttpResponse:
             "can_replan": can_write and incident.status in PLANNABLE_STATUSES,
             # Doors recorded by two volunteers: both visits are kept, the coordinator decides.
             "conflicts": conflicts_for(canvass) if can_write else None,
+            # Pulse answers of this canvass (coordinator): released per 10, not a random sample.
+            "pulse": canvass_pulse(canvass) if can_write else None,
         },
     )
 

@@ -475,14 +475,20 @@ def complete_response(response: Response) -> Response:
 
 
 def record_pulse(
-    *, buurt: Buurt, version: QuestionnaireVersion, answers: Mapping[str, Any], by: Any = None
+    *,
+    buurt: Buurt,
+    version: QuestionnaireVersion,
+    answers: Mapping[str, Any],
+    by: Any = None,
+    canvass: Any = None,
 ) -> Response | None:
     """Keep the safety-pulse items of a canvass visit as a monitor response (source `pulse`).
 
     For the canvass app: call it when a door visit with pulse answers is accepted. Only answers to
     questions with a `meta.indicator` are kept, so nothing else of the visit (address, witness data)
-    reaches the monitor. The response joins the running wave covering the buurt, if any. Returns
-    None when the visit has no pulse answers.
+    reaches the monitor. The response keeps the canvass it came from and joins the running wave
+    covering the buurt, if any; where no wave runs it is kept all the same (wave empty). Returns None
+    when the visit has no pulse answers.
     """
     schema = version.parsed
     keep = {q.id for q in schema.iter_questions() if isinstance(q.meta.get("indicator"), str)}
@@ -501,6 +507,7 @@ def record_pulse(
         wave=wave,
         buurt=buurt,
         source=Source.PULSE,
+        canvass=canvass,
         version=version,
         answers=pulse_answers,
         scores=scores,

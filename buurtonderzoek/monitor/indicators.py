@@ -16,7 +16,7 @@ The question's `meta` decides the scoring (`kind`; `item` and `value` where give
 - `scale`: all items with the same indicator form one scale score per respondent on 0-10: each item
   mapped to 0-1 over its min..max (reversed with `reversed`), averaged, times 10; only when at least
   three quarters of the items are answered. For the four CBS cohesion statements on 1-5 this is the
-  VM's social cohesion score.
+  VM's social cohesion score (four statements in version 1, the six of the VM 2021 in `cohesion_vm2021`).
 - `distribution` with `value` (nuisance items): key `<indicator>_<item>`, 1 when the answer is `value`
   ("vaak").
 - `distribution` without `value`: one proportion per choice, `<indicator>_<choice>` ("weet niet" is
@@ -130,7 +130,7 @@ KNOWN = _known(
         reference_series=OLD_SERIES,
         not_comparable=_(
             "het landelijke cijfer (2019) is van vóór de trendbreuk van 2021 in de Veiligheidsmonitor; "
-            "een nieuwer cijfer uit de huidige reeks is hier niet vastgelegd"
+            "een cijfer uit de reeks vanaf 2021 hebben we niet kunnen controleren, dus vergelijken we niet"
         ),
     ),
     Indicator(
@@ -149,20 +149,31 @@ KNOWN = _known(
         Kind.MEAN,
         "marks",
         20,
-        7.2,
+        None,  # no verified national figure (docs/monitor.md): shown without a reference
         "",
+        True,
+        1,
+        10,
+    ),
+    Indicator(
+        "mark_liveability",
+        _("Rapportcijfer leefbaarheid buurt"),
+        Kind.MEAN,
+        "marks",
+        21,
+        7.6,
+        "2021",
         True,
         1,
         10,
         reference_series=NEW_SERIES,
     ),
-    Indicator("mark_liveability", _("Rapportcijfer leefbaarheid buurt"), Kind.MEAN, "marks", 21, None, "", True, 1, 10),
     Indicator("buurt_change_vooruit", _("Buurt is vooruitgegaan"), Kind.PROPORTION, "marks", 22, None, "", True),
     Indicator("buurt_change_gelijk", _("Buurt is gelijk gebleven"), Kind.PROPORTION, "marks", 23),
     Indicator("buurt_change_achteruit", _("Buurt is achteruitgegaan"), Kind.PROPORTION, "marks", 24, None, "", False),
     Indicator(
         "cohesion",
-        _("Sociale samenhang (schaal 0-10)"),
+        _("Sociale samenhang, 4 stellingen van vóór 2021 (schaal 0-10)"),
         Kind.MEAN,
         "cohesion",
         30,
@@ -177,6 +188,19 @@ KNOWN = _known(
             "gebruikt de 6 stellingen van de Veiligheidsmonitor vanaf 2021"
         ),
     ),
+    Indicator(
+        "cohesion_vm2021",
+        _("Sociale samenhang, 6 stellingen (schaal 0-10)"),
+        Kind.MEAN,
+        "cohesion",
+        31,
+        6.4,
+        "2021",
+        True,
+        0,
+        10,
+        reference_series=_("reeks vanaf 2021, schaal van 6 stellingen"),
+    ),
     Indicator("watch_aware", _("Weet dat er buurtpreventie is"), Kind.PROPORTION, "watch", 70, None, "", True),
     Indicator("watch_trust", _("Vertrouwen in buurtpreventie (1-5)"), Kind.MEAN, "watch", 71, None, "", True, 1, 5),
 )
@@ -188,6 +212,7 @@ FAMILY_GROUP = {
     "mark_liveability": "marks",
     "buurt_change": "marks",
     "cohesion": "cohesion",
+    "cohesion_vm2021": "cohesion",
     "nuisance": "nuisance",
     "nuisance_priority": "priority",
     "victimisation": "victim",

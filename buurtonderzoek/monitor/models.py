@@ -249,6 +249,16 @@ class Response(models.Model):
     invitation = models.OneToOneField(
         InvitationCode, null=True, blank=True, on_delete=models.PROTECT, related_name="response"
     )
+    # Pulse answers given at the door: the canvass they came from (shown per canvass, as a non-random
+    # sample). Kept when the canvass is deleted: the answers still count for the buurt.
+    canvass = models.ForeignKey(
+        "canvass.Canvass",
+        verbose_name=_("buurtonderzoek"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     answers = models.JSONField(_("antwoorden"), default=dict, blank=True)
     # Indicator values derived from the answers when the response is completed (indicators.score):
     # 0/1 for proportions, a number for means. Statistics aggregate these, in SQL.
@@ -274,6 +284,9 @@ class Response(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(source=Source.PULSE) | Q(wave__isnull=False), name="monitor_response_has_wave"
+            ),
+            models.CheckConstraint(
+                condition=Q(source=Source.PULSE) | Q(canvass__isnull=True), name="monitor_response_canvass_pulse"
             ),
             models.CheckConstraint(
                 condition=Q(status=ResponseStatus.COMPLETED, completed_at__isnull=False)

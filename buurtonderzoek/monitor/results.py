@@ -35,7 +35,7 @@ from django.utils.formats import get_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from buurtonderzoek.monitor import aggregates
+from buurtonderzoek.monitor import aggregates, weighting
 from buurtonderzoek.monitor.indicators import Indicator, indicator_order, indicators_for
 from buurtonderzoek.monitor.models import Response, ResponseStatus, ResultCell, Source, Wave, WaveBuurt, WaveStatus
 from buurtonderzoek.monitor.statistics import (
@@ -50,7 +50,8 @@ from buurtonderzoek.monitor.statistics import (
     stratified,
     suppress_hierarchy,
 )
-from buurtonderzoek.places.models import Buurt, Gemeente
+from buurtonderzoek.places.models import Buurt, BuurtPopulation, Gemeente
+from buurtonderzoek.questionnaires import engine
 
 Level = Literal["gemeente", "wijk", "buurt"]
 # Shown instead of any suppressed count or figure; the legend explains it (fewer than 10 answers, or
@@ -284,6 +285,8 @@ class WaveResult:
     # Every area of the wave, when `areas` shows only some (load_results(buurten=...)): suppression is
     # always decided on the whole wave, so a partial view never shows what the full one hides.
     all_areas: list[Area] | None = None
+    # Which weighting the estimates use, in words (weighting_text); empty for non-random sources.
+    weighting: str = ""
     _figures: dict[tuple[AreaKey, str], Figure] = field(default_factory=dict)
     _hidden: dict[str, set[AreaKey]] = field(default_factory=dict)
 
@@ -381,7 +384,7 @@ class WaveResult:
         for b in buurten:
             respondents, raw = self.strata.get(b, (0, {}))
             values = raw.get(indicator.key)
-            moments = Moments(int(values[0]), float(values[1]), float(values[2])) if values else Moments()
+            moments = _moments(values) if values else Moments()
             strata.append(Stratum(respondents, moments, self.households.get(b) or None))
         n = sum(s.moments.n for s in strata)
         suppressed = area in self.hidden_for(indicator.key)
@@ -459,6 +462,117 @@ class GemeenteResults:
 
     def trend(self, area: AreaKey, indicator: Indicator) -> list[tuple[Wave, Figure]]:
         return [(w, self.invited[w.pk].figure(area, indicator)) for w in self.waves if w.pk in self.invited]
+
+
+def _moments(values: Sequence[float]) -> Moments:
+    """Raw cell moments: [n, sum, sum of squares], plus the six weighted sums when weighted."""
+    if len(values) == 9:
+        w = tuple(float(v) for v in values[3:9])
+        return Moments(int(values[0]), float(values[1]), float(values[2]), (w[0], w[1], w[2], w[3], w[4], w[5]))
+    return Moments(int(values[0]), float(values[1]), float(values[2]))
+
+
+def asks_age_and_sex(schema: engine.SchemaLike) -> bool:
+    """Whether a questionnaire version asks the two weighting questions (age_group and sex)."""
+    kinds = {q.meta.get("weighting") for q in engine.as_schema(schema).iter_questions()}
+    return {"age", "sex"} <= kinds
+
+
+def weighting_text(methods: Sequence[tuple[weighting.Method, weighting.Reason]], year: int | None) -> str:
+    """One sentence for the page, the exports and the PDF: which weighting the estimates use."""
+    reasons = {
+        weighting.Reason.NO_QUESTIONS: _("deze vragenlijstversie vraagt geen leeftijd en geslacht"),
+        weighting.Reason.NO_TOTALS: _("geen CBS-kerncijfers geladen"),
+        weighting.Reason.TOO_FEW: _("te weinig antwoorden per leeftijdsgroep of geslacht"),
+    }
+    raked = sum(1 for method, _reason in methods if method == weighting.Method.RAKED)
+    why = sorted({str(reasons[r]) for m, r in methods if m == weighting.Method.DESIGN and r in reasons})
+    if raked == 0:
+        return _("Huishoudgewichten per buurt (ontwerpgewichten): %(why)s.") % {"why": "; ".join(why) or "-"}
+    text = _(
+        "Gewogen naar leeftijd en geslacht (CBS-kerncijfers %(year)s, raking) in %(raked)s van de %(total)s buurten"
+    ) % {"year": year or "?", "raked": raked, "total": len(methods)}
+    if raked < len(methods):
+        text += _("; overige buurten huishoudgewichten (%(why)s)") % {"why": "; ".join(why)}
+    return f"{text}."
+
+
+def _weighted_strata(
+    waves: Sequence[Wave], per_wave: dict[int, list[WaveBuurt]]
+) -> tuple[dict[int, dict[int, tuple[int, aggregates.Raw]]], dict[int, str]]:
+    """Post-stratified moments per buurt for closed waves, and each closed wave's weighting text.
+
+    Two queries whatever the number of waves: the CBS totals of their buurten and the invited answers
+    of the waves whose version asks age and sex. Waves without those questions keep the running
+    totals (design weights). See weighting.py for the rules.
+    """
+    texts: dict[int, str] = {}
+    asking = [w for w in waves if asks_age_and_sex(w.version.parsed)]
+    buurt_ids = {r.buurt_id for w in waves for r in per_wave.get(w.pk, [])}
+    totals: dict[int, weighting.Totals | None] = {}
+    year: int | None = None
+    if buurt_ids:
+        for pop in BuurtPopulation.objects.filter(buurt_id__in=buurt_ids):
+            totals[pop.buurt_id] = weighting.totals_from(
+                year=pop.year,
+                age_15_24=pop.age_15_24,
+                age_25_44=pop.age_25_44,
+                age_45_64=pop.age_45_64,
+                age_65_plus=pop.age_65_plus,
+                men=pop.men,
+                women=pop.women,
+            )
+            year = max(year or 0, pop.year)
+    people: dict[int, dict[int, list[tuple[weighting.Person, dict[str, float]]]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
+    if asking:
+        rows = (
+            Response.objects.filter(
+                wave_id__in=[w.pk for w in asking], source=Source.INVITED, status=ResponseStatus.COMPLETED
+            )
+            .values_list("wave_id", "buurt_id", "scores", "answers__age_group", "answers__sex")
+            .iterator(chunk_size=5000)
+        )
+        for wave_id, buurt_id, scores, age, sex in rows:
+            person = weighting.person_from({"age_group": age, "sex": sex})
+            people[wave_id][buurt_id].append((person, scores))
+    strata: dict[int, dict[int, tuple[int, aggregates.Raw]]] = {}
+    for wave in waves:
+        asks = wave in asking
+        methods: list[tuple[weighting.Method, weighting.Reason]] = []
+        wave_strata: dict[int, tuple[int, aggregates.Raw]] = {}
+        for row in per_wave.get(wave.pk, []):
+            answered = people[wave.pk].get(row.buurt_id, []) if asks else []
+            result = weighting.buurt_weights([p for p, _s in answered], totals.get(row.buurt_id), asks=asks)
+            methods.append((result.method, result.reason))
+            if asks and answered:
+                wave_strata[row.buurt_id] = (len(answered), _weighted_raw(answered, result.factors))
+        if asks:
+            strata[wave.pk] = wave_strata
+        texts[wave.pk] = weighting_text(methods, year)
+    return strata, texts
+
+
+def _weighted_raw(answered: list[tuple[weighting.Person, dict[str, float]]], factors: list[float]) -> aggregates.Raw:
+    """Per indicator [n, sum, sum of squares, sum g, sum g y, sum g y^2, sum g^2, sum g^2 y, sum g^2 y^2]."""
+    raw: aggregates.Raw = {}
+    for (_person, scores), g in zip(answered, factors, strict=True):
+        for key, value in scores.items():
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                continue
+            y = float(value)
+            entry = raw.setdefault(key, [0.0] * 9)
+            entry[0] += 1
+            entry[1] += y
+            entry[2] += y * y
+            entry[3] += g
+            entry[4] += g * y
+            entry[5] += g * y * y
+            entry[6] += g * g
+            entry[7] += g * g * y
+            entry[8] += g * g * y * y
+    return raw
 
 
 def load_results(
@@ -540,6 +654,11 @@ def load_results(
             return area.key in only
         return area.level == "gemeente" or any(child in only for child in children.get(area.key, []))
 
+    released_waves = [w for w in wave_list if w.status(today) == WaveStatus.FINISHED]
+    weighted, weighting_texts = _weighted_strata(released_waves, per_wave)
+    for wave_id, by_buurt in weighted.items():
+        strata[(wave_id, Source.INVITED)] = by_buurt
+
     def build(
         wave: Wave, source: str, wave_strata: dict[int, tuple[int, aggregates.Raw]], rows_: list[WaveBuurt]
     ) -> WaveResult:
@@ -568,6 +687,7 @@ def load_results(
             households={r.buurt_id: r.households for r in rows_},
             codes_issued={r.buurt_id: r.codes_issued for r in rows_},
             indicators=indicator_list,
+            weighting=weighting_texts.get(wave.pk, "") if source == Source.INVITED else "",
         )
 
     invited = {w.pk: build(w, Source.INVITED, strata[(w.pk, Source.INVITED)], per_wave[w.pk]) for w in wave_list}

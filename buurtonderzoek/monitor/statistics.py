@@ -49,14 +49,31 @@ class Kind(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Moments:
-    """Count, sum and sum of squares of the values of one indicator in one cell."""
+    """Count, sum and sum of squares of the values of one indicator in one cell.
+
+    Under post-stratification (weighting.py) every respondent also carries an adjustment factor g
+    (mean 1 within the buurt) and `weighted` holds (sum g, sum g y, sum g y^2, sum g^2, sum g^2 y,
+    sum g^2 y^2). None means every g is 1: the weighted sums are then n, sum and sum of squares, so
+    all formulas below reduce exactly to the unweighted ones.
+    """
 
     n: int = 0
     total: float = 0.0
     total_sq: float = 0.0
+    weighted: tuple[float, float, float, float, float, float] | None = None
+
+    @property
+    def sums(self) -> tuple[float, float, float, float, float, float]:
+        if self.weighted is not None:
+            return self.weighted
+        return (float(self.n), self.total, self.total_sq, float(self.n), self.total, self.total_sq)
 
     def __add__(self, other: Moments) -> Moments:
-        return Moments(self.n + other.n, self.total + other.total, self.total_sq + other.total_sq)
+        weighted = None
+        if self.weighted is not None or other.weighted is not None:
+            a, b = self.sums, other.sums
+            weighted = (a[0] + b[0], a[1] + b[1], a[2] + b[2], a[3] + b[3], a[4] + b[4], a[5] + b[5])
+        return Moments(self.n + other.n, self.total + other.total, self.total_sq + other.total_sq, weighted)
 
     @classmethod
     def of(cls, values: Iterable[float]) -> Moments:
@@ -67,9 +84,27 @@ class Moments:
             total_sq += value * value
         return cls(n, total, total_sq)
 
+    @classmethod
+    def of_weighted(cls, pairs: Iterable[tuple[float, float]]) -> Moments:
+        """Moments of (value, adjustment factor g) pairs."""
+        n, total, total_sq = 0, 0.0, 0.0
+        sg = sgy = sgy2 = sg2 = sg2y = sg2y2 = 0.0
+        for value, g in pairs:
+            n += 1
+            total += value
+            total_sq += value * value
+            sg += g
+            sgy += g * value
+            sgy2 += g * value * value
+            sg2 += g * g
+            sg2y += g * g * value
+            sg2y2 += g * g * value * value
+        return cls(n, total, total_sq, (sg, sgy, sgy2, sg2, sg2y, sg2y2))
+
     @property
     def mean(self) -> float:
-        return self.total / self.n if self.n else math.nan
+        sg, sgy = self.sums[0], self.sums[1]
+        return sgy / sg if sg else math.nan
 
     @property
     def variance(self) -> float:
@@ -77,6 +112,16 @@ class Moments:
         if self.n < 2:
             return math.nan
         return max(0.0, (self.total_sq - self.total * self.total / self.n) / (self.n - 1))
+
+    @property
+    def kish(self) -> float:
+        """Kish's effective sample size (sum g)^2 / sum g^2: n when every g is 1."""
+        sg, sg2 = self.sums[0], self.sums[3]
+        return sg * sg / sg2 if sg2 else 0.0
+
+    @property
+    def is_weighted(self) -> bool:
+        return self.weighted is not None and not math.isclose(self.kish, self.n, rel_tol=1e-12)
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,9 +309,39 @@ def mean(moments: Moments, *, population: int | None = None, confidence: float =
 
 
 def simple(kind: Kind, moments: Moments, *, population: int | None = None) -> Estimate | None:
+    if moments.is_weighted:
+        return _weighted_simple(kind, moments, population=population)
     return (
         proportion(moments, population=population) if kind == Kind.PROPORTION else mean(moments, population=population)
     )
+
+
+def _weighted_simple(kind: Kind, moments: Moments, *, population: int | None) -> Estimate | None:
+    """One buurt under post-stratification weights: Kish's effective sample size replaces n.
+
+    Proportions: Wilson with n_eff = kish / FPC (the FPC as in `wilson`). Means: the weighted
+    variance over kish, times (1 - n/N), with kish - 1 degrees of freedom. With every g = 1 both are
+    exactly the unweighted formulas.
+    """
+    if moments.n == 0:
+        return None
+    sg, sgy, sgy2 = moments.sums[0], moments.sums[1], moments.sums[2]
+    kish = moments.kish
+    value = sgy / sg
+    if kind == Kind.PROPORTION:
+        factor = finite_population_factor(moments.n, population)
+        n_eff = kish if factor is None else (math.inf if factor == 0 else kish / factor)
+        return _wilson_from(value, n_eff, n=moments.n)
+    if moments.n < 2 or kish <= 1.0:
+        return None
+    spread = max(0.0, sgy2 / sg - value * value) * moments.n / (moments.n - 1)
+    variance = spread / kish
+    if population is not None and population > 0:
+        variance *= max(0.0, 1.0 - moments.n / population)
+    se = math.sqrt(variance)
+    df = max(1.0, kish - 1.0)
+    half = t_quantile(0.975, df) * se
+    return Estimate(Kind.MEAN, moments.n, value, value - half, value + half, se, df)
 
 
 # --- Stratified samples (a wijk, the gemeente) ------------------------------------------------
@@ -289,19 +364,23 @@ def stratified(kind: Kind, strata: Sequence[Stratum]) -> Estimate | None:
         if only.respondents == only.moments.n:
             return simple(kind, only.moments, population=only.population)
 
+    # Design weight N_h / n_h per buurt, times each respondent's post-stratification factor g
+    # (Moments.sums; all 1 without weighting): z_i = g_i (y_i - R) for respondents with a value.
     weights = [max(s.population or 0, s.respondents) / s.respondents for s in strata]
-    domain_size = sum(w * s.moments.n for w, s in zip(weights, strata, strict=True))
-    ratio = sum(w * s.moments.total for w, s in zip(weights, strata, strict=True)) / domain_size
+    sums = [s.moments.sums for s in strata]
+    domain_size = sum(w * m[0] for w, m in zip(weights, sums, strict=True))
+    if domain_size <= 0:
+        return None
+    ratio = sum(w * m[1] for w, m in zip(weights, sums, strict=True)) / domain_size
 
     # Linearised values z_i = y_i - R for respondents with a value, 0 for the others.
     z_variances: list[float | None] = []
-    for s in strata:
-        m = s.moments
+    for s, m in zip(strata, sums, strict=True):
         if s.respondents < 2:
             z_variances.append(None)
             continue
-        sum_z = m.total - ratio * m.n
-        sum_z2 = m.total_sq - 2.0 * ratio * m.total + ratio * ratio * m.n
+        sum_z = m[1] - ratio * m[0]
+        sum_z2 = m[5] - 2.0 * ratio * m[4] + ratio * ratio * m[3]
         z_variances.append(max(0.0, (sum_z2 - sum_z * sum_z / s.respondents) / (s.respondents - 1)))
     # A buurt with a single respondent has no variance of its own: borrow the pooled one.
     known = [(v, s.respondents - 1) for v, s in zip(z_variances, strata, strict=True) if v is not None]
@@ -326,7 +405,7 @@ def stratified(kind: Kind, strata: Sequence[Stratum]) -> Estimate | None:
             # p = 0 or 1 has no variance to learn the design effect from. Use Kish's effective size
             # of the weights with the overall finite-population factor: for one buurt exactly the
             # n (N - 1) / (N - n) of the simple path, so p = 0 reads the same at every level.
-            kish = domain_size**2 / sum(w * w * s.moments.n for w, s in zip(weights, strata, strict=True))
+            kish = domain_size**2 / sum(w * w * m[3] for w, m in zip(weights, sums, strict=True))
             sampled = sum(s.respondents for s in strata)
             population_total = sum(max(s.population or 0, s.respondents) for s in strata)
             factor = finite_population_factor(sampled, population_total) or 1.0

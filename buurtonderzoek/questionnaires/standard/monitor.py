@@ -31,8 +31,11 @@ AGREEMENT: list[Choice] = [
 ]
 MARK_LABELS: list[Choice] = [(1, "zeer slecht", "very poor"), (10, "uitstekend", "excellent")]
 
-# (item key, statement, English, reversed): the four CBS social cohesion statements. Agreement with
-# a reversed statement means *less* cohesion.
+# (item key, statement, English, reversed): the social cohesion statements of the CBS
+# Veiligheidsmonitor from 2021 on (six statements; docs/monitor.md says which wording is verified
+# against which source). Agreement with a reversed statement means *less* cohesion. Version 1 of this
+# questionnaire asked the four pre-2021 statements under the indicator key `cohesion`; the six form
+# the new key `cohesion_vm2021`, so the two scales are never compared with each other.
 COHESION = [
     (
         "know_each_other",
@@ -48,8 +51,8 @@ COHESION = [
     ),
     (
         "togetherness",
-        "Ik woon in een gezellige buurt waar mensen elkaar helpen en dingen samen doen.",
-        "I live in a friendly neighbourhood where people help each other and do things together.",
+        "Ik woon in een gezellige buurt, waar veel saamhorigheid is.",
+        "I live in a friendly neighbourhood with a strong sense of togetherness.",
         False,
     ),
     (
@@ -58,6 +61,34 @@ COHESION = [
         "I feel at home with the people who live in this neighbourhood.",
         False,
     ),
+    (
+        "away",
+        "Als ik op vakantie zou gaan of langere tijd afwezig zou zijn, zou ik mijn buren vragen een oogje in het "
+        "zeil te houden.",
+        "If I went on holiday or were away for a longer time, I would ask my neighbours to keep an eye on things.",
+        False,
+    ),
+    (
+        "help_each_other",
+        "Ik woon in een buurt waar mensen elkaar helpen en dingen samen doen.",
+        "I live in a neighbourhood where people help each other and do things together.",
+        False,
+    ),
+]
+COHESION_INDICATOR = "cohesion_vm2021"
+# Age bands as in the CBS kerncijfers (weighting.AGE_BANDS) and sex as CBS counts it; both optional.
+AGE_GROUPS: list[Choice] = [
+    ("15_24", "15 tot 25 jaar", "15 to 24 years"),
+    ("25_44", "25 tot 45 jaar", "25 to 44 years"),
+    ("45_64", "45 tot 65 jaar", "45 to 64 years"),
+    ("65_plus", "65 jaar of ouder", "65 years or older"),
+    ("liever_niet", "Zeg ik liever niet", "I'd rather not say"),
+]
+SEX: list[Choice] = [
+    ("man", "Man", "Man"),
+    ("vrouw", "Vrouw", "Woman"),
+    ("anders", "Anders", "Other"),
+    ("liever_niet", "Zeg ik liever niet", "I'd rather not say"),
 ]
 # (item key, Dutch, English)
 NUISANCE: list[Choice] = [
@@ -104,6 +135,14 @@ def schema() -> dict[str, Any]:
             "unsafe",
             "Gevoel van veiligheid",
             [
+                question(
+                    "who_answers",
+                    "note",
+                    "Deze vragenlijst is voor iemand van 15 jaar of ouder. Wonen er meer mensen in uw huis? Dan "
+                    "vult één persoon van 15 jaar of ouder de vragen in.",
+                    en="This questionnaire is for someone aged 15 or older. Do more people live in your home? Then "
+                    "one person aged 15 or older answers the questions.",
+                ),
                 *_unsafe(
                     "unsafe_general", "Voelt u zich wel eens onveilig?", "Do you ever feel unsafe?", "unsafe_general"
                 ),
@@ -177,7 +216,12 @@ def schema() -> dict[str, Any]:
                         min=1,
                         max=5,
                         choices=AGREEMENT,
-                        meta={"indicator": "cohesion", "kind": "scale", "item": key, "reversed": reversed_item},
+                        meta={
+                            "indicator": COHESION_INDICATOR,
+                            "kind": "scale",
+                            "item": key,
+                            "reversed": reversed_item,
+                        },
                     )
                     for key, statement, english, reversed_item in COHESION
                 ],
@@ -290,10 +334,44 @@ def schema() -> dict[str, Any]:
             ],
             en="Neighbourhood watch",
         ),
+        section(
+            "about_you",
+            "Over uzelf",
+            [
+                question(
+                    "about_you_why",
+                    "note",
+                    "Tot slot twee vragen over uzelf. U mag ze overslaan. Waarom vragen we dit? Niet iedereen vult "
+                    "de vragenlijst in. Met uw leeftijd en of u man of vrouw bent, kunnen we de antwoorden eerlijk "
+                    "laten meetellen, zodat de uitkomst past bij wie er echt in de buurt woont. We kunnen u hiermee "
+                    "niet herkennen.",
+                    en="Finally, two questions about yourself. You may skip them. Why do we ask? Not everyone fills "
+                    "in the questionnaire. With your age and whether you are a man or a woman, we can count the "
+                    "answers fairly, so that the result fits who really lives in the neighbourhood. This cannot be "
+                    "used to recognise you.",
+                ),
+                single(
+                    "age_group",
+                    "Hoe oud bent u?",
+                    AGE_GROUPS,
+                    en="How old are you?",
+                    meta={"weighting": "age"},
+                ),
+                single(
+                    "sex",
+                    "Bent u een man of een vrouw?",
+                    SEX,
+                    en="Are you a man or a woman?",
+                    meta={"weighting": "sex"},
+                ),
+            ],
+            en="About yourself",
+        ),
     ]
     return {
         "title": TITLE,
-        "meta": {"purpose": "monitor", "reference": "CBS Veiligheidsmonitor"},
+        # `series`: the CBS Veiligheidsmonitor series whose definitions this version follows.
+        "meta": {"purpose": "monitor", "reference": "CBS Veiligheidsmonitor", "series": "vm2021"},
         "en": {"title": TITLE_EN},
         "sections": sections,
     }
