@@ -165,6 +165,11 @@ def _answer(q: engine.Question, rng: random.Random, profile: Profile, cohesion: 
         return _scale(rng, profile.watch_trust, 0.9, int(q.min or 1), int(q.max or 5))
     if family == "watch_join":
         return _pick(rng, {"ja": 0.08, "misschien": 0.25, "nee": 0.67}, allowed)
+    if meta.get("weighting") == "age":
+        # Older residents answer surveys more often than the young: what the weighting corrects.
+        return _pick(rng, {"15_24": 0.06, "25_44": 0.22, "45_64": 0.36, "65_plus": 0.3, "liever_niet": 0.06}, allowed)
+    if meta.get("weighting") == "sex":
+        return _pick(rng, {"man": 0.43, "vrouw": 0.51, "anders": 0.01, "liever_niet": 0.05}, allowed)
     if q.type == "single" and allowed:
         return rng.choice(allowed) if q.required or rng.random() < 0.8 else None
     if q.type in ("scale", "number") and q.min is not None and q.max is not None:

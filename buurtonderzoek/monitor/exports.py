@@ -53,6 +53,7 @@ class ExportRow:
     change_high: float | None
     change_verdict: str
     suppressed: bool
+    weighting: str  # which weighting the estimates use (results.weighting_text)
 
 
 LEVELS = {"gemeente": "gemeente", "wijk": "wijk", "buurt": "buurt"}
@@ -112,6 +113,9 @@ def _area_rows(
             change_high=change.diff.high * scale if change else None,
             change_verdict=change.verdict if change else "",
             suppressed=figure.suppressed,
+            weighting=wave_result.weighting
+            if wave_result.random_sample
+            else _("geen weging: geen aselecte steekproef"),
         )
 
 
@@ -139,6 +143,7 @@ HEADERS = [
     gettext_lazy("verschil bovengrens"),
     gettext_lazy("t.o.v. vorige meting"),
     gettext_lazy("onderdrukt"),
+    gettext_lazy("weging"),
 ]
 
 
@@ -186,6 +191,7 @@ def results_csv(results: GemeenteResults) -> bytes:
                 _number(row.change_high, decimals, True),
                 row.change_verdict,
                 yes if row.suppressed else no,
+                safe_cell(row.weighting),
             ]
         )
     return ("\ufeff" + out.getvalue()).encode("utf-8")
@@ -215,7 +221,7 @@ def results_xlsx(results: GemeenteResults) -> bytes:
         sheet.append(cells)
 
     sheet = workbook.create_sheet(_("Indicatoren"))
-    header(sheet, _headers(), [16, 22, 22, 10, 10, 12, 24, 26, 50, 10, 12, 12, 9, 9, 9, 9, 40, 10, 10, 10, 34, 10])
+    header(sheet, _headers(), [16, 22, 22, 10, 10, 12, 24, 26, 50, 10, 12, 12, 9, 9, 9, 9, 40, 10, 10, 10, 34, 10, 60])
     yes, no = _("ja"), _("nee")
     for row in export_rows(results):
         sheet.append(
@@ -243,6 +249,7 @@ def results_xlsx(results: GemeenteResults) -> bytes:
                 _round(row.change_high),
                 row.change_verdict,
                 yes if row.suppressed else no,
+                safe_cell(row.weighting),
             ]
         )
 
@@ -302,6 +309,12 @@ def explanation_lines() -> list[str]:
         _(
             "Wijk en gemeente: gewogen naar het aantal huishoudens per buurt (gestratificeerde steekproef), "
             "omdat per buurt een vast aantal antwoorden wordt nagestreefd."
+        ),
+        _(
+            "Zijn de CBS-kerncijfers geladen en vraagt de vragenlijst leeftijd en geslacht, dan tellen de antwoorden "
+            "binnen elke buurt mee naar leeftijdsgroep en geslacht van de inwoners van 15 jaar en ouder (raking). "
+            "Wie 'zeg ik liever niet' antwoordde, houdt het huishoudgewicht. De kolom 'weging' zegt per meetronde "
+            "welke weging is gebruikt; de intervallen rekenen met de effectieve steekproefomvang (Kish)."
         ),
         _(
             "Een verschil heet significant als het 95%-interval van het verschil nul niet bevat "

@@ -115,6 +115,7 @@ def report_context(data: GemeenteResults, wave: Wave) -> dict[str, Any]:
             for area in wave_result.areas
         ],
         "total": wave_result.respondents_display(data.root),
+        "weighting": wave_result.weighting,
         "buurt_count": len(wave_result.areas_of("buurt")),
         "public_rows": presenters.nonrandom_rows(data.public.get(wave.pk), data.root),
         "public_result": data.public.get(wave.pk),

@@ -159,10 +159,15 @@ def rake(
         if all(low <= w <= high for w in weights):
             return weights  # both margins hold exactly
         weights = [min(high, max(low, w)) for w in weights]
-    # Still outside the bounds after every round: keep the trimmed factors, rescaled so that the
-    # buurt's total weight is unchanged (the margins then hold approximately).
-    mean = sum(weights) / m
-    return [w / mean for w in weights]
+    # Still outside the bounds after every round: keep the trimmed factors and rescale them to mean 1
+    # (the buurt's total weight is unchanged), trimming again until both hold; the margins then hold
+    # approximately. Mean 1 inside [low, high] is always reachable because low <= 1 <= high.
+    for _step in range(1000):
+        scale = m / sum(weights)
+        weights = [min(high, max(low, w * scale)) for w in weights]
+        if abs(sum(weights) - m) < 1e-9 * m:
+            break
+    return weights
 
 
 def buurt_weights(people: Sequence[Person], totals: Totals | None, *, asks: bool = True) -> BuurtWeights:

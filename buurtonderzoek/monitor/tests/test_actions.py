@@ -195,6 +195,8 @@ def test_it_scores_the_standard_questionnaire_the_cbs_way(version) -> None:
         "cohesion_pleasant": 4,
         "cohesion_togetherness": 3,
         "cohesion_at_home": 5,
+        "cohesion_away": 4,
+        "cohesion_help_each_other": 2,
         "nuisance_speeding": "vaak",
         "nuisance_dog_mess": "soms",
         "victim_bike_theft": "ja",
@@ -207,8 +209,9 @@ def test_it_scores_the_standard_questionnaire_the_cbs_way(version) -> None:
     assert scores["unsafe_general_often"] == 0.0  # never unsafe, so not often either
     assert scores["unsafe_buurt_often"] == 1.0
     assert scores["buurt_change_achteruit"] == 1.0 and scores["buurt_change_vooruit"] == 0.0
-    # Items on 0-1: (1 - 1), 0.75, 0.5, 1 -> mean 0.5625 -> 5.625 on 0-10.
-    assert scores["cohesion"] == pytest.approx(5.625)
+    # The six VM 2021 statements on 0-1: (1 - 1), 0.75, 0.5, 1, 0.75, 0.25 -> mean 3.25 / 6 on 0-10.
+    assert scores["cohesion_vm2021"] == pytest.approx(10 * 3.25 / 6)
+    assert "cohesion" not in scores  # the pre-2021 four-statement key belongs to version 1
     assert scores["nuisance_speeding"] == 1.0 and scores["nuisance_dog_mess"] == 0.0
     assert scores["victimisation_bike_theft"] == 1.0 and scores["reported_bike_theft"] == 0.0
     assert "reported_burglary" not in scores
@@ -218,10 +221,14 @@ def test_it_scores_the_standard_questionnaire_the_cbs_way(version) -> None:
 
 def test_it_lists_the_indicators_with_national_reference_points(version) -> None:
     found = {i.key: i for i in indicators.indicators_for(version.parsed)}
-    assert found["unsafe_buurt"].reference == 0.14
-    assert found["unsafe_general"].reference == 0.35
-    assert found["mark_safety"].reference == 7.2
-    assert found["cohesion"].reference == 6.4
+    assert found["unsafe_buurt"].reference == 0.14 and found["unsafe_buurt"].not_comparable  # 2019, old series
+    assert found["unsafe_general"].reference == 0.35 and not found["unsafe_general"].not_comparable
+    assert found["mark_safety"].reference is None  # no verified national figure: none shown
+    assert found["mark_liveability"].reference == 7.6
+    cohesion = found["cohesion_vm2021"]
+    assert cohesion.reference == 6.4 and not cohesion.not_comparable
+    assert cohesion.reference_source == "CBS Veiligheidsmonitor 2021, reeks vanaf 2021, schaal van 6 stellingen"
+    assert "cohesion" not in found
     assert {"nuisance_speeding", "victimisation_burglary", "reported_burglary", "watch_trust"} <= found.keys()
 
 
