@@ -211,8 +211,47 @@ def _wave_dates(today: date) -> list[tuple[str, date, date]]:
     ]
 
 
+# Shares of the Dutch population by CBS age band, and of men: for generated demo totals only.
+DEMO_AGE_SHARES = {"age_0_14": 0.15, "age_15_24": 0.12, "age_25_44": 0.25, "age_45_64": 0.27, "age_65_plus": 0.21}
+DEMO_MEN_SHARE = 0.495
+
+
+def seed_demo_population(gemeente: Gemeente, *, seed: int = 1) -> int:
+    """Generated CBS-like population totals for the demo town's buurten that have none (idempotent).
+
+    The demo town is not in the CBS kerncijfers; these totals (about 2.1 inhabitants per address,
+    Dutch age shares with some variation per buurt) make the monitor's weighting to population
+    totals visible in the demo. A real gemeente loads them with `import_cbs_kerncijfers`.
+    """
+    from buurtonderzoek.places.models import Address, BuurtPopulation
+
+    created = 0
+    year = timezone.localdate().year - 1
+    for buurt in Buurt.objects.filter(gemeente=gemeente, population__isnull=True).order_by("code"):
+        rng = random.Random(f"{seed}-population-{buurt.code}")
+        addresses = Address.objects.filter(buurt_code=buurt.code).count() or 200
+        inhabitants = round(addresses * rng.uniform(1.8, 2.4))
+        shares = {key: share * rng.uniform(0.8, 1.2) for key, share in DEMO_AGE_SHARES.items()}
+        total = sum(shares.values())
+        ages = {key: round(inhabitants * share / total) for key, share in shares.items()}
+        men = round(inhabitants * DEMO_MEN_SHARE)
+        BuurtPopulation.objects.create(
+            buurt=buurt,
+            year=year,
+            inhabitants=sum(ages.values()),
+            men=men,
+            women=sum(ages.values()) - men,
+            households=addresses,
+            dwellings=addresses,
+            **ages,
+        )
+        created += 1
+    return created
+
+
 def seed_demo_monitor(gemeente: Gemeente, *, seed: int = 1) -> list[Wave]:
     """Two completed waves with generated answers for all buurten of `gemeente` (idempotent)."""
+    seed_demo_population(gemeente, seed=seed)
     existing = list(Wave.objects.filter(gemeente=gemeente, created_by__isnull=True).order_by("starts_on"))
     if len(existing) >= 2 and all(Response.objects.filter(wave=w).exists() for w in existing[-2:]):
         return existing[-2:]
