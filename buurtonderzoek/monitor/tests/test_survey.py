@@ -65,7 +65,7 @@ def test_a_resident_stops_and_continues_with_the_same_code(client: Client, mworl
     other = Client()
     assert start(other, codes.display(code).lower())["Location"] == SECTION
     page = other.get(SECTION).content.decode()
-    assert "Stap 2 van 6" in page
+    assert "Stap 2 van 7" in page
     assert 'value="6" data-question="mark_safety" id="id_mark_safety_5" checked' in page
 
 
@@ -75,13 +75,34 @@ def test_the_last_block_sends_the_answers_once(client: Client, mworld: MonitorWo
     client.post(SECTION, {"section": "unsafe", "action": "next", "unsafe_general": "nee", "unsafe_buurt": "nee"})
     for section in ("marks", "cohesion", "nuisance", "victimisation"):
         assert client.post(SECTION, {"section": section, "action": "next"}).status_code == 302
-    done = client.post(SECTION, {"section": "watch", "action": "next", "watch_aware": "nee"})
+    assert client.post(SECTION, {"section": "watch", "action": "next", "watch_aware": "nee"}).status_code == 302
+    # Last: the two optional questions about the respondent, with why we ask and a way not to say.
+    about = client.get(SECTION).content.decode()
+    assert "Stap 7 van 7" in about and "Over uzelf" in about and "U mag ze overslaan" in about
+    assert "Waarom vragen we dit?" in about and about.count("Zeg ik liever niet") == 2
+    done = client.post(SECTION, {"section": "about_you", "action": "next", "age_group": "45_64", "sex": "liever_niet"})
     assert done["Location"] == reverse("monitor:survey_done")
     assert "Bedankt" in client.get(done["Location"]).content.decode()
     response = Response.objects.get()
     assert response.status == ResponseStatus.COMPLETED
     assert response.scores["unsafe_buurt"] == 0.0 and response.scores["watch_aware"] == 0.0
+    assert response.answers["age_group"] == "45_64" and response.answers["sex"] == "liever_niet"
+    assert "age_group" not in response.scores  # background questions are no indicators
     assert "al ingevuld" in start(client, code).content.decode()
+
+
+def test_the_questions_about_yourself_may_be_skipped(client: Client, mworld: MonitorWorld) -> None:
+    [code] = issue_codes(mworld.wave, mworld.buurten[0], 1)
+    start(client, code)
+    first = client.get(SECTION).content.decode()
+    assert "15 jaar of ouder" in first  # the VM measures persons of 15 and older: one of them answers
+    client.post(SECTION, {"section": "unsafe", "action": "next", "unsafe_general": "nee", "unsafe_buurt": "nee"})
+    for section in ("marks", "cohesion", "nuisance", "victimisation", "watch"):
+        assert client.post(SECTION, {"section": section, "action": "next"}).status_code == 302
+    done = client.post(SECTION, {"section": "about_you", "action": "next"})
+    assert done["Location"] == reverse("monitor:survey_done")
+    response = Response.objects.get()
+    assert response.status == ResponseStatus.COMPLETED and "age_group" not in response.answers
 
 
 def test_going_back_keeps_the_answers(client: Client, mworld: MonitorWorld) -> None:

@@ -1,0 +1,82 @@
+"""Safety-pulse answers per canvass: kept with their canvass, shown to the coordinator in blocks of 10."""
+
+from __future__ import annotations
+
+import random
+
+from allauth.mfa.models import Authenticator
+from django.test import Client
+from django.urls import reverse
+
+from buurtonderzoek.accounts.tests.factories import BuurtFactory
+from buurtonderzoek.canvass.actions import assign_route_members
+from buurtonderzoek.canvass.models import Canvass
+from buurtonderzoek.monitor.actions import record_pulse
+from buurtonderzoek.monitor.models import Response, Source
+from buurtonderzoek.monitor.pulse import canvass_pulse
+from buurtonderzoek.questionnaires.models import QuestionnaireVersion
+from buurtonderzoek.questionnaires.standard import canvass as canvass_standard
+from buurtonderzoek.questionnaires.standard import load_standard_questionnaires
+from conftest import World
+
+
+def _pulse_version() -> QuestionnaireVersion:
+    if not QuestionnaireVersion.objects.published().filter(questionnaire__slug=canvass_standard.SLUG).exists():
+        load_standard_questionnaires()
+    return QuestionnaireVersion.objects.latest_published(canvass_standard.SLUG)
+
+
+def _answer(canvass: Canvass, buurt, rng: random.Random) -> Response | None:
+    answers = {"pulse_ok": "ja", "unsafe_buurt": rng.choice(["ja", "nee"]), "mark_safety": rng.randint(4, 9)}
+    return record_pulse(buurt=buurt, version=_pulse_version(), answers=answers, canvass=canvass)
+
+
+def test_pulse_answers_keep_their_canvass_even_where_no_wave_runs(world: World, canvass: Canvass) -> None:
+    buurt = BuurtFactory.create(wijk__gemeente=world.gemeente)
+    response = _answer(canvass, buurt, random.Random(1))
+    assert response is not None and response.canvass_id == canvass.pk
+    assert response.wave_id is None and response.source == Source.PULSE  # kept, not thrown away
+    canvass.delete()
+    response.refresh_from_db()
+    assert response.canvass_id is None  # the answer still counts for the buurt
+
+
+def test_the_summary_grows_in_blocks_of_ten_so_no_answer_can_be_subtracted(world: World, canvass: Canvass) -> None:
+    buurt = BuurtFactory.create(wijk__gemeente=world.gemeente)
+    rng = random.Random(7)
+    seen: list[int] = [0]
+    for count in range(1, 36):
+        _answer(canvass, buurt, rng)
+        summary = canvass_pulse(canvass)
+        assert summary.total == count and summary.released == count - count % 10
+        for figure in summary.figures:
+            assert figure.suppressed or figure.n >= 10
+            assert figure.low is None and figure.high is None  # not a sample: no interval
+        # Every two summaries differ by 0 or at least 10 respondents, in every cell.
+        assert all(summary.released - before == 0 or summary.released - before >= 10 for before in seen)
+        seen.append(summary.released)
+
+
+def test_the_coordinator_sees_the_pulse_labelled_as_no_sample_and_volunteers_do_not(
+    client: Client, world: World, canvass: Canvass
+) -> None:
+    Authenticator.objects.create(user=world.alice, type=Authenticator.Type.TOTP, data={"secret": "JBSWY3DPEHPK3PXP"})
+    buurt = BuurtFactory.create(wijk__gemeente=world.gemeente)
+    rng = random.Random(3)
+    url = reverse("canvass_overview", args=[canvass.incident.pk])
+    client.force_login(world.alice)
+    for _ in range(9):
+        _answer(canvass, buurt, rng)
+    page = client.get(url).content.decode()
+    assert "Veiligheidspols aan de deur" in page and "geen steekproef" in page
+    assert "Nog minder dan 10 antwoorden" in page and 'id="pulse-table"' not in page
+    for _ in range(3):
+        _answer(canvass, buurt, rng)
+    page = client.get(url).content.decode()
+    assert 'id="pulse-table"' in page and "Veiligheidspols, 10 antwoorden (geen steekproef)" in page
+
+    route = canvass.routes.first()
+    assert route is not None
+    assign_route_members(route, by=world.alice, members=[world.bob])
+    client.force_login(world.bob)
+    assert "Veiligheidspols aan de deur" not in client.get(url).content.decode()
