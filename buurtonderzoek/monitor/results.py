@@ -502,18 +502,21 @@ def _weighted_strata(
 ) -> tuple[dict[int, dict[int, tuple[int, aggregates.Raw]]], dict[int, str]]:
     """Post-stratified moments per buurt for closed waves, and each closed wave's weighting text.
 
-    Two queries whatever the number of waves: the CBS totals of their buurten and the invited answers
-    of the waves whose version asks age and sex. Waves without those questions keep the running
+    One query whatever the number of waves: the invited answers of the waves whose version asks age
+    and sex (the CBS totals came with the buurten). Waves without those questions keep the running
     totals (design weights). See weighting.py for the rules.
     """
     texts: dict[int, str] = {}
     asking = [w for w in waves if asks_age_and_sex(w.version.parsed)]
-    buurt_ids = {r.buurt_id for w in waves for r in per_wave.get(w.pk, [])}
+    # The CBS totals come with the wave's buurten (select_related in load_results): no extra query.
     totals: dict[int, weighting.Totals | None] = {}
     year: int | None = None
-    if buurt_ids:
-        for pop in BuurtPopulation.objects.filter(buurt_id__in=buurt_ids):
-            totals[pop.buurt_id] = weighting.totals_from(
+    for wave in waves:
+        for row in per_wave.get(wave.pk, []):
+            pop = _population(row.buurt)
+            if pop is None or row.buurt_id in totals:
+                continue
+            totals[row.buurt_id] = weighting.totals_from(
                 year=pop.year,
                 age_15_24=pop.age_15_24,
                 age_25_44=pop.age_25_44,
@@ -552,6 +555,13 @@ def _weighted_strata(
             strata[wave.pk] = wave_strata
         texts[wave.pk] = weighting_text(methods, year)
     return strata, texts
+
+
+def _population(buurt: Buurt) -> BuurtPopulation | None:
+    try:
+        return buurt.population
+    except BuurtPopulation.DoesNotExist:
+        return None
 
 
 def _weighted_raw(answered: list[tuple[weighting.Person, dict[str, float]]], factors: list[float]) -> aggregates.Raw:
@@ -597,7 +607,7 @@ def load_results(
     # Boundaries are large: not with every row, but once per buurt below.
     wave_buurten = (
         WaveBuurt.objects.filter(wave_id__in=wave_ids)
-        .select_related("buurt__wijk")
+        .select_related("buurt__wijk", "buurt__population")
         .defer("buurt__boundary", "buurt__wijk__boundary")
     )
     # `buurten` narrows what is shown, not what is computed: suppression needs the whole wave.
