@@ -175,7 +175,7 @@ def main() -> None:
     client = officer_client(gemeente)
     url = f"/monitor/{CODE}/"
     first = timed(client, url)
-    keys = ["unsafe_buurt", "mark_safety", "cohesion", "nuisance_speeding", "victimisation_burglary"]
+    keys = ["unsafe_buurt", "mark_safety", "cohesion_vm2021", "nuisance_speeding", "victimisation_burglary"]
     load_before = os.getloadavg()[0]
     measured = [timed_both(client, f"{url}?indicator={keys[i % len(keys)]}") for i in range(args.renders)]
     times = [wall for wall, _cpu in measured]

@@ -19,10 +19,13 @@ from django.utils import timezone
 
 from buurtonderzoek.accounts.models import Team
 from buurtonderzoek.impact.models import PartnerTable
+from buurtonderzoek.monitor.indicators import indicators_for
 from buurtonderzoek.monitor.results import Comparison, Figure, load_results
 from buurtonderzoek.places.models import Buurt
 
-KEY_INDICATORS = ("unsafe_buurt", "mark_safety", "cohesion", "watch_aware")
+# Social cohesion has two definitions (monitor questionnaire versions): the six VM 2021 statements
+# (`cohesion_vm2021`) and the four from before (`cohesion`); the latest wave's own one is shown.
+KEY_INDICATORS = ("unsafe_buurt", "mark_safety", "cohesion_vm2021", "cohesion", "watch_aware")
 ACTIVITY = ("incidents", "canvasses", "doors_visited", "reports_used", "hours_saved")
 
 
@@ -96,7 +99,10 @@ def build(table: PartnerTable, *, today: date | None = None) -> Picture:
     results = load_results(table.gemeente, today=today, finished_only=True, buurten=buurten)
     latest = results.latest
     previous = results.previous(latest) if latest else None
-    indicators = [results.indicator_by_key[k] for k in KEY_INDICATORS if k in results.indicator_by_key]
+    measured = {i.key for i in indicators_for(latest.version.parsed)} if latest is not None else set()
+    indicators = [
+        results.indicator_by_key[k] for k in KEY_INDICATORS if k in results.indicator_by_key and k in measured
+    ]
 
     ids = [b.pk for b in buurten]
     year = timedelta(days=365)

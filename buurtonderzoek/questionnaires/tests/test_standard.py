@@ -149,12 +149,18 @@ def test_it_marks_monitor_indicators_for_the_statistics():
     indicators = MONITOR.indicators()
     assert set(indicators) >= {
         "unsafe_general", "unsafe_general_frequency", "unsafe_buurt", "unsafe_buurt_frequency", "mark_safety",
-        "mark_liveability", "buurt_change", "cohesion", "nuisance", "nuisance_priority", "victimisation",
+        "mark_liveability", "buurt_change", "cohesion_vm2021", "nuisance", "nuisance_priority", "victimisation",
         "reported", "watch_aware", "watch_trust",
     }  # fmt: skip
-    cohesion = [MONITOR.questions[qid] for qid in indicators["cohesion"]]
-    assert len(cohesion) == 4
-    assert [q.meta["reversed"] for q in cohesion] == [True, False, False, False]
+    # The six social cohesion statements of the CBS Veiligheidsmonitor from 2021 on, one reversed.
+    cohesion = [MONITOR.questions[qid] for qid in indicators["cohesion_vm2021"]]
+    assert len(cohesion) == 6
+    assert [q.meta["reversed"] for q in cohesion] == [True, False, False, False, False, False]
+    # Age group and sex are asked for the weighting, optional and with "zeg ik liever niet"; no indicator.
+    for qid in ("age_group", "sex"):
+        question = MONITOR.questions[qid]
+        assert not question.required and "liever_niet" in question.choice_values and "indicator" not in question.meta
+    assert MONITOR.questions["age_group"].choice_values[:4] == ("15_24", "25_44", "45_64", "65_plus")
     assert all((q.min, q.max) == (1, 5) for q in cohesion)
     assert len(indicators["nuisance"]) == 6
 
