@@ -500,7 +500,7 @@ def weighting_text(methods: Sequence[tuple[weighting.Method, weighting.Reason]],
 def _weighted_strata(
     waves: Sequence[Wave], per_wave: dict[int, list[WaveBuurt]]
 ) -> tuple[dict[int, dict[int, tuple[int, aggregates.Raw]]], dict[int, str]]:
-    """Post-stratified moments per buurt for closed waves, and each closed wave's weighting text.
+    """Post-stratified moments of the raked buurten of closed waves, and each closed wave's weighting text.
 
     One query whatever the number of waves: the invited answers of the waves whose version asks age
     and sex (the CBS totals came with the buurten). Waves without those questions keep the running
@@ -529,10 +529,12 @@ def _weighted_strata(
     people: dict[int, dict[int, list[tuple[weighting.Person, dict[str, float]]]]] = defaultdict(
         lambda: defaultdict(list)
     )
-    if asking:
+    # Only waves with totals for at least one of their buurten can be raked: no query otherwise.
+    rakeable = [w for w in asking if any(totals.get(r.buurt_id) for r in per_wave.get(w.pk, []))]
+    if rakeable:
         rows = (
             Response.objects.filter(
-                wave_id__in=[w.pk for w in asking], source=Source.INVITED, status=ResponseStatus.COMPLETED
+                wave_id__in=[w.pk for w in rakeable], source=Source.INVITED, status=ResponseStatus.COMPLETED
             )
             .values_list("wave_id", "buurt_id", "scores", "answers__age_group", "answers__sex")
             .iterator(chunk_size=5000)
@@ -549,9 +551,9 @@ def _weighted_strata(
             answered = people[wave.pk].get(row.buurt_id, []) if asks else []
             result = weighting.buurt_weights([p for p, _s in answered], totals.get(row.buurt_id), asks=asks)
             methods.append((result.method, result.reason))
-            if asks and answered:
+            if result.method == weighting.Method.RAKED:
                 wave_strata[row.buurt_id] = (len(answered), _weighted_raw(answered, result.factors))
-        if asks:
+        if wave_strata:
             strata[wave.pk] = wave_strata
         texts[wave.pk] = weighting_text(methods, year)
     return strata, texts
@@ -667,7 +669,8 @@ def load_results(
     released_waves = [w for w in wave_list if w.status(today) == WaveStatus.FINISHED]
     weighted, weighting_texts = _weighted_strata(released_waves, per_wave)
     for wave_id, by_buurt in weighted.items():
-        strata[(wave_id, Source.INVITED)] = by_buurt
+        # Raked buurten get their weighted moments; the others keep the running totals (design weights).
+        strata[(wave_id, Source.INVITED)].update(by_buurt)
 
     def build(
         wave: Wave, source: str, wave_strata: dict[int, tuple[int, aggregates.Raw]], rows_: list[WaveBuurt]

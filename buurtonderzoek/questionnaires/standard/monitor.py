@@ -85,8 +85,8 @@ AGE_GROUPS: list[Choice] = [
     ("liever_niet", "Zeg ik liever niet", "I'd rather not say"),
 ]
 SEX: list[Choice] = [
-    ("man", "Man", "Man"),
-    ("vrouw", "Vrouw", "Woman"),
+    ("man", "Man", "Male"),
+    ("vrouw", "Vrouw", "Female"),
     ("anders", "Anders", "Other"),
     ("liever_niet", "Zeg ik liever niet", "I'd rather not say"),
 ]
