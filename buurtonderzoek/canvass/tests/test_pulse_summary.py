@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import random
 
+import pytest
 from allauth.mfa.models import Authenticator
 from django.test import Client
 from django.urls import reverse
+from playwright.sync_api import Page, expect
 
 from buurtonderzoek.accounts.tests.factories import BuurtFactory
 from buurtonderzoek.canvass.actions import assign_route_members
@@ -18,6 +20,7 @@ from buurtonderzoek.questionnaires.models import QuestionnaireVersion
 from buurtonderzoek.questionnaires.standard import canvass as canvass_standard
 from buurtonderzoek.questionnaires.standard import load_standard_questionnaires
 from conftest import World
+from tests.browser.helpers import assert_accessible, log_in, screenshot
 
 
 def _pulse_version() -> QuestionnaireVersion:
@@ -80,3 +83,20 @@ def test_the_coordinator_sees_the_pulse_labelled_as_no_sample_and_volunteers_do_
     assign_route_members(route, by=world.alice, members=[world.bob])
     client.force_login(world.bob)
     assert "Veiligheidspols aan de deur" not in client.get(url).content.decode()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_coordinator_reads_the_pulse_panel_on_a_phone(phone_page: Page, world: World, canvass: Canvass) -> None:
+    buurt = BuurtFactory.create(wijk__gemeente=world.gemeente)
+    rng = random.Random(11)
+    for _ in range(14):
+        _answer(canvass, buurt, rng)
+    log_in(phone_page, world.alice.email)
+    phone_page.goto(reverse("canvass_overview", args=[canvass.incident.pk]) + "#pulse-title")
+    table = phone_page.locator("#pulse-table")
+    expect(table.locator("caption")).to_have_text("Veiligheidspols, 10 antwoorden (geen steekproef)")
+    expect(table.locator("tbody tr").first).to_be_visible()
+    table.scroll_into_view_if_needed()
+    assert_accessible(phone_page)
+    screenshot(phone_page, "canvass-pulse")

@@ -41,6 +41,8 @@ def test_every_answer_given_on_a_phone_is_stored_as_given(
         answer_survey_section(phone, section, answered)
         if step == 1:
             screenshot(phone, "monitor-every-answer")
+        if section["id"] == "about_you":  # the optional questions about the respondent, with why we ask
+            screenshot(phone, "monitor-about-you")
         phone.get_by_role("button", name="Versturen" if step == len(sections) else "Volgende").click()
     expect(phone.get_by_role("heading", level=1)).to_have_text("Bedankt voor het invullen!")
 

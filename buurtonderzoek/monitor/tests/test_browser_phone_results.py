@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from buurtonderzoek.monitor.tests.conftest import MonitorWorld, close_wave
+from buurtonderzoek.places.models import BuurtPopulation
 from tests.browser.conftest import _fresh_cache, browser, new_page  # noqa: F401 - shared fixtures
 from tests.browser.helpers import log_in, screenshot
 
@@ -29,13 +30,19 @@ def test_map_labels_and_chart_labels_stay_readable_on_a_phone(
         each.boundary = {"type": "Polygon", "coordinates": [ring]}
         each.name = f"Buurt met een lange naam aan de {index + 1}e Dwarsstraat"
         each.save(update_fields=["boundary", "name"])
-    fill(mworld.wave, {b.pk: 12 for b in mworld.buurten})
+    for each in mworld.buurten:  # CBS totals loaded: the page says which weighting the figures use
+        BuurtPopulation.objects.create(
+            buurt=each, year=2024, inhabitants=900, men=440, women=460, age_0_14=120,
+            age_15_24=110, age_25_44=230, age_45_64=250, age_65_plus=190,
+        )  # fmt: skip
+    fill(mworld.wave, {b.pk: 24 for b in mworld.buurten})
     close_wave(mworld.wave)
 
     phone = new_page("phone")
     log_in(phone, mworld.world.gert.email, totp_secret=TOTP_SECRET)
     phone.goto(f"/monitor/{mworld.world.gemeente.code}/?indicator=unsafe_buurt")
     expect(phone.locator("#buurt-map .map-label").first).to_be_attached(timeout=30_000)
+    expect(phone.locator("#weighting")).to_contain_text("CBS-kerncijfers 2024")
     boxes = phone.evaluate(
         """() => Array.from(document.querySelectorAll('#buurt-map .map-label'))
              .filter(el => getComputedStyle(el).visibility !== 'hidden')
