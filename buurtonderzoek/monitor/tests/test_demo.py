@@ -23,6 +23,10 @@ def test_the_demo_seeds_two_finished_waves_with_figures_for_every_buurt(client: 
         result = data.invited[wave.pk]
         for area in result.areas:
             assert result.figure(area.key, unsafe).visible, (wave, area)
+    # The demo town has population totals, so the weighting to them is visible (small test buurten
+    # with about ten answers keep the design weights, and the sentence says so).
+    for wave in waves:
+        assert data.invited[wave.pk].weighting.startswith("Gewogen naar leeftijd en geslacht"), wave
     assert Response.objects.filter(wave=waves[1], source=Source.PUBLIC).exists()
     assert Response.objects.filter(wave=waves[1], source=Source.PULSE).exists()
     # Idempotent: a second run adds nothing.
