@@ -48,8 +48,9 @@ def test_buurt_weights_keep_the_buurt_total_stay_trimmed_and_leave_unknowns_alon
     pairs: list[tuple[str, str]], totals: Any, unknown: int
 ) -> None:
     people = [Person(a, s) for a, s in pairs] + [Person(None, None)] * unknown
-    ages, sexes = totals
-    result = weighting.buurt_weights(people, Totals(tuple(map(float, ages)), tuple(map(float, sexes)), 2024))
+    (a1, a2, a3, a4), (men, women) = totals
+    cbs = Totals((float(a1), float(a2), float(a3), float(a4)), (float(men), float(women)), 2024)
+    result = weighting.buurt_weights(people, cbs)
     assert sum(result.factors) == pytest.approx(len(people))  # weight only moves within the buurt
     assert result.factors[len(pairs) :] == [1.0] * unknown  # "zeg ik liever niet" keeps the design weight
     if result.method == Method.RAKED:
