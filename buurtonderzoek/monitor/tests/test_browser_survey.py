@@ -53,7 +53,7 @@ def test_a_resident_answers_on_a_phone_stops_continues_and_the_officer_sees_it(
     phone.get_by_role("button", name="Beginnen").click()
 
     expect(phone.get_by_role("heading", level=1)).to_have_text("Gevoel van veiligheid")
-    expect(phone.get_by_text("Stap 1 van 6")).to_be_visible()
+    expect(phone.get_by_text("Stap 1 van 7")).to_be_visible()
     frequency = phone.get_by_role("group", name="Hoe vaak komt dat voor?").first
     expect(frequency).to_be_hidden()  # skip logic: only asked after "ja"
     choose(phone, "Voelt u zich wel eens onveilig?", "Ja")
@@ -65,7 +65,7 @@ def test_a_resident_answers_on_a_phone_stops_continues_and_the_officer_sees_it(
     screenshot(phone, "monitor-survey-section")
     phone.get_by_role("button", name="Volgende").click()
 
-    expect(phone.get_by_text("Stap 2 van 6")).to_be_visible()
+    expect(phone.get_by_text("Stap 2 van 7")).to_be_visible()
     phone.get_by_role("group", name=re.compile("veiligheid in uw buurt")).get_by_label("4", exact=True).check()
     phone.get_by_role("button", name="Opslaan en later verder").click()
     expect(phone.get_by_role("heading", level=1)).to_have_text("Uw antwoorden zijn bewaard")
@@ -78,21 +78,28 @@ def test_a_resident_answers_on_a_phone_stops_continues_and_the_officer_sees_it(
     other.goto("/enquete/")
     other.get_by_label("Uw code").fill(codes.display(code).lower())
     other.get_by_role("button", name="Beginnen of verdergaan").click()
-    expect(other.get_by_text("Stap 2 van 6")).to_be_visible()
+    expect(other.get_by_text("Stap 2 van 7")).to_be_visible()
     expect(
         other.get_by_role("group", name=re.compile("veiligheid in uw buurt")).get_by_label("4", exact=True)
     ).to_be_checked()
     other.get_by_role("button", name="Volgende").click()
-    for step in range(3, 7):
-        expect(other.get_by_text(f"Stap {step} van 6")).to_be_visible()
+    for step in range(3, 8):
+        expect(other.get_by_text(f"Stap {step} van 7")).to_be_visible()
         if step == 6:
             choose(other, "Weet u of er in uw buurt een buurtpreventieteam actief is?", "Ja, dat is er")
+        if step == 7:  # about yourself: optional, "zeg ik liever niet" is an answer like any other
+            expect(other.get_by_text("Waarom vragen we dit?")).to_be_visible()
+            choose(other, "Hoe oud bent u?", "65 jaar of ouder")
+            choose(other, "Bent u een man of een vrouw?", "Zeg ik liever niet")
+            assert_accessible(other)
             other.get_by_role("button", name="Versturen").click()
         else:
             other.get_by_role("button", name="Volgende").click()
     expect(other.get_by_role("heading", level=1)).to_have_text("Bedankt voor het invullen!")
     screenshot(other, "monitor-survey-done")
-    assert Response.objects.get(pk=response.pk).status == ResponseStatus.COMPLETED
+    done = Response.objects.get(pk=response.pk)
+    assert done.status == ResponseStatus.COMPLETED
+    assert (done.answers["age_group"], done.answers["sex"]) == ("65_plus", "liever_niet")
 
     # The code is used up.
     other.goto("/enquete/")
