@@ -26,11 +26,21 @@ demo-code: setup
 
 setup: $(VENV)/.installed system-deps
 
-$(VENV)/.installed: pyproject.toml
+# The venv holds exactly the locked versions (hashes checked); the code itself runs from the checkout.
+# requirements/runtime.txt is what a production install needs (with the s3 extra), dev.txt adds the
+# tests, linters and OR-Tools. Change pyproject.toml, then `make lock` (ADR 0008).
+$(VENV)/.installed: requirements/dev.txt
 	$(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/pip install -q --upgrade pip
-	$(VENV)/bin/pip install -q -e '.[dev,optimise]'
+	$(VENV)/bin/pip install -q --require-hashes --no-deps -r requirements/dev.txt
 	touch $@
+
+LOCK := $(VENV)/bin/uv pip compile pyproject.toml --generate-hashes --universal --python-version 3.11 -q \
+	--custom-compile-command "make lock"
+
+.PHONY: lock
+lock: setup
+	$(LOCK) --extra s3 -o requirements/runtime.txt
+	$(LOCK) --extra s3 --extra dev --extra optimise -c requirements/runtime.txt -o requirements/dev.txt
 
 # Debian packages: Chromium for browser tests, poppler for PDF checks, gettext for translations,
 # Pango for WeasyPrint. Installed only when missing, so a ready machine skips apt entirely.

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
+from buurtonderzoek.core import deployment
 from buurtonderzoek.core.env import envbool, envint, envlist, envstr
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -45,7 +45,6 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    "django_filters",
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
@@ -53,7 +52,6 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "axes",
-    "rules.apps.AutodiscoverRulesConfig",
 ]
 
 MIDDLEWARE = [
@@ -95,24 +93,11 @@ TEMPLATES = [
     },
 ]
 
-# Database: SQLite (WAL) as the embedded default, PostgreSQL through DATABASE_URL.
+# Database: SQLite (WAL) as the embedded default, PostgreSQL through DATABASE_URL, optionally behind
+# PgBouncer (DATABASE_POOL=pgbouncer) and with a read replica (DATABASE_REPLICA_URL); see core/deployment.py.
 SQLITE_PATH = Path(envstr("SQLITE_PATH", str(BASE_DIR / "var" / "db.sqlite3")))
-DATABASE_URL = envstr("DATABASE_URL", "")
-if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
-else:
-    DATABASES = {
-        "default": {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": str(SQLITE_PATH),
-            "OPTIONS": {
-                # WAL lets the background worker write while pages read; IMMEDIATE avoids
-                # "database is locked" on upgrade from a read to a write transaction.
-                "init_command": ("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;"),
-                "transaction_mode": "IMMEDIATE",
-            },
-        }
-    }
+DATABASES = deployment.databases(SQLITE_PATH)
+DATABASE_ROUTERS = ["buurtonderzoek.core.dbrouter.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {
@@ -134,7 +119,6 @@ TASKS = {
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "rules.permissions.ObjectPermissionBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
 PASSWORD_HASHERS = [
@@ -194,7 +178,8 @@ STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Generated files (PDFs, letters, exports): the local disk, or an S3-compatible bucket (STORAGE=s3).
+    "default": deployment.default_storage(),
     "staticfiles": {
         # Hashed, compressed files in production; plain files in development and tests.
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -225,7 +210,6 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "buurtonderzoek.core.parsers.BoundedLimitOffsetPagination",
     "DEFAULT_PARSER_CLASSES": [
         "buurtonderzoek.core.parsers.SafeJSONParser",

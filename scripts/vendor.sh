@@ -26,7 +26,6 @@ copy() { # copy <package> <file-in-package>...
 copy leaflet dist/leaflet.js dist/leaflet.css dist/images
 copy leaflet-draw dist/leaflet.draw.js dist/leaflet.draw.css dist/images
 copy htmx.org dist/htmx.min.js
-copy alpinejs dist/cdn.min.js
 copy chart.js dist/chart.umd.min.js
 # Only for the browser tests (tests/browser/helpers.py assert_axe_clean): pages never load it.
 copy axe-core axe.min.js

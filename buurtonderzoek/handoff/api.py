@@ -66,7 +66,6 @@ def _problem(exc: ValidationError) -> exceptions.ValidationError:
 class ReportViewSet(viewsets.ReadOnlyModelViewSet[PoliceReport]):
     serializer_class = ReportSummarySerializer
     lookup_value_regex = r"\d+"
-    filterset_fields: list[str] = []
 
     def get_queryset(self) -> Any:
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user, maybe no database

@@ -56,7 +56,6 @@ class ActionViewSet(viewsets.ModelViewSet[Action]):
     # No PUT and no DELETE: an action is never replaced or removed, only moved along its lifecycle.
     http_method_names = ["get", "post", "patch", "head", "options"]
     lookup_value_regex = r"\d+"
-    filterset_fields: list[str] = []
 
     def get_queryset(self) -> Any:
         if getattr(self, "swagger_fake_view", False):
