@@ -34,6 +34,8 @@ INSTALLED_APPS = [
     "buurtonderzoek.handoff",
     "buurtonderzoek.privacy",
     "buurtonderzoek.impact",
+    # Before django_tasks_db: its `db_worker` command, extended to run the scheduled jobs.
+    "buurtonderzoek.scheduling",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -114,6 +116,7 @@ TASKS = {
         "BACKEND": envstr("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
+TASK_RESULT_KEEP_DAYS = envint("TASK_RESULT_KEEP_DAYS", 14)  # finished background-task rows, then pruned
 
 # Accounts
 AUTH_USER_MODEL = "accounts.User"
