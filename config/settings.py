@@ -178,7 +178,7 @@ USE_TZ = True
 
 # Static files
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "var" / "static"
+STATIC_ROOT = Path(envstr("STATIC_ROOT", str(BASE_DIR / "var" / "static")))  # where collectstatic writes
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     # Generated files (PDFs, letters, exports): the local disk, or an S3-compatible bucket (STORAGE=s3).

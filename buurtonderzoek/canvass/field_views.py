@@ -4,8 +4,11 @@ The pages are thin shells: the route, its stops and the questionnaire come from 
 JSON and are kept in IndexedDB, so the service worker can hand out a cached shell when the phone
 has no network (or the session expired) and the page still renders from what the phone stored.
 The service worker itself is served at /sw.js by `service_worker`, so its scope is the whole site;
-its list of files to keep offline and its version (a hash of their contents) are written into it
-here, so a new release replaces the cached files.
+its list of files to keep offline and its version are written into it here, so a new release
+replaces the cached files. In production the version is a hash of the hashed names in the static
+manifest (collectstatic's staticfiles.json, which names each file by its content): every web process
+reads the same manifest and so serves the same version, and a phone never flips between two caches.
+Without a manifest (development, tests) the files' contents are hashed instead.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from urllib.parse import quote, unquote, urlsplit
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.staticfiles import finders
+from django.contrib.staticfiles.storage import ManifestFilesMixin, staticfiles_storage
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.templatetags.static import static
@@ -136,8 +140,15 @@ def _service_worker_source() -> str:
     return _build_source() if settings.DEBUG else _cached_source()
 
 
-def _build_source() -> str:
+def _version_and_source() -> tuple[str, str]:
     digest = hashlib.sha256()
+    if isinstance(staticfiles_storage, ManifestFilesMixin):
+        # stored_name() raises for a file missing from the manifest: better no worker than a wrong one.
+        for name in (SW_SOURCE, *OFFLINE_FILES):
+            digest.update(f"{name}={staticfiles_storage.stored_name(name)}\n".encode())
+        with staticfiles_storage.open(SW_SOURCE) as collected:
+            source = collected.read().decode("utf-8")
+        return digest.hexdigest()[:16], source
     source_path = finders.find(SW_SOURCE)
     assert isinstance(source_path, str), SW_SOURCE
     source = Path(source_path).read_text(encoding="utf-8")
@@ -146,9 +157,14 @@ def _build_source() -> str:
         found = finders.find(name)
         if isinstance(found, str):
             digest.update(Path(found).read_bytes())
+    return digest.hexdigest()[:16], source
+
+
+def _build_source() -> str:
+    version, source = _version_and_source()
     urls = _urls()
     config = {
-        "version": digest.hexdigest()[:16],
+        "version": version,
         "precache": urls,
         # Hashed names never change content: the worker may take them from the HTTP cache.
         "immutable": [u for u in urls if unquote(u) not in {settings.STATIC_URL + name for name in OFFLINE_FILES}],
