@@ -3,9 +3,11 @@
 The patterns come from Django's URL resolver, so a new view is walked without anyone adding it here. Two
 towns: Demodorp (alice coordinates, bob volunteers, petra police, gert gemeente) and Elders (charlie
 coordinates, vera volunteers, olga police, mo gemeente), plus platform admins with and without 2FA. Each
-town has one incident and one team; town 1's objects were made first and have pk 1, town 2's pk 2, and the
-gemeente codes are GM9999 and GM9998. Every int parameter gets the other town's pk, 0, or a number past
-64 bits; every text parameter the other town's code, "x", or 300 characters.
+town has a gemeente, a team with its coordinator's membership, a police unit and an incident. Each URL
+parameter is looked up by what it names (the parameter's name, or the path segment before it: `incidenten/
+<pk>` is an incident), so the walk uses the other town's real ids on any database engine. Every int
+parameter gets the other town's id (when the town has such an object), 0, or a number past 64 bits; every
+text parameter the other town's gemeente code, "x", or 300 characters.
 
 Asserted: no 5xx anywhere (GET, and an empty POST), and no 2xx for a persona on a URL that names the
 other town's objects unless the page is public (anonymous visitors get a 2xx too).
@@ -13,22 +15,24 @@ other town's objects unless the page is public (anonymous visitors get a 2xx too
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from django.db import connection
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.exceptions import NoReverseMatch
 from django.urls.resolvers import RegexPattern, RoutePattern
 
-from buurtonderzoek.accounts.models import Membership, Role, User
+from buurtonderzoek.accounts.models import Membership, PoliceUnit, Role, Team, User
 from buurtonderzoek.accounts.tests.conftest import give_totp, log_in_with_code
 from buurtonderzoek.accounts.tests.factories import MembershipFactory, PoliceUnitFactory, UserFactory
 from buurtonderzoek.canvass.synthetic import create_addresses, street_grid
+from buurtonderzoek.incidents.models import Incident
 from buurtonderzoek.incidents.tests.fixtures import CENTRE_X, CENTRE_Y, central_address, make_incident, make_streets
+from buurtonderzoek.places.models import Gemeente
 from conftest import World
 
 pytestmark = [pytest.mark.django_db]
@@ -43,6 +47,31 @@ ABSURD_FOR = {"anonymous", "alice", "petra", "admin"}
 class Route:
     name: str  # namespaced name for reverse()
     params: tuple[tuple[str, str], ...]  # (name, kind): kind is "int" or "str"
+    path: str = ""  # the pattern text, to tell what each parameter names
+
+
+# What an int parameter names: by its own name, else by the path segment before it.
+OBJECT_BY_PARAM = {"team_id": "team", "gemeente_id": "gemeente", "membership_id": "membership"}
+OBJECT_BY_SEGMENT = {
+    "incidenten": "incident",
+    "incidents": "incident",
+    "teams": "team",
+    "team": "team",
+    "gemeente": "gemeente",
+    "gemeenten": "gemeente",
+    "police-units": "police_unit",
+}
+# A town's objects: what each kind of parameter gets when a persona of the other town walks the URL.
+Objects = dict[str, str]
+
+
+def names(route: Route, param: str) -> str | None:
+    """The kind of object an int parameter names, when each town has one; else None."""
+    if param in OBJECT_BY_PARAM:
+        return OBJECT_BY_PARAM[param]
+    before = re.split(r"<[^>]*>|\(\?P<[^>]*>[^)]*\)", route.path.split(f"<int:{param}>")[0].split(f"(?P<{param}>")[0])
+    segments = [part.strip("^$") for part in "".join(before).split("/") if part.strip("^$")]
+    return OBJECT_BY_SEGMENT.get(segments[-1]) if segments else None
 
 
 def _params(pattern: Any) -> list[tuple[str, str]]:
@@ -61,18 +90,22 @@ def _params(pattern: Any) -> list[tuple[str, str]]:
 
 
 def walk(
-    resolver: URLResolver | None = None, namespace: str = "", inherited: tuple[tuple[str, str], ...] = ()
+    resolver: URLResolver | None = None,
+    namespace: str = "",
+    inherited: tuple[tuple[str, str], ...] = (),
+    prefix: str = "",
 ) -> Iterator[Route | str]:
     """Named routes; an unnamed one is yielded as its pattern text (so the test can name it)."""
     resolver = resolver or get_resolver()
     for entry in resolver.url_patterns:
         params = (*inherited, *_params(entry.pattern))
+        path = prefix + str(entry.pattern)
         if isinstance(entry, URLResolver):
             ns = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
-            yield from walk(entry, ns, params)
+            yield from walk(entry, ns, params, path)
         elif isinstance(entry, URLPattern):
             if entry.name:
-                yield Route(f"{namespace}{entry.name}", tuple(dict(params).items()))
+                yield Route(f"{namespace}{entry.name}", tuple(dict(params).items()), path)
             else:
                 yield str(entry.pattern)
 
@@ -83,15 +116,19 @@ def routes() -> list[Route]:
     )
 
 
-def urls_for(route: Route, town: int, *, absurd: bool = True) -> list[tuple[str, bool]]:
-    """(url, names the other town's objects) for the route: the other town's values, then absurd ones."""
-    other = 2 if town == 1 else 1
-    code = "GM9998" if town == 1 else "GM9999"
+def urls_for(route: Route, other: Objects, *, absurd: bool = True) -> list[tuple[str, bool]]:
+    """(url, names the other town's objects) for the route: the other town's objects, then absurd values.
+
+    The first variant is left out when an int parameter names something the towns do not have one each of
+    (a visit, a print job): the absurd values reach those views' not-found paths."""
+    kinds = {n: names(route, n) for n, k in route.params if k == "int"}
     variants: list[tuple[dict[str, str], bool]] = [
-        ({n: (str(other) if k == "int" else code) for n, k in route.params}, True),
         ({n: (HUGE if k == "int" else "x") for n, k in route.params}, False),
         ({n: ("0" if k == "int" else "x" * 300) for n, k in route.params}, False),
     ]
+    if all(kinds.values()):
+        foreign = {n: (other[kinds[n] or ""] if k == "int" else other["code"]) for n, k in route.params}
+        variants.insert(0, (foreign, True))
     if not absurd:
         variants = variants[:1]
     if not route.params:
@@ -107,9 +144,14 @@ def urls_for(route: Route, town: int, *, absurd: bool = True) -> list[tuple[str,
     return found
 
 
+@dataclass
+class Towns:
+    personas: dict[str, tuple[User | None, int]]  # name -> (user, town): 1 Demodorp, 2 Elders, 0 both (admins)
+    objects: dict[int, Objects]  # town -> what its URLs name
+
+
 @pytest.fixture
-def towns(world: World, django_capture_on_commit_callbacks: Any) -> dict[str, tuple[User | None, int]]:
-    """Persona name -> (user, town). Town 1 is Demodorp, town 2 Elders; 0 means both (admins)."""
+def towns(world: World, django_capture_on_commit_callbacks: Any) -> Towns:
     make_streets(world.gemeente.code)
     # The same small grid once more for Elders, with its own address ids.
     create_addresses(
@@ -121,7 +163,6 @@ def towns(world: World, django_capture_on_commit_callbacks: Any) -> dict[str, tu
     with django_capture_on_commit_callbacks(execute=False):
         first = make_incident(world.team, by=world.alice, address=central_address(world.gemeente.code))
         second = make_incident(world.other_team, by=world.charlie, address=central_address(world.other_gemeente.code))
-    assert (world.team.pk, world.other_team.pk, first.pk, second.pk) == (1, 2, 1, 2)
     unit = PoliceUnitFactory.create(name="Basisteam Elders")
     unit.gemeenten.add(world.other_gemeente)
     vera = MembershipFactory.create(role=Role.VOLUNTEER, team=world.other_team).user
@@ -132,7 +173,26 @@ def towns(world: World, django_capture_on_commit_callbacks: Any) -> dict[str, tu
     for user in (world.petra, world.gert, olga, mo):
         give_totp(user)
     assert not Membership.objects.filter(user=no_role).exists()
-    return {
+
+    def objects(gemeente: Gemeente, team: Team, incident: Incident, police_unit: PoliceUnit) -> Objects:
+        coordinator = Membership.objects.filter(team=team, role=Role.COORDINATOR).first()
+        assert coordinator is not None
+        return {
+            "code": gemeente.code,
+            "gemeente": str(gemeente.pk),
+            "team": str(team.pk),
+            "membership": str(coordinator.pk),
+            "incident": str(incident.pk),
+            "police_unit": str(police_unit.pk),
+        }
+
+    town_objects = {
+        1: objects(world.gemeente, world.team, first, world.unit),
+        2: objects(world.other_gemeente, world.other_team, second, unit),
+    }
+    # Ids that mean something in one town must not also name the other town's object of the same kind.
+    assert all(town_objects[1][kind] != town_objects[2][kind] for kind in town_objects[1])
+    personas: dict[str, tuple[User | None, int]] = {
         "anonymous": (None, 1),
         "alice": (world.alice, 1),
         "bob": (world.bob, 1),
@@ -146,6 +206,7 @@ def towns(world: World, django_capture_on_commit_callbacks: Any) -> dict[str, tu
         "admin": (world.admin, 0),
         "admin_without_2fa": (bare_admin, 0),
     }
+    return Towns(personas, town_objects)
 
 
 def test_the_walk_sees_every_view() -> None:
@@ -156,17 +217,29 @@ def test_the_walk_sees_every_view() -> None:
     assert len(routes()) > 250
 
 
-@pytest.mark.skipif(
-    connection.vendor != "sqlite",
-    reason="the walk names each town's objects by id 1 and 2; only SQLite restarts ids in every test",
-)
-def test_no_url_gives_a_500_or_leaks_another_towns_objects(towns: dict[str, tuple[User | None, int]]) -> None:
+def test_each_parameter_is_looked_up_by_what_it_names() -> None:
+    by_name = {route.name: route for route in routes()}
+    assert names(by_name["incident_detail"], "pk") == "incident"
+    assert names(by_name["api-field-conflicts"], "pk") == "incident"
+    assert names(by_name["team_member_role"], "membership_id") == "membership"
+    assert names(by_name["api-police-unit-detail"], "pk") == "police_unit"
+    assert names(by_name["monitor:team_summary"], "pk") == "team"
+    assert names(by_name["grip"], "gemeente_id") == "gemeente"
+    assert names(by_name["canvass_choose_visit"], "visit_pk") is None
+    assert names(by_name["report_detail"], "pk") is None
+    other = {"incident": "7", "code": "GM0001", "team": "8", "gemeente": "9", "membership": "5", "police_unit": "6"}
+    assert urls_for(by_name["incident_detail"], other, absurd=False) == [("/incidenten/7/", True)]
+    # A visit id neither town has: only the absurd values, never a made-up "foreign" id.
+    assert all(not foreign for _url, foreign in urls_for(by_name["canvass_choose_visit"], other))
+
+
+def test_no_url_gives_a_500_or_leaks_another_towns_objects(towns: Towns) -> None:
     all_routes = routes()
     anonymous_ok: dict[str, bool] = {}
     errors: list[str] = []
     leaks: list[str] = []
     # Anonymous visitors walk both towns' URLs: what they may open is public, for everyone.
-    for persona, (user, town) in [("anonymous", (None, 2)), *towns.items()]:
+    for persona, (user, town) in [("anonymous", (None, 2)), *towns.personas.items()]:
         client = Client(raise_request_exception=False)
         if user is not None:
             if persona == "admin":
@@ -175,7 +248,9 @@ def test_no_url_gives_a_500_or_leaks_another_towns_objects(towns: dict[str, tupl
                 client.force_login(user)
         for route in all_routes:
             # Absurd values for a few personas (enough to reach every code path): keeps the walk quick.
-            for url, foreign in urls_for(route, town or 1, absurd=persona in ABSURD_FOR):
+            # Each persona walks the other town's objects (admins: town 2's, which they may see).
+            other = towns.objects[1 if town == 2 else 2]
+            for url, foreign in urls_for(route, other, absurd=persona in ABSURD_FOR):
                 response = client.get(url)
                 status = response.status_code
                 if status >= 500:
