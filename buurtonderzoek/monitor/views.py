@@ -23,10 +23,12 @@ from django.views.decorators.http import require_GET, require_POST
 from buurtonderzoek.accounts.access import get_team_for_user
 from buurtonderzoek.accounts.models import Membership, Role
 from buurtonderzoek.core.audit import record
+from buurtonderzoek.core.dbrouter import reads_from_replica
 from buurtonderzoek.core.models import AuditAction
 from buurtonderzoek.core.types import AuthedHttpRequest
 from buurtonderzoek.monitor import actions, exports, presenters
 from buurtonderzoek.monitor.access import get_gemeente_for_officer, get_wave_for_officer
+from buurtonderzoek.monitor.cache import cached_results, remember
 from buurtonderzoek.monitor.forms import PrintRunForm, ResultsFilterForm, WaveEditForm, WaveForm
 from buurtonderzoek.monitor.models import (
     PrintRun,
@@ -66,9 +68,10 @@ def index(request: AuthedHttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@reads_from_replica
 def results(request: AuthedHttpRequest, code: str) -> HttpResponse:
     gemeente = get_gemeente_for_officer(request.user, code)
-    data = load_results(gemeente, with_boundaries=True)
+    data = cached_results(gemeente, with_boundaries=True)
     filters = ResultsFilterForm(request.GET)
     params = filters.cleaned_data if filters.is_valid() else {}
     context: dict[str, Any] = {"gemeente": gemeente, "results": data, "waves": data.waves}
@@ -76,14 +79,14 @@ def results(request: AuthedHttpRequest, code: str) -> HttpResponse:
     wave = data.wave_by_pk(params.get("wave")) or data.latest_released or data.latest
     indicator = presenters.pick_indicator(data, params.get("indicator"))
     if wave is None or indicator is None:
-        return render(request, "monitor/results.html", context)
+        return _render_results(request, context, data)
     wave_result = data.invited[wave.pk]
     context["released"] = wave_result.released
     if not wave_result.released:
         context.update({"wave": wave, "indicator": indicator, "wave_result": wave_result})
         context["wave_totals"] = [(w, data.invited[w.pk].respondents_display(data.root)) for w in data.waves]
         context["indicator_groups"] = presenters.indicator_groups(data)
-        return render(request, "monitor/results.html", context)
+        return _render_results(request, context, data)
     buurten = wave_result.areas_of("buurt")
     buurt_keys = {a.pk: a for a in buurten}
     first = buurt_keys.get(params.get("a") or 0) or (buurten[0] if buurten else None)
@@ -112,7 +115,13 @@ def results(request: AuthedHttpRequest, code: str) -> HttpResponse:
             "released_waves": [w for w in data.waves if data.is_released(w)],
         }
     )
-    return render(request, "monitor/results.html", context)
+    return _render_results(request, context, data)
+
+
+def _render_results(request: AuthedHttpRequest, context: dict[str, Any], data: GemeenteResults) -> HttpResponse:
+    response = render(request, "monitor/results.html", context)
+    remember(data)  # with the figures this page computed, for the next view (monitor/cache.py)
+    return response
 
 
 def small_count(count: int) -> str:
@@ -434,10 +443,13 @@ def buurt_summary_context(buurt: Buurt, data: GemeenteResults) -> dict[str, Any]
 
 
 @require_GET
+@reads_from_replica
 def buurt_summary(request: HttpRequest, code: str) -> HttpResponse:
     buurt = get_object_or_404(Buurt.objects.select_related("gemeente", "wijk"), code=code)
-    data = load_results(buurt.gemeente, finished_only=True)
-    return render(request, "monitor/buurt_summary.html", buurt_summary_context(buurt, data))
+    data = cached_results(buurt.gemeente, finished_only=True)
+    response = render(request, "monitor/buurt_summary.html", buurt_summary_context(buurt, data))
+    remember(data)
+    return response
 
 
 @login_required
@@ -447,6 +459,7 @@ def team_summary(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     buurten = list(team.buurten.select_related("gemeente", "wijk").order_by("code"))
     summaries = []
     if buurten:
-        data = load_results(team.gemeente, finished_only=True)
+        data = cached_results(team.gemeente, finished_only=True)
         summaries = [buurt_summary_context(b, data) for b in buurten]
+        remember(data)
     return render(request, "monitor/team_summary.html", {"team": team, "summaries": summaries})
