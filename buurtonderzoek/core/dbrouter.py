@@ -64,5 +64,3 @@ class ReplicaRouter:
 
     def allow_migrate(self, db: str, app_label: str, **hints: Any) -> bool | None:
         return db != REPLICA
-
-

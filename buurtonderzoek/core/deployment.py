@@ -49,7 +49,9 @@ def databases(sqlite_path: Path) -> dict[str, dict[str, Any]]:
     if pool not in POOL_MODES:
         raise ValueError(f"DATABASE_POOL must be empty or 'pgbouncer', not {pool!r}")
     if not url:
-        return {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": str(sqlite_path), "OPTIONS": SQLITE_OPTIONS}}
+        return {
+            "default": {"ENGINE": "django.db.backends.sqlite3", "NAME": str(sqlite_path), "OPTIONS": SQLITE_OPTIONS}
+        }
     result = {"default": _postgres(url, pool)}
     replica_url = envstr("DATABASE_REPLICA_URL", "")
     if replica_url:

@@ -17,7 +17,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--list", action="store_true", help="Toon de taken en wanneer ze weer draaien.")
-        parser.add_argument("--job", action="append", default=[], help="Draai deze taak nu, ook als hij nog niet aan de beurt is.")
+        parser.add_argument(
+            "--job", action="append", default=[], help="Draai deze taak nu, ook als hij nog niet aan de beurt is."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["list"]:
