@@ -127,8 +127,8 @@ def urls_for(route: Route, other: Objects, *, absurd: bool = True) -> list[tuple
         ({n: ("0" if k == "int" else "x" * 300) for n, k in route.params}, False),
     ]
     if all(kinds.values()):
-        foreign = {n: (other[kinds[n] or ""] if k == "int" else other["code"]) for n, k in route.params}
-        variants.insert(0, (foreign, True))
+        values = {n: (other[kinds[n] or ""] if k == "int" else other["code"]) for n, k in route.params}
+        variants.insert(0, (values, True))
     if not absurd:
         variants = variants[:1]
     if not route.params:
