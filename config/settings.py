@@ -274,6 +274,8 @@ GRIP_REFRESH_MINUTES = envint("GRIP_REFRESH_MINUTES", 60)  # grip pages: recount
 
 # Security (production values; `check --deploy` runs with DEBUG off in CI).
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", not DEBUG)
+# The proxy's and the container runtime's health checks talk plain HTTP to the app itself.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", not DEBUG)
 SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)

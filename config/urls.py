@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from buurtonderzoek.core.views import favicon
+from buurtonderzoek.core.views import favicon, healthz
 
 urlpatterns = [
     path("", include("buurtonderzoek.dashboards.urls")),
@@ -24,6 +24,7 @@ urlpatterns = [
     path("vragenlijsten/", include("buurtonderzoek.questionnaires.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("favicon.ico", favicon, name="favicon"),
+    path("healthz", healthz, name="healthz"),
     # Django's own admin login takes the password alone; every login goes through allauth instead, which asks
     # for the second factor. Listed before the admin's URLs so this one wins.
     path("admin/login/", secure_admin_login(admin.site.login)),

@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from django.db import connections
-from django.test import RequestFactory, override_settings
+from django.test import Client, RequestFactory, override_settings
 from django.utils.module_loading import import_string
 
 from buurtonderzoek.core import deployment
@@ -146,3 +147,27 @@ def test_the_default_storage_setting_is_what_files_are_written_through(tmp_path:
     with override_settings(STORAGES={"default": {"BACKEND": "django.core.files.storage.InMemoryStorage"}}):
         name = storages["default"].save("x/verslag.pdf", ContentFile(b"%PDF-1.7"))
         assert storages["default"].open(name).read() == b"%PDF-1.7"
+
+
+@pytest.mark.django_db
+def test_the_health_check_answers_ok_when_database_and_cache_work(client: Client) -> None:
+    response = client.get("/healthz")
+    assert (response.status_code, response.content) == (200, b"ok\n")
+    assert "no-cache" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
+
+
+@pytest.mark.django_db
+def test_the_health_check_says_what_is_down(client: Client, monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise ConnectionError("redis weg")
+
+    monkeypatch.setattr(cache, "set", refuse)
+    response = client.get("/healthz")
+    assert (response.status_code, response.content.decode()) == (503, "niet gezond: cache\n")
+
+
+@pytest.mark.django_db
+def test_the_health_check_is_not_redirected_to_https(client: Client) -> None:
+    with override_settings(SECURE_SSL_REDIRECT=True):
+        assert client.get("/healthz").status_code == 200
+        assert client.get("/").status_code == 301
