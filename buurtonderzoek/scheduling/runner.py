@@ -58,7 +58,8 @@ def claim(row: ScheduledJob, job: Job, now: datetime) -> bool:
 
 
 def retry_delay(failures: int) -> timedelta:
-    return min(FIRST_RETRY * 2 ** max(failures - 1, 0), LAST_RETRY)
+    wait: timedelta = FIRST_RETRY * 2 ** max(failures - 1, 0)
+    return min(wait, LAST_RETRY)
 
 
 def run_claimed(row: ScheduledJob, job: Job, claimed_at: datetime) -> Outcome:

@@ -17,6 +17,7 @@ from buurtonderzoek.accounts.tests.factories import BuurtFactory
 from buurtonderzoek.monitor import actions
 from buurtonderzoek.monitor import cache as results_cache
 from buurtonderzoek.monitor.models import Response, WaveBuurt
+from buurtonderzoek.monitor.results import load_results
 from buurtonderzoek.monitor.tests.conftest import MonitorWorld, close_wave, issue_codes
 from buurtonderzoek.places.models import BuurtPopulation
 
@@ -30,11 +31,10 @@ def empty_cache() -> None:
 def loads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """The gemeente pk of every real load_results call behind the cache."""
     calls: list[int] = []
-    real = results_cache.load_results
 
     def counting(gemeente: Any, **options: Any) -> Any:
         calls.append(gemeente.pk)
-        return real(gemeente, **options)
+        return load_results(gemeente, **options)
 
     monkeypatch.setattr(results_cache, "load_results", counting)
     return calls

@@ -20,7 +20,7 @@ from buurtonderzoek.scheduling.runner import run_due_jobs, start_scheduler_threa
 class Command(db_worker.Command):
     help = "Voert achtergrondtaken uit en start elke minuut de geplande taken die aan de beurt zijn."
 
-    def add_arguments(self, parser: ArgumentParser) -> None:  # type: ignore[override]
+    def add_arguments(self, parser: ArgumentParser) -> None:
         super().add_arguments(parser)
         parser.add_argument(
             "--no-scheduler",
@@ -29,7 +29,7 @@ class Command(db_worker.Command):
             help="Geen geplande taken in dit proces (bijvoorbeeld als cron run_scheduled_jobs draait).",
         )
 
-    def handle(self, *args: Any, scheduler: bool = True, **options: Any) -> None:
+    def handle(self, *args: Any, scheduler: bool = True, **options: Any) -> None:  # type: ignore[override]
         if scheduler:
             if options.get("batch"):
                 # A batch run works off what is waiting, the due scheduled jobs included, then stops.
