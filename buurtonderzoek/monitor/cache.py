@@ -2,11 +2,12 @@
 
 `cached_results(gemeente, ...)` is `load_results` behind the cache (Redis with REDIS_URL, else this
 process's memory). The key holds a version: a hash of everything `load_results` reads for the gemeente
-(its waves, their buurten and households, the running totals per buurt, the pulse answers, the buurten
-and their population totals), today's date (a wave closes by the calendar) and the code that computes
-the figures. Any change to an input gives a new key, so a new response shows on the next page view:
-invalidation is exact, and nothing has to remember to clear anything. The version costs a few small
-queries over those rows; a hit saves reading the boundaries, the statistics and the presenters' work.
+(its waves, their buurten and households, the running totals per buurt, the pulse answers and the
+invited answers the weighting reads, the buurten and their population totals), today's date (a wave
+closes by the calendar) and the code that computes the figures. Any change to an input gives a new key,
+so a new response shows on the next page view: invalidation is exact, and nothing has to remember to
+clear anything. The version costs a few small queries over those rows; a hit saves reading the
+boundaries, the statistics and the presenters' work.
 
 The results object memoises the figures a page asks for (results.py); `remember()` stores it again after
 the page used it, so the next view of the same figures finds them computed.
@@ -20,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from buurtonderzoek.monitor.models import Response, ResponseStatus, ResultCell, Source, Wave, WaveBuurt
@@ -29,7 +30,7 @@ from buurtonderzoek.places.models import Buurt, BuurtPopulation, Gemeente
 
 TIMEOUT = 24 * 60 * 60  # a version that is no longer asked for ages out
 # The code that turns the inputs into figures: a release that changes it starts with an empty cache.
-CODE_FILES = ("results.py", "statistics.py", "indicators.py", "aggregates.py", "cache.py")
+CODE_FILES = ("results.py", "statistics.py", "indicators.py", "aggregates.py", "weighting.py", "cache.py")
 CODE_VERSION = hashlib.sha256(b"".join((Path(__file__).parent / name).read_bytes() for name in CODE_FILES)).hexdigest()[
     :12
 ]
@@ -50,9 +51,18 @@ def results_version(gemeente: Gemeente, *, today: date | None = None) -> str:
     # Moments change without a change in respondents when a wave's cells are rebuilt: hash them all.
     cells = ResultCell.objects.filter(wave__gemeente=gemeente).order_by("pk")
     _rows_digest(digest, cells.values_list("pk", "wave_id", "buurt_id", "source", "respondents", "moments"))
-    # A completed pulse answer is never changed, only added (or deleted): its count and last id tell.
-    pulse = Response.objects.filter(source=Source.PULSE, status=ResponseStatus.COMPLETED, buurt__gemeente=gemeente)
-    _rows_digest(digest, [tuple(pulse.aggregate(n=Count("pk"), last=Max("pk")).values())])
+    # Completed answers: the pulse answers are read one by one, and the weighting reads the invited
+    # answers (age, sex, scores) of closed waves. A completed answer is not changed, only added or
+    # deleted (and a rescored wave rebuilds its cells, above): counts and last ids tell.
+    completed = Response.objects.filter(status=ResponseStatus.COMPLETED, buurt__gemeente=gemeente)
+    pulse, invited = Q(source=Source.PULSE), Q(source=Source.INVITED)
+    answers = completed.aggregate(
+        pulse=Count("pk", filter=pulse),
+        last_pulse=Max("pk", filter=pulse),
+        invited=Count("pk", filter=invited),
+        last_invited=Max("pk", filter=invited),
+    )
+    _rows_digest(digest, [tuple(answers.values())])
     buurten = Buurt.objects.filter(gemeente=gemeente).order_by("pk")
     _rows_digest(digest, buurten.values_list("pk", "code", "name", "wijk_id"))
     _rows_digest(digest, BuurtPopulation.objects.filter(buurt__gemeente=gemeente).order_by("pk").values_list())

@@ -135,3 +135,13 @@ def test_figures_a_page_computed_are_kept_for_the_next_view(mworld: MonitorWorld
     again = results_cache.cached_results(gemeente)
     assert again is not data
     assert again.invited[mworld.wave.pk]._figures[(data.root, indicator.key)].value == figure.value
+
+
+def test_an_invited_answer_the_weighting_reads_changes_the_version(
+    mworld: MonitorWorld, fill: Callable[..., int]
+) -> None:
+    fill(mworld.wave, {mworld.buurten[0].pk: 3})
+    before = version(mworld)
+    # Deleted without rebuilding the running totals: the weighting reads the answers themselves.
+    Response.objects.filter(wave=mworld.wave).order_by("-pk").first().delete()  # type: ignore[union-attr]
+    assert version(mworld) != before
