@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import logging
+import signal
+from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -171,3 +174,28 @@ def test_the_command_lists_the_jobs_and_runs_one_on_request(capsys: pytest.Captu
     assert "verlopen-oproepen: 0 oproepen afgelopen" in capsys.readouterr().out
     with pytest.raises(CommandError, match="Onbekende taak: bestaat-niet"):
         call_command("run_scheduled_jobs", "--job", "bestaat-niet")
+
+
+DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+@pytest.fixture(autouse=True)
+def own_signal_handlers() -> Iterator[None]:
+    """db_worker installs its own SIGINT/SIGTERM handlers; give pytest its own back afterwards."""
+    saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    yield
+    for sig, handler in saved.items():
+        signal.signal(sig, handler)
+
+
+def test_a_batch_worker_runs_the_due_jobs_before_it_stops(settings: Any) -> None:
+    settings.TASKS = DATABASE_TASKS
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+    ran = ScheduledJob.objects.get(name="verlopen-oproepen")
+    assert ran.last_succeeded_at is not None and ran.runs == 1
+
+
+def test_a_worker_without_scheduler_leaves_the_jobs_to_cron(settings: Any) -> None:
+    settings.TASKS = DATABASE_TASKS
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", "--no-scheduler", verbosity=0)
+    assert not ScheduledJob.objects.exists()
