@@ -1,7 +1,8 @@
 """The real processes on this machine, one journey through them over HTTP (docs/deployment.md).
 
-PostgreSQL (database bo_smoke, made afresh), Redis (db 5) as the shared cache, gunicorn with two worker
-processes, and `manage.py db_worker` (which also runs the scheduled jobs). The demo town is loaded with
+PostgreSQL (database bo_smoke, made afresh) behind PgBouncer in transaction-pooling mode, Redis (db 5) as
+the shared cache, gunicorn with two worker processes, and `manage.py db_worker` (which also runs the
+scheduled jobs). The demo town is loaded with
 `manage.py demo`, as `make run` does. Then a coordinator logs in, registers an incident with an address
 picked from the suggestions, asks for the team's certificates of contribution, and downloads the PDF the
 background worker made. Both gunicorn processes serve the same service worker version.
@@ -16,10 +17,12 @@ import http.cookiejar
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.parse
@@ -45,6 +48,8 @@ PYTHON = sys.executable
 PG_ADMIN = os.environ.get("SMOKE_POSTGRES", "postgres://postgres@127.0.0.1:5432/postgres")
 DATABASE = "bo_smoke"
 REDIS_URL = os.environ.get("SMOKE_REDIS_URL", "redis://127.0.0.1:6379/5")
+# Debian's pgbouncer (Makefile APT_PACKAGES); without it the app talks to PostgreSQL directly.
+PGBOUNCER = shutil.which("pgbouncer") or ("/usr/sbin/pgbouncer" if Path("/usr/sbin/pgbouncer").exists() else "")
 COORDINATOR = "coordinator@demo.buurtonderzoek.nl"
 PASSWORD = "demo-wachtwoord-2026"  # the demo's (dashboards/management/commands/demo.py)
 
@@ -98,6 +103,49 @@ class Stack:
     logs: Path
 
 
+def start_pgbouncer(logs: Path) -> tuple[subprocess.Popen[bytes], str, Path]:
+    """PgBouncer in transaction-pooling mode in front of bo_smoke, as deploy/compose.yaml runs it."""
+    port = free_port()
+    # PgBouncer refuses to run as root and then reads its files as the postgres user: a folder it can read.
+    folder = Path(tempfile.mkdtemp(prefix="smoke-pgbouncer-"))
+    folder.chmod(0o755)
+    (folder / "users.txt").write_text('"postgres" ""\n', encoding="utf-8")
+    (folder / "pgbouncer.ini").write_text(
+        f"""[databases]
+{DATABASE} = host=127.0.0.1 port=5432 dbname={DATABASE}
+
+[pgbouncer]
+listen_addr = 127.0.0.1
+listen_port = {port}
+unix_socket_dir =
+auth_type = trust
+auth_file = {folder}/users.txt
+pool_mode = transaction
+max_client_conn = 200
+default_pool_size = 8
+server_reset_query =
+ignore_startup_parameters = extra_float_digits,options
+""",
+        encoding="utf-8",
+    )
+    for name in ("users.txt", "pgbouncer.ini"):
+        (folder / name).chmod(0o644)
+    as_user = ["-u", "postgres"] if os.geteuid() == 0 else []
+    process = subprocess.Popen(  # noqa: S603
+        [PGBOUNCER, *as_user, str(folder / "pgbouncer.ini")],
+        stdout=(logs / "pgbouncer.log").open("w"),
+        stderr=subprocess.STDOUT,
+    )
+    url = f"postgres://postgres@127.0.0.1:{port}/{DATABASE}"
+
+    def answers() -> bool:
+        with psycopg.connect(url, prepare_threshold=None) as connection:
+            return connection.execute("SELECT 1").fetchone() == (1,)
+
+    wait_for(answers, "PgBouncer answers", logs)
+    return process, url, folder
+
+
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
@@ -106,11 +154,19 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     port = free_port()
     env = environment(port)
     redis.Redis.from_url(REDIS_URL).flushdb()  # the smoke test's own database number
+    # Migrations and the demo straight to PostgreSQL (as compose's migrate service does)...
     manage(env, "migrate", "--noinput", "-v0")
     manage(env, "compilemessages", "--ignore=.venv", "-v0")
     manage(env, "demo")
     logs = tmp_path_factory.mktemp("smoke")
-    processes = [
+    processes: list[subprocess.Popen[bytes]] = []
+    pooler_folder = None
+    if PGBOUNCER:
+        # ...and the web processes and the worker through PgBouncer in transaction-pooling mode.
+        pooler, pooled_url, pooler_folder = start_pgbouncer(logs)
+        processes.append(pooler)
+        env = {**env, "DATABASE_URL": pooled_url, "DATABASE_POOL": "pgbouncer"}
+    processes += [
         subprocess.Popen(  # noqa: S603
             [PYTHON, "-m", "gunicorn", "config.wsgi", "--workers", "2", "--bind", f"127.0.0.1:{port}"],
             cwd=ROOT,
@@ -131,13 +187,16 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         wait_for(lambda: fetch(opener(), base + "/")[0] == 200, "gunicorn answers", logs)
         yield Stack(base, env, logs)
     finally:
-        for process in processes:
+        # The pooler last, when nothing uses it any more.
+        for process in reversed(processes):
             process.send_signal(signal.SIGTERM)
-        for process in processes:
+        for process in reversed(processes):
             try:
                 process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 process.kill()
+        if pooler_folder is not None:
+            shutil.rmtree(pooler_folder, ignore_errors=True)
 
 
 def wait_for(check: object, what: str, logs: Path, seconds: float = 120) -> None:
@@ -146,8 +205,8 @@ def wait_for(check: object, what: str, logs: Path, seconds: float = 120) -> None
         try:
             if check():  # type: ignore[operator]
                 return
-        except (urllib.error.URLError, ConnectionError):
-            pass
+        except (urllib.error.URLError, ConnectionError, psycopg.OperationalError):
+            pass  # not up yet
         time.sleep(0.5)
     details = "\n".join(f"--- {p.name}\n{p.read_text()[-3000:]}" for p in sorted(logs.glob("*.log")))
     raise AssertionError(f"timed out waiting until {what}\n{details}")
@@ -268,3 +327,9 @@ def test_the_worker_runs_the_scheduled_jobs(stack: Stack) -> None:
         return bool(re.search(r"verlopen-oproepen .*\(gelukt\)", listing))
 
     wait_for(ran, "the worker ran the hourly job", stack.logs, seconds=120)
+
+
+@pytest.mark.skipif(not PGBOUNCER, reason="Debian's pgbouncer is not installed (make system-deps installs it)")
+def test_the_app_talked_to_postgresql_through_pgbouncer(stack: Stack) -> None:
+    assert stack.env["DATABASE_POOL"] == "pgbouncer"
+    assert "login attempt: db=bo_smoke" in (stack.logs / "pgbouncer.log").read_text()
