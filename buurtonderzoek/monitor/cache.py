@@ -23,6 +23,7 @@ from typing import Any
 from django.core.cache import cache
 from django.db.models import Count, Max, Q
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from buurtonderzoek.monitor.models import Response, ResponseStatus, ResultCell, Source, Wave, WaveBuurt
 from buurtonderzoek.monitor.results import GemeenteResults, load_results
@@ -77,7 +78,8 @@ def _key(gemeente: Gemeente, version: str, options: dict[str, Any]) -> str:
 def cached_results(
     gemeente: Gemeente, *, finished_only: bool = False, with_boundaries: bool = False
 ) -> GemeenteResults:
-    options = {"finished_only": finished_only, "with_boundaries": with_boundaries}
+    # Per language too: a few texts (the weighting line) are put into words while loading.
+    options = {"finished_only": finished_only, "with_boundaries": with_boundaries, "lang": get_language() or "nl"}
     key = _key(gemeente, results_version(gemeente), options)
     data = cache.get(key)
     if not isinstance(data, GemeenteResults):

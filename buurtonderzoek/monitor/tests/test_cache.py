@@ -11,7 +11,7 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from buurtonderzoek.accounts.tests.factories import BuurtFactory
 from buurtonderzoek.monitor import actions
@@ -145,3 +145,15 @@ def test_an_invited_answer_the_weighting_reads_changes_the_version(
     # Deleted without rebuilding the running totals: the weighting reads the answers themselves.
     Response.objects.filter(wave=mworld.wave).order_by("-pk").first().delete()  # type: ignore[union-attr]
     assert version(mworld) != before
+
+
+def test_each_language_has_its_own_copy(mworld: MonitorWorld, loads: list[int]) -> None:
+    # The weighting line is put into words while loading, in the language of the request.
+    gemeente = mworld.world.gemeente
+    with translation.override("nl"):
+        results_cache.remember(results_cache.cached_results(gemeente))
+        results_cache.cached_results(gemeente)
+    assert len(loads) == 1
+    with translation.override("en"):
+        results_cache.cached_results(gemeente)
+    assert len(loads) == 2
