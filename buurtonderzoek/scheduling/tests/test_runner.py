@@ -188,6 +188,9 @@ def own_signal_handlers() -> Iterator[None]:
         signal.signal(sig, handler)
 
 
+# The worker closes "old" connections between tasks, as after a request: inside a test's transaction that
+# would close the test's own connection on PostgreSQL, so these run as transactional tests.
+@pytest.mark.django_db(transaction=True)
 def test_a_batch_worker_runs_the_due_jobs_before_it_stops(settings: Any) -> None:
     settings.TASKS = DATABASE_TASKS
     call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
@@ -195,6 +198,7 @@ def test_a_batch_worker_runs_the_due_jobs_before_it_stops(settings: Any) -> None
     assert ran.last_succeeded_at is not None and ran.runs == 1
 
 
+@pytest.mark.django_db(transaction=True)
 def test_a_worker_without_scheduler_leaves_the_jobs_to_cron(settings: Any) -> None:
     settings.TASKS = DATABASE_TASKS
     call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", "--no-scheduler", verbosity=0)
