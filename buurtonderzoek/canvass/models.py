@@ -210,7 +210,15 @@ class DoorVisit(models.Model):
         verbose_name = _("deurbezoek")
         verbose_name_plural = _("deurbezoeken")
         ordering = ["visited_at", "id"]
-        indexes = [models.Index(fields=["canvass", "address"], name="doorvisit_canvass_address")]
+        indexes = [
+            models.Index(fields=["canvass", "address"], name="doorvisit_canvass_address"),
+            # Team health counts the visits of a few days by their moment (dashboards/walkers.py) and
+            # the visits still waiting for review (few, so a small partial index).
+            models.Index(fields=["visited_at"], name="doorvisit_visited_at"),
+            models.Index(
+                fields=["created_at"], condition=Q(review_status=ReviewStatus.RECEIVED), name="doorvisit_waiting_review"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.address_id} {self.outcome} {self.visited_at:%Y-%m-%d %H:%M}"

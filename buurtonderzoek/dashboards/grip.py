@@ -208,10 +208,13 @@ def refresh_area_months(gemeente: Gemeente) -> int:
         )
         for code, month in sorted(cells)
     ]
+    AreaRefresh.objects.get_or_create(gemeente=gemeente)
     with transaction.atomic():
+        # Two workers refreshing the same gemeente take turns here instead of inserting twice.
+        AreaRefresh.objects.select_for_update().get(gemeente=gemeente)
         AreaMonth.objects.filter(buurt__gemeente=gemeente).delete()
         AreaMonth.objects.bulk_create(rows, batch_size=2000)
-        AreaRefresh.objects.update_or_create(gemeente=gemeente, defaults={"refreshed_at": timezone.now()})
+        AreaRefresh.objects.filter(gemeente=gemeente).update(refreshed_at=timezone.now())
     return len(rows)
 
 

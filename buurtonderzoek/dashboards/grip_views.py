@@ -251,6 +251,7 @@ def _csv(gemeente: Gemeente, rows: list[Row], total: AreaFigures, *, first: date
 @role_required(Role.MUNICIPAL, "admin")
 def team_health_page(request: AuthedHttpRequest, gemeente_id: int) -> HttpResponse:
     gemeente = get_grip_gemeente_for_user(request.user, gemeente_id)
+    request_refresh(gemeente)  # keeps the door-visit roll-up team_health reads close to now
     teams = list(Team.objects.filter(gemeente=gemeente).order_by("name"))
     health = team_health(teams)
     order = {"risico": 0, "let_op": 1, "in_orde": 2}

@@ -25,8 +25,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from buurtonderzoek.accounts.models import Invitation, Membership, Role, Team
-from buurtonderzoek.canvass.models import Canvass, DoorVisit, ReviewStatus
+from buurtonderzoek.canvass.models import DoorVisit, ReviewStatus
 from buurtonderzoek.core.models import AuditEvent
+from buurtonderzoek.dashboards.walkers import visits_per_walker
 from buurtonderzoek.incidents.models import Incident, IncidentStatus
 
 Level = Literal["in_orde", "let_op", "risico"]
@@ -111,30 +112,19 @@ def team_health(teams: Sequence[Team], *, now: datetime | None = None) -> list[T
         if m["role"] == Role.COORDINATOR:
             coordinators[m["team_id"]].append((m["user_id"], m["user__last_login"]))
 
-    # Visits are reached through the canvasses of the last year, by their ids (the index on a visit's
-    # canvass), never by scanning every visit ever made: a team's history grows, this page must not.
-    team_of = dict(
-        Canvass.objects.filter(incident__team__in=ids, created_at__gte=now - timedelta(days=365)).values_list(
-            "id", "incident__team_id"
-        )
-    )
-
-    # Door visits per team and walker, counted in four windows: the last 30 and 90 days and the
-    # 30 and 90 days before them. Grouped in the database: one row per team and walker.
+    # Door visits per team and walker in four periods: the 90 days before the last 90, then 90-60,
+    # 60-30 and the last 30 days (the roll-up in walkers.py, exact to the second).
     walkers: dict[int, list[dict[str, int]]] = defaultdict(list)
-    for row in (
-        DoorVisit.objects.filter(canvass_id__in=list(team_of), visited_at__gte=d180, visited_at__lt=now)
-        .exclude(volunteer=None)
-        .values("canvass__incident__team_id", "volunteer_id")
-        .annotate(
-            c30=Count("id", filter=Q(visited_at__gte=d30)),
-            p30=Count("id", filter=Q(visited_at__gte=d60, visited_at__lt=d30)),
-            c90=Count("id", filter=Q(visited_at__gte=d90)),
-            p90=Count("id", filter=Q(visited_at__lt=d90)),
-        )
-        .order_by()
-    ):
-        walkers[row["canvass__incident__team_id"]].append(row)
+    for team_id, per_walker in visits_per_walker(teams, [d180, d90, d60, d30, now]).items():
+        for before_90, days_90_60, days_60_30, last_30 in per_walker.values():
+            walkers[team_id].append(
+                {
+                    "c30": last_30,
+                    "p30": days_60_30,
+                    "c90": days_90_60 + days_60_30 + last_30,
+                    "p90": before_90,
+                }
+            )
 
     coordinator_ids = [uid for cs in coordinators.values() for uid, _login in cs]
     last_action = dict(
@@ -154,20 +144,23 @@ def team_health(teams: Sequence[Team], *, now: datetime | None = None) -> list[T
     ):
         incidents[row["team_id"]].append(row)
 
+    # Visits of the last year's canvasses still waiting for review (a small partial index).
     review_before = now - timedelta(days=settings.HEALTH_REVIEW_WAIT_DAYS)
-    waiting: dict[int, int] = defaultdict(int)
+    waiting: dict[int, int] = {}
     oldest_waiting: dict[int, datetime] = {}
     for row in (
         DoorVisit.objects.filter(
-            canvass_id__in=list(team_of), review_status=ReviewStatus.RECEIVED, created_at__lt=review_before
+            canvass__incident__team__in=ids,
+            canvass__created_at__gte=now - timedelta(days=365),
+            review_status=ReviewStatus.RECEIVED,
+            created_at__lt=review_before,
         )
-        .values("canvass_id")
+        .values("canvass__incident__team_id")
         .annotate(n=Count("id"), oldest=Min("created_at"))
         .order_by()
     ):
-        team_id = team_of[row["canvass_id"]]
-        waiting[team_id] += row["n"]
-        oldest_waiting[team_id] = min(oldest_waiting.get(team_id, row["oldest"]), row["oldest"])
+        waiting[row["canvass__incident__team_id"]] = row["n"]
+        oldest_waiting[row["canvass__incident__team_id"]] = row["oldest"]
 
     invite_before = now - timedelta(days=settings.HEALTH_INVITATION_WAIT_DAYS)
     unanswered = dict(

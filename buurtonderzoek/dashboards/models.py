@@ -6,6 +6,10 @@ Monthly figures per buurt, rolled up for the grip pages (buurtonderzoek.dashboar
 million door visits for every page view is too slow, so `refresh_area_months` folds the activity into
 one row per buurt and month in the background (a task the grip page starts when the roll-up is older
 than GRIP_REFRESH_MINUTES, and `manage.py refresh_grip_figures`). Counts only.
+
+The same job keeps `WalkerDay`, door visits per team, walker and day, for the team-health page
+(buurtonderzoek.dashboards.walkers): it reads a few hundred rows per team instead of counting half a
+year of door visits on every view.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from buurtonderzoek.accounts.models import Team
 from buurtonderzoek.places.models import Buurt, Gemeente
 
 
@@ -86,14 +91,38 @@ class AreaMonth(models.Model):
 
 
 class AreaRefresh(models.Model):
-    """When a gemeente's roll-up was last asked for and last finished."""
+    """When a gemeente's roll-ups were last asked for and last finished; the refresh locks this row, so
+    two workers never recount the same gemeente at once."""
 
     gemeente = models.OneToOneField(Gemeente, on_delete=models.CASCADE, related_name="+")
     requested_at = models.DateTimeField(_("gevraagd op"), null=True, blank=True)
     refreshed_at = models.DateTimeField(_("bijgewerkt op"), null=True, blank=True)
+    # WalkerDay holds exactly the door visits with an id up to this one; later ones are counted live.
+    visits_through_id = models.BigIntegerField(_("deurbezoeken geteld t/m id"), null=True, blank=True)
+    # The last full recount: deleted visits are only noticed by one (see walkers.FULL_RECOUNT_HOURS).
+    visits_recounted_at = models.DateTimeField(_("deurbezoeken volledig geteld op"), null=True, blank=True)
 
     def __str__(self) -> str:
         return f"{self.gemeente_id} {self.refreshed_at}"
+
+
+class WalkerDay(models.Model):
+    """Door visits of one walker for one team on one (local) day; visits without a walker are left out."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
+    # Deleting a user sets their visits' walker to empty, which the health figures leave out: deleting
+    # their rows here keeps the roll-up equal to a recount without waiting for the job.
+    volunteer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField(_("dag"))
+    visits = models.PositiveIntegerField(_("deurbezoeken"))
+
+    class Meta:
+        verbose_name = _("deurbezoeken per loper en dag")
+        verbose_name_plural = _("deurbezoeken per loper en dag")
+        constraints = [models.UniqueConstraint(fields=["team", "day", "volunteer"], name="walkerday_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.team_id} {self.volunteer_id} {self.day}: {self.visits}"
 
 
 class DigestSubscription(models.Model):

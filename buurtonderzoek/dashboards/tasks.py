@@ -51,12 +51,15 @@ def delete_old_print_jobs() -> int:
 
 @task()
 def refresh_grip_figures(gemeente_id: int) -> int:
-    """Recount the grip pages' monthly figures per buurt (dashboards.grip.refresh_area_months)."""
+    """Bring a gemeente's roll-ups up to date: the monthly figures per buurt for the grip pages
+    (grip.refresh_area_months) and the door visits per walker and day for team health
+    (walkers.refresh_walker_days). Returns the rows written."""
     from buurtonderzoek.dashboards.grip import refresh_area_months
+    from buurtonderzoek.dashboards.walkers import refresh_walker_days
     from buurtonderzoek.places.models import Gemeente
 
     gemeente = Gemeente.objects.filter(pk=gemeente_id).first()
-    return refresh_area_months(gemeente) if gemeente else 0
+    return refresh_area_months(gemeente) + refresh_walker_days(gemeente) if gemeente else 0
 
 
 @task()

@@ -1,4 +1,5 @@
-"""Recount the grip pages' monthly figures per buurt (run nightly; the pages also start it when stale)."""
+"""Recount the grip pages' monthly figures per buurt and the team-health roll-up of door visits per walker
+and day (run nightly; the pages also start it when stale)."""
 
 from __future__ import annotations
 
@@ -7,13 +8,18 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from buurtonderzoek.dashboards.grip import refresh_area_months
+from buurtonderzoek.dashboards.walkers import refresh_walker_days
 from buurtonderzoek.places.models import Gemeente
 
 
 class Command(BaseCommand):
-    help = "Recount the monthly figures per buurt for the gemeente grip pages."
+    help = "Recount the monthly figures per buurt and the door visits per walker and day (team health)."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--full", action="store_true", help="recount every door visit, not only new ones")
 
     def handle(self, *args: Any, **options: Any) -> None:
         for gemeente in Gemeente.objects.filter(teams__isnull=False).distinct():
             rows = refresh_area_months(gemeente)
-            self.stdout.write(f"{gemeente.name}: {rows} buurt-maanden")
+            walker_days = refresh_walker_days(gemeente, full=options["full"] or None)
+            self.stdout.write(f"{gemeente.name}: {rows} buurt-maanden, {walker_days} loper-dagen bijgewerkt")

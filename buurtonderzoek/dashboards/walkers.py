@@ -1,0 +1,173 @@
+"""Door visits per team, walker and day (models.WalkerDay): the roll-up behind the team-health page.
+
+Team health counts each walker's door visits in periods that end now (the last 30 and 90 days and the
+periods before them). Counting half a year of visits on every view grows with the data, so the
+background job that keeps the grip figures (tasks.refresh_grip_figures) folds the visits into one row
+per team, walker and local day, and `visits_per_walker` adds those rows up. The answer stays the one a
+direct count gives:
+
+- the days on which a period starts or ends are counted from the visits themselves, to the second;
+- visits recorded after the last refresh (an id above AreaRefresh.visits_through_id) are counted live,
+  so a visit sent in from a phone shows at once, also when it was made days ago;
+- a gemeente that was never refreshed is counted live entirely.
+
+What the roll-up can miss until the next full recount (every FULL_RECOUNT_HOURS): door visits deleted
+with their incident, and a visit whose insert committed after a refresh that had already seen a higher
+id. A deleted user's rows go with them (cascade), as their visits lose their walker.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import date, datetime, time, timedelta
+
+from django.db import transaction
+from django.db.models import Count, Max, Q, Sum
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from buurtonderzoek.accounts.models import Team
+from buurtonderzoek.canvass.models import DoorVisit
+from buurtonderzoek.dashboards.models import AreaRefresh, WalkerDay
+from buurtonderzoek.places.models import Gemeente
+
+FULL_RECOUNT_HOURS = 24
+TEAM = "canvass__incident__team_id"
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
+
+
+def visits_per_walker(teams: Sequence[Team], edges: Sequence[datetime]) -> dict[int, dict[int, list[int]]]:
+    """Door visits per team and walker in each period [edges[i], edges[i + 1]) (edges ascending).
+
+    Returns {team id: {walker id: [visits in period 0, period 1, ...]}}; three queries.
+    """
+    periods = len(edges) - 1
+    result: dict[int, dict[int, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0] * periods))
+    if not teams or periods < 1:
+        return result
+    through = dict(
+        AreaRefresh.objects.filter(
+            gemeente__in={t.gemeente_id for t in teams}, visits_through_id__isnull=False
+        ).values_list("gemeente_id", "visits_through_id")
+    )
+    rolled: dict[int, list[int]] = defaultdict(list)  # gemeente id -> its teams' ids
+    for team in teams:
+        if team.gemeente_id in through:
+            rolled[team.gemeente_id].append(team.pk)
+    live_teams = [t.pk for t in teams if t.gemeente_id not in through]
+    days = [timezone.localtime(edge).date() for edge in edges]
+
+    # Whole days strictly between two edge days lie wholly inside one period: read from the roll-up.
+    rolled_ids = [pk for ids in rolled.values() for pk in ids]
+    if rolled_ids:
+        for row in (
+            WalkerDay.objects.filter(team__in=rolled_ids, day__gt=days[0], day__lt=days[-1])
+            .values("team_id", "volunteer_id")
+            .annotate(**{f"p{i}": Sum("visits", filter=Q(day__gt=days[i], day__lt=days[i + 1])) for i in range(periods)})
+            .order_by()
+        ):
+            result[row["team_id"]][row["volunteer_id"]] = [row[f"p{i}"] or 0 for i in range(periods)]
+
+    # Counted from the visits: the edge days of rolled-up teams, their visits since the refresh, and
+    # everything of teams whose gemeente has no roll-up yet. Each part is a range on an index.
+    start, end = edges[0], edges[-1]
+    live = Q(**{f"{TEAM}__in": live_teams}, visited_at__gte=start, visited_at__lt=end) if live_teams else Q()
+    for gemeente_id, ids in rolled.items():
+        live |= Q(**{f"{TEAM}__in": ids}, id__gt=through[gemeente_id], visited_at__gte=start, visited_at__lt=end)
+        for day in sorted(set(days)):
+            live |= Q(
+                **{f"{TEAM}__in": ids},
+                visited_at__gte=max(_midnight(day), start),
+                visited_at__lt=min(_midnight(day + timedelta(days=1)), end),
+            )
+    if not live:
+        return result
+    for row in (
+        DoorVisit.objects.filter(live, volunteer__isnull=False)
+        .values(TEAM, "volunteer_id")
+        .annotate(
+            **{
+                f"p{i}": Count("id", filter=Q(visited_at__gte=edges[i], visited_at__lt=edges[i + 1]))
+                for i in range(periods)
+            }
+        )
+        .order_by()
+    ):
+        counts = result[row[TEAM]][row["volunteer_id"]]
+        for i in range(periods):
+            counts[i] += row[f"p{i}"]
+    return result
+
+
+def refresh_walker_days(gemeente: Gemeente, *, full: bool | None = None) -> int:
+    """Bring the gemeente's WalkerDay rows up to date; returns the rows written.
+
+    Incremental: only the (team, day) cells that received a visit since the last refresh are recounted,
+    each from all its visits, so a rerun is harmless. A full recount when asked for or when the last one
+    is older than FULL_RECOUNT_HOURS. The gemeente's AreaRefresh row is locked for the duration, so
+    several workers can run this at once without counting twice.
+    """
+    AreaRefresh.objects.get_or_create(gemeente=gemeente)
+    with transaction.atomic():
+        state = AreaRefresh.objects.select_for_update().get(gemeente=gemeente)
+        now = timezone.now()
+        if full is None:
+            full = (
+                state.visits_through_id is None
+                or state.visits_recounted_at is None
+                or state.visits_recounted_at < now - timedelta(hours=FULL_RECOUNT_HOURS)
+            )
+        top = DoorVisit.objects.aggregate(top=Max("id"))["top"] or 0
+        visits = DoorVisit.objects.filter(
+            canvass__incident__team__gemeente=gemeente, volunteer__isnull=False, id__lte=top
+        )
+        cells = WalkerDay.objects.filter(team__gemeente=gemeente)
+        if full:
+            cells.delete()
+            rows = _counted(visits)
+        else:
+            changed = set(
+                visits.filter(id__gt=state.visits_through_id or 0)
+                .annotate(day=TruncDate("visited_at", tzinfo=timezone.get_current_timezone()))
+                .values_list(TEAM, "day")
+                .order_by()
+                .distinct()
+            )
+            rows = []
+            if changed:
+                first, last = min(d for _t, d in changed), max(d for _t, d in changed)
+                recount = visits.filter(
+                    **{f"{TEAM}__in": {t for t, _d in changed}},
+                    visited_at__gte=_midnight(first),
+                    visited_at__lt=_midnight(last + timedelta(days=1)),
+                )
+                rows = [r for r in _counted(recount) if (r.team_id, r.day) in changed]
+                days_of: dict[int, set[date]] = defaultdict(set)
+                for team_id, day in changed:
+                    days_of[team_id].add(day)
+                stale = Q()
+                for team_id, team_days in days_of.items():
+                    stale |= Q(team_id=team_id, day__in=team_days)
+                cells.filter(stale).delete()
+        WalkerDay.objects.bulk_create(rows, batch_size=5000)
+        AreaRefresh.objects.filter(pk=state.pk).update(
+            visits_through_id=top, **({"visits_recounted_at": now} if full else {})
+        )
+    return len(rows)
+
+
+def _counted(visits: object) -> list[WalkerDay]:
+    return [
+        WalkerDay(team_id=team_id, volunteer_id=volunteer_id, day=day, visits=n)
+        for team_id, volunteer_id, day, n in visits.annotate(  # type: ignore[attr-defined]
+            day=TruncDate("visited_at", tzinfo=timezone.get_current_timezone())
+        )
+        .values(TEAM, "volunteer_id", "day")
+        .annotate(n=Count("id"))
+        .order_by()
+        .values_list(TEAM, "volunteer_id", "day", "n")
+    ]
