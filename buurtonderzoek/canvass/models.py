@@ -215,6 +215,8 @@ class DoorVisit(models.Model):
             # Team health counts the visits of a few days by their moment (dashboards/walkers.py) and
             # the visits still waiting for review (few, so a small partial index).
             models.Index(fields=["visited_at"], name="doorvisit_visited_at"),
+            # The first door of a canvass, one index entry each (team health's time to first door).
+            models.Index(fields=["canvass", "visited_at"], name="doorvisit_canvass_visited_at"),
             models.Index(
                 fields=["created_at"], condition=Q(review_status=ReviewStatus.RECEIVED), name="doorvisit_waiting_review"
             ),

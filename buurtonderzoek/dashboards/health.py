@@ -19,13 +19,13 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from django.conf import settings
-from django.db.models import Count, Max, Min, Q
+from django.db.models import Count, Max, Min, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from buurtonderzoek.accounts.models import Invitation, Membership, Role, Team
-from buurtonderzoek.canvass.models import DoorVisit, ReviewStatus
+from buurtonderzoek.canvass.models import Canvass, DoorVisit, ReviewStatus
 from buurtonderzoek.core.models import AuditEvent
 from buurtonderzoek.dashboards.walkers import visits_per_walker
 from buurtonderzoek.incidents.models import Incident, IncidentStatus
@@ -136,13 +136,28 @@ def team_health(teams: Sequence[Team], *, now: datetime | None = None) -> list[T
     )
 
     incidents: dict[int, list[dict[str, object]]] = defaultdict(list)
+    recent = Incident.objects.filter(team__in=ids, created_at__gte=d90, created_at__lt=now)
     for row in (
-        Incident.objects.filter(team__in=ids, created_at__gte=d90, created_at__lt=now)
-        .values("team_id", "id", "created_at", "occurred_until", "victim_consent", "status")
-        .annotate(first_canvass=Min("canvasses__created_at"), first_door=Min("canvasses__visits__visited_at"))
+        recent.values("team_id", "id", "created_at", "occurred_until", "victim_consent", "status")
+        .annotate(first_canvass=Min("canvasses__created_at"))
         .order_by()
     ):
         incidents[row["team_id"]].append(row)
+    # The first door of each canvass is one entry of the (canvass, visited_at) index, instead of
+    # reading every visit of every canvass of the last 90 days.
+    first_door: dict[int, datetime] = {}
+    first_visits = DoorVisit.objects.filter(canvass=OuterRef("pk")).order_by("visited_at").values("visited_at")[:1]
+    for incident_id, at in (
+        Canvass.objects.filter(incident__in=recent)
+        .annotate(first=Subquery(first_visits))
+        .order_by()
+        .values_list("incident_id", "first")
+    ):
+        if at is not None and (incident_id not in first_door or at < first_door[incident_id]):
+            first_door[incident_id] = at
+    for rows in incidents.values():
+        for row in rows:
+            row["first_door"] = first_door.get(row["id"])  # type: ignore[call-overload]
 
     # Visits of the last year's canvasses still waiting for review (a small partial index).
     review_before = now - timedelta(days=settings.HEALTH_REVIEW_WAIT_DAYS)

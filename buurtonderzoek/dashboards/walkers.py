@@ -64,10 +64,11 @@ def visits_per_walker(teams: Sequence[Team], edges: Sequence[datetime]) -> dict[
     # Whole days strictly between two edge days lie wholly inside one period: read from the roll-up.
     rolled_ids = [pk for ids in rolled.values() for pk in ids]
     if rolled_ids:
+        sums = {f"p{i}": Sum("visits", filter=Q(day__gt=days[i], day__lt=days[i + 1])) for i in range(periods)}
         for row in (
             WalkerDay.objects.filter(team__in=rolled_ids, day__gt=days[0], day__lt=days[-1])
             .values("team_id", "volunteer_id")
-            .annotate(**{f"p{i}": Sum("visits", filter=Q(day__gt=days[i], day__lt=days[i + 1])) for i in range(periods)})
+            .annotate(**sums)
             .order_by()
         ):
             result[row["team_id"]][row["volunteer_id"]] = [row[f"p{i}"] or 0 for i in range(periods)]

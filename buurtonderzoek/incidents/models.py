@@ -132,7 +132,11 @@ class Incident(models.Model):
         verbose_name = _("incident")
         verbose_name_plural = _("incidenten")
         ordering = ["-occurred_from", "-id"]
-        indexes = [models.Index(fields=["team", "status"], name="incident_team_status")]
+        indexes = [
+            models.Index(fields=["team", "status"], name="incident_team_status"),
+            # A team's recent incidents (team health reads the last 90 days of every team).
+            models.Index(fields=["team", "created_at"], name="incident_team_created"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(occurred_until__gte=models.F("occurred_from")), name="incident_window_ordered"

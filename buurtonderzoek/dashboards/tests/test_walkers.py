@@ -176,9 +176,7 @@ def test_deleted_visits_leave_the_roll_up_at_the_next_full_recount(setting: Sett
     setting.canvass.incident.delete()
     refresh_walker_days(setting.team.gemeente)  # incremental: sees nothing new
     assert WalkerDay.objects.filter(team=setting.team).count() == 1
-    AreaRefresh.objects.filter(gemeente=setting.team.gemeente).update(
-        visits_recounted_at=now - timedelta(hours=25)
-    )
+    AreaRefresh.objects.filter(gemeente=setting.team.gemeente).update(visits_recounted_at=now - timedelta(hours=25))
     refresh_walker_days(setting.team.gemeente)  # the daily full recount
     assert not WalkerDay.objects.filter(team=setting.team).exists()
     [health] = team_health([setting.team], now=now)
