@@ -3,22 +3,25 @@
 `area_figures` counts, per buurt and for a period, incidents, canvasses, doors visited, reports the
 police used and the police hours saved. Everything is a count: no incident descriptions, no
 addresses. A buurt is where the address is: door visits by the visited address, incidents (and
-their canvasses and reports) by the incident's address; incidents registered at a map point
-without an address are not placed in a buurt.
+their canvasses and reports) by the incident's address, or for an incident registered at a map
+point without an address, by the buurt boundary the point lies in (place_map_points).
 
 A fixed number of aggregate queries, whatever the number of buurten or the amount of activity.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
+import shapely
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Trunc
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -27,7 +30,9 @@ from buurtonderzoek.canvass.models import Canvass, DoorVisit
 from buurtonderzoek.dashboards.models import AreaMonth, AreaRefresh
 from buurtonderzoek.handoff.models import PoliceReport, ReportOutcome, ReportStatus
 from buurtonderzoek.incidents.models import Incident
+from buurtonderzoek.places.geo import distance_m
 from buurtonderzoek.places.models import Address, Buurt, Gemeente
+from buurtonderzoek.places.queries import addresses_within_radius, rd_polygon_from_geojson
 
 # A report counts as used by the police when they marked it used, or closed it with an outcome
 # saying the information helped.
@@ -83,67 +88,119 @@ def period_bounds(start: date, end: date) -> tuple[datetime, datetime]:
 
 
 def area_figures(buurt_ids: Sequence[int], *, start: date, end: date) -> dict[int, AreaFigures]:
-    """Figures per buurt id for the period start..end (both days included); six queries."""
+    """Figures per buurt id for the period start..end (both days included); a fixed number of queries."""
     codes = dict(Buurt.objects.filter(id__in=buurt_ids).values_list("code", "id"))
     since, until = period_bounds(start, end)
-
-    def per_buurt(rows: object) -> dict[str, int]:
-        return {code: n for code, n in rows}  # type: ignore[attr-defined]
-
-    addresses = per_buurt(
-        Address.objects.filter(buurt_code__in=codes)
-        .values("buurt_code")
-        .annotate(n=Count("id"))
-        .order_by()
-        .values_list("buurt_code", "n")
-    )
-    incidents = per_buurt(
-        Incident.objects.filter(address__buurt_code__in=codes, occurred_from__gte=since, occurred_from__lt=until)
-        .values("address__buurt_code")
-        .annotate(n=Count("id"))
-        .order_by()
-        .values_list("address__buurt_code", "n")
-    )
-    canvasses = per_buurt(
-        Canvass.objects.filter(incident__address__buurt_code__in=codes, created_at__gte=since, created_at__lt=until)
-        .values("incident__address__buurt_code")
-        .annotate(n=Count("id"))
-        .order_by()
-        .values_list("incident__address__buurt_code", "n")
-    )
-    doors = per_buurt(
-        DoorVisit.objects.filter(address__buurt_code__in=codes, visited_at__gte=since, visited_at__lt=until)
-        .values("address__buurt_code")
-        .annotate(n=Count("id"))
-        .order_by()
-        .values_list("address__buurt_code", "n")
-    )
-    used = per_buurt(
-        PoliceReport.objects.filter(
-            REPORT_USED,
-            incident__address__buurt_code__in=codes,
-            submitted_at__gte=since,
-            submitted_at__lt=until,
-        )
-        .values("incident__address__buurt_code")
-        .annotate(n=Count("id"))
-        .order_by()
-        .values_list("incident__address__buurt_code", "n")
-    )
+    addresses = _addresses(codes)
+    counts = _counts(codes, since=since, until=until)
     return {
         buurt_id: AreaFigures(
-            incidents=incidents.get(code, 0),
+            incidents=counts["incidents"][(code, None)],
             addresses=addresses.get(code, 0),
-            canvasses=canvasses.get(code, 0),
-            doors_visited=doors.get(code, 0),
-            reports_used=used.get(code, 0),
-            hours_saved=hours_for_doors(doors.get(code, 0)),
+            canvasses=counts["canvasses"][(code, None)],
+            doors_visited=counts["doors_visited"][(code, None)],
+            reports_used=counts["reports_used"][(code, None)],
+            hours_saved=hours_for_doors(counts["doors_visited"][(code, None)]),
         )
         for code, buurt_id in codes.items()
     }
 
 
+# --- Where an incident is: its address, or the buurt its map point lies in ----------------------
+
+# A map point in a buurt without a known boundary takes the buurt of the nearest address this close.
+NEAREST_ADDRESS_M = 100
+
+
+def place_map_points(codes: Collection[str]) -> dict[int, str]:
+    """Incident id -> buurt code for the incidents registered at a map point (no address) that lie in
+    one of these buurten: the point in the buurt's boundary (points on the edge count as inside), or
+    for buurten without a boundary the buurt of the nearest address within NEAREST_ADDRESS_M.
+
+    Two queries, plus one per point that lies outside every boundary when some buurten have none."""
+    buurten = list(Buurt.objects.filter(code__in=codes).values_list("code", "gemeente_id", "boundary"))
+    points = list(
+        Incident.objects.filter(address__isnull=True, team__gemeente__in={g for _c, g, _b in buurten}).values_list(
+            "id", "x", "y"
+        )
+    )
+    if not points:
+        return {}
+    placed: dict[int, str] = {}
+    shapes = [(code, rd_polygon_from_geojson(boundary)) for code, _g, boundary in buurten if boundary]
+    if shapes:
+        tree = shapely.STRtree([shape for _code, shape in shapes])
+        hits = tree.query(shapely.points([(x, y) for _id, x, y in points]), predicate="intersects")
+        for point, shape in zip(*hits, strict=True):
+            placed.setdefault(points[point][0], shapes[shape][0])
+    unbounded = {code for code, _g, boundary in buurten if not boundary}
+    for incident_id, x, y in points:
+        if unbounded and incident_id not in placed:
+            near = addresses_within_radius(x, y, NEAREST_ADDRESS_M)
+            nearest = min(near, key=lambda a: (distance_m(x, y, a.x, a.y), a.pk), default=None)
+            if nearest is not None and nearest.buurt_code in unbounded:
+                placed[incident_id] = nearest.buurt_code
+    return placed
+
+
+def _counts(
+    codes: Collection[str], *, since: datetime | None = None, until: datetime | None = None, monthly: bool = False
+) -> dict[str, Counter[tuple[str, date | None]]]:
+    """Per figure, the count per (buurt code, local month, or None when not `monthly`) in since..until.
+
+    Incidents, and the canvasses and reports of an incident, count in the incident's buurt (by its
+    address, or by its map point: place_map_points); door visits in the buurt of the visited door.
+    """
+    placed = place_map_points(codes)
+    tz = timezone.get_current_timezone()
+
+    def count(qs: QuerySet[Any], key: str, moment: str, *, points: bool = False) -> Counter[tuple[str, date | None]]:
+        """Rows per buurt (and month); `key` leads to the buurt code, or with `points` to the incident id."""
+        if since is not None:
+            qs = qs.filter(**{f"{moment}__gte": since})
+        if until is not None:
+            qs = qs.filter(**{f"{moment}__lt": until})
+        fields = [key, "at"] if monthly else [key]
+        if monthly:
+            qs = qs.annotate(at=Trunc(moment, "month", tzinfo=tz))
+        result: Counter[tuple[str, date | None]] = Counter()
+        for *group, n in qs.values(*fields).annotate(n=Count("id")).order_by().values_list(*fields, "n"):
+            code = placed.get(group[0]) if points else group[0]
+            if code is not None:
+                month = _month_of(group[1]) if monthly else None
+                result[(code, month)] += n
+        return result
+
+    gemeenten = Buurt.objects.filter(code__in=codes).values("gemeente_id")
+
+    def by_incident(qs: QuerySet[Any], to_incident: str, moment: str) -> Counter[tuple[str, date | None]]:
+        """Rows per buurt of their incident (`to_incident` is the path from the row to the incident)."""
+        code = f"{to_incident}address__buurt_code"
+        counted = count(qs.filter(**{f"{code}__in": codes}), code, moment)
+        if placed:
+            at_points = qs.filter(
+                **{f"{to_incident}address__isnull": True, f"{to_incident}team__gemeente__in": gemeenten}
+            )
+            counted.update(count(at_points, "incident_id" if to_incident else "id", moment, points=True))
+        return counted
+
+    return {
+        "incidents": by_incident(Incident.objects.all(), "", "occurred_from"),
+        "canvasses": by_incident(Canvass.objects.all(), "incident__", "created_at"),
+        "doors_visited": count(
+            DoorVisit.objects.filter(address__buurt_code__in=codes), "address__buurt_code", "visited_at"
+        ),
+        "reports_used": by_incident(PoliceReport.objects.filter(REPORT_USED), "incident__", "submitted_at"),
+    }
+
+
 # --- The roll-up the grip pages read (models.AreaMonth) ------------------------------------------
+
+
+def _month_of(moment: datetime | date) -> date:
+    """The local month of a truncated moment (a datetime on both engines; a date is taken as it is)."""
+    day = timezone.localtime(moment).date() if isinstance(moment, datetime) else moment
+    return day.replace(day=1)
 
 
 def month_start(day: date) -> date:
@@ -155,58 +212,21 @@ def add_months(month: date, n: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
-def _monthly(rows: object) -> dict[tuple[str, date], int]:
-    result: dict[tuple[str, date], int] = {}
-    for code, moment, n in rows:  # type: ignore[attr-defined]
-        month = timezone.localtime(moment).date().replace(day=1) if isinstance(moment, datetime) else moment
-        result[(code, month)] = result.get((code, month), 0) + n
-    return result
-
-
 def refresh_area_months(gemeente: Gemeente) -> int:
     """Recount a gemeente's figures per buurt and month from the source tables; returns the rows written.
 
     Months are local (Europe/Amsterdam) months on SQLite and PostgreSQL alike.
     """
     buurten = dict(Buurt.objects.filter(gemeente=gemeente).values_list("code", "id"))
-    tz = timezone.get_current_timezone()
-
-    def counted(qs: object, code_field: str, moment_field: str) -> dict[tuple[str, date], int]:
-        return _monthly(
-            qs.values(code_field)  # type: ignore[attr-defined]
-            .annotate(at=Trunc(moment_field, "month", tzinfo=tz))
-            .values(code_field, "at")
-            .annotate(n=Count("id"))
-            .order_by()
-            .values_list(code_field, "at", "n")
-        )
-
-    figures = {
-        "incidents": counted(
-            Incident.objects.filter(address__buurt_code__in=buurten), "address__buurt_code", "occurred_from"
-        ),
-        "canvasses": counted(
-            Canvass.objects.filter(incident__address__buurt_code__in=buurten),
-            "incident__address__buurt_code",
-            "created_at",
-        ),
-        "doors_visited": counted(
-            DoorVisit.objects.filter(address__buurt_code__in=buurten), "address__buurt_code", "visited_at"
-        ),
-        "reports_used": counted(
-            PoliceReport.objects.filter(REPORT_USED, incident__address__buurt_code__in=buurten),
-            "incident__address__buurt_code",
-            "submitted_at",
-        ),
-    }
+    figures = _counts(buurten, monthly=True)
     cells = {key for counts in figures.values() for key in counts}
     rows = [
         AreaMonth(
             buurt_id=buurten[code],
             month=month,
-            **{name: counts.get((code, month), 0) for name, counts in figures.items()},
+            **{name: counts[(code, month)] for name, counts in figures.items()},
         )
-        for code, month in sorted(cells)
+        for code, month in sorted(cells)  # type: ignore[type-var]
     ]
     AreaRefresh.objects.get_or_create(gemeente=gemeente)
     with transaction.atomic():
@@ -235,14 +255,17 @@ def request_refresh(gemeente: Gemeente) -> AreaRefresh:
 
 def addresses_per_buurt(buurt_ids: Sequence[int]) -> dict[int, int]:
     codes = dict(Buurt.objects.filter(id__in=buurt_ids).values_list("code", "id"))
-    counts = (
+    return {codes[code]: n for code, n in _addresses(codes).items()}
+
+
+def _addresses(codes: Collection[str]) -> dict[str, int]:
+    return dict(
         Address.objects.filter(buurt_code__in=codes)
         .values("buurt_code")
         .annotate(n=Count("id"))
         .order_by()
         .values_list("buurt_code", "n")
     )
-    return {codes[code]: n for code, n in counts}
 
 
 def _from_sums(sums: dict[str, int | None], addresses: int) -> AreaFigures:
