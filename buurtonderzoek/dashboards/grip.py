@@ -219,14 +219,14 @@ def refresh_area_months(gemeente: Gemeente) -> int:
     """
     buurten = dict(Buurt.objects.filter(gemeente=gemeente).values_list("code", "id"))
     figures = _counts(buurten, monthly=True)
-    cells = {key for counts in figures.values() for key in counts}
+    cells = {(code, month) for counts in figures.values() for code, month in counts if month is not None}
     rows = [
         AreaMonth(
             buurt_id=buurten[code],
             month=month,
             **{name: counts[(code, month)] for name, counts in figures.items()},
         )
-        for code, month in sorted(cells)  # type: ignore[type-var]
+        for code, month in sorted(cells)
     ]
     AreaRefresh.objects.get_or_create(gemeente=gemeente)
     with transaction.atomic():

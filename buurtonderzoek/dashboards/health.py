@@ -155,8 +155,8 @@ def team_health(teams: Sequence[Team], *, now: datetime | None = None) -> list[T
     ):
         if at is not None and (incident_id not in first_door or at < first_door[incident_id]):
             first_door[incident_id] = at
-    for rows in incidents.values():
-        for row in rows:
+    for team_incidents in incidents.values():
+        for row in team_incidents:
             row["first_door"] = first_door.get(row["id"])  # type: ignore[call-overload]
 
     # Visits of the last year's canvasses still waiting for review (a small partial index).

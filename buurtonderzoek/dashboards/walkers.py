@@ -187,4 +187,4 @@ def _insert_counted(visits: QuerySet[DoorVisit]) -> int:
     table = connection.ops.quote_name(WalkerDay._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(f"INSERT INTO {table} (team_id, volunteer_id, day, visits) {select}", params)
-        return max(cursor.rowcount, 0)
+        return int(max(cursor.rowcount, 0))

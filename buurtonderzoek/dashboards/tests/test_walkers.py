@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -91,10 +92,10 @@ def counted(team: Team, edges: list[datetime]) -> dict[int, list[int]]:
     return dict(result)
 
 
-def run(setting: Setting, now: datetime, history_steps: list[tuple[str, object, int]]) -> None:
+def run(setting: Setting, now: datetime, history_steps: list[tuple[str, Any, int]]) -> None:
     for i, (kind, arg, ago) in enumerate(history_steps):
         if kind == "visit":
-            walker = None if arg is None else setting.walkers[arg]  # type: ignore[index]
+            walker = None if arg is None else setting.walkers[arg]
             if walker is not None and not User.objects.filter(pk=walker.pk).exists():
                 continue
             visit(setting.canvass, walker, now - timedelta(seconds=ago), setting.doors[i % 2])
@@ -102,13 +103,13 @@ def run(setting: Setting, now: datetime, history_steps: list[tuple[str, object, 
         elif kind == "refresh":
             refresh_walker_days(setting.team.gemeente, full=bool(arg))
         else:
-            User.objects.filter(pk=setting.walkers[arg].pk).delete()  # type: ignore[index]
+            User.objects.filter(pk=setting.walkers[arg].pk).delete()
 
 
 @SETTINGS
 @given(now=st.sampled_from(NOWS), history_steps=steps, refresh_last=st.booleans())
 def test_the_roll_up_counts_the_periods_as_the_visits_do(
-    setting: Setting, now: datetime, history_steps: list[tuple[str, object, int]], refresh_last: bool
+    setting: Setting, now: datetime, history_steps: list[tuple[str, Any, int]], refresh_last: bool
 ) -> None:
     with transaction.atomic():
         run(setting, now, history_steps)
@@ -125,7 +126,7 @@ def test_the_roll_up_counts_the_periods_as_the_visits_do(
 @SETTINGS
 @given(history_steps=steps)
 def test_after_a_refresh_the_roll_up_equals_a_recount_per_day(
-    setting: Setting, history_steps: list[tuple[str, object, int]]
+    setting: Setting, history_steps: list[tuple[str, Any, int]]
 ) -> None:
     with transaction.atomic():
         run(setting, NOWS[1], history_steps)
