@@ -339,24 +339,11 @@ def timed_both(client: Client, url: str) -> tuple[float, float]:
     return elapsed, cpu_ms
 
 
-def database_cpu_seconds() -> float:
-    """CPU time the PostgreSQL server process serving this connection has used (0 on SQLite, where the
-    database works inside this process and its time is already in our own CPU time). Wall time on a
-    busy shared machine is mostly waiting for a CPU; app CPU + database CPU is the work a request needs."""
-    if connection.vendor != "postgresql":
-        return 0.0
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        pid = cursor.fetchone()[0]
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def measure(name: str, client: Client, urls: list[str], renders: int) -> float:
     first, _ = timed_both(client, urls[0])
-    db_before = database_cpu_seconds()
+    db_before = benchdjango.database_cpu_seconds()
     measured = [timed_both(client, urls[i % len(urls)]) for i in range(renders)]
-    db_ms = (database_cpu_seconds() - db_before) * 1000 / renders
+    db_ms = (benchdjango.database_cpu_seconds() - db_before) * 1000 / renders
     times = sorted(wall for wall, _cpu in measured)
     median, p90 = statistics.median(times), times[int(0.9 * (len(times) - 1))]
     cpu = statistics.median(cpu for _wall, cpu in measured)

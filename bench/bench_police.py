@@ -19,6 +19,7 @@ Figures are printed, not asserted: record them in docs/performance.md.
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import statistics
 import sys
@@ -137,15 +138,20 @@ def build(fresh: bool) -> tuple[Gemeente, Team]:
     return gemeente, teams[0]
 
 
-def timed(fn: Callable[[], object], runs: int) -> tuple[float, float]:
+def timed(fn: Callable[[], object], runs: int) -> tuple[float, float, float, float]:
+    """Median and p90 wall time, median CPU time of this process and mean CPU time of the database
+    server process (PostgreSQL; 0 on SQLite), in milliseconds."""
     fn()
-    times = []
+    times, cpu = [], []
+    db_before = benchdjango.database_cpu_seconds()
     for _ in range(runs):
-        begin = time.perf_counter()
+        begin, begin_cpu = time.perf_counter(), time.process_time()
         fn()
         times.append((time.perf_counter() - begin) * 1000)
+        cpu.append((time.process_time() - begin_cpu) * 1000)
+    db_ms = (benchdjango.database_cpu_seconds() - db_before) * 1000 / runs
     times.sort()
-    return statistics.median(times), times[min(len(times) - 1, int(len(times) * 0.9))]
+    return statistics.median(times), times[min(len(times) - 1, int(len(times) * 0.9))], statistics.median(cpu), db_ms
 
 
 def queries(client: Client, url: str) -> tuple[int, int]:
@@ -181,8 +187,9 @@ def main() -> None:
     reports = PoliceReport.objects.filter(incident__team__gemeente=gemeente).count()
     print(f"Database: {connection.vendor}; {reports:,} reports, {visits:,} door visits, {TEAMS} teams")
 
-    print("\n| what | median | p90 | queries |")
-    print("|---|---|---|---|")
+    load = os.getloadavg()[0]
+    print(f"\n| what (load average {load:.1f}) | median | p90 | CPU median | database CPU mean | queries |")
+    print("|---|---|---|---|---|---|")
     for label, url in (
         ("police totals page, all 8,000 reports (5 years)", everything),
         ("police totals page, this quarter", quarter),
@@ -191,8 +198,8 @@ def main() -> None:
     ):
         n, status = queries(client, url)
         assert status == 200, (url, status)
-        median, p90 = timed(partial(client.get, url), args.runs)
-        print(f"| {label} | {median:.0f} ms | {p90:.0f} ms | {n} |")
+        median, p90, cpu, db = timed(partial(client.get, url), args.runs)
+        print(f"| {label} | {median:.0f} ms | {p90:.0f} ms | {cpu:.0f} ms | {db:.0f} ms | {n} |")
 
     # Query count on a small data set: the same page over one day holds a handful of reports.
     small = f"/politie/totalen/?van={today - timedelta(days=30):%Y-%m-%d}&tot={today - timedelta(days=29):%Y-%m-%d}"
