@@ -127,9 +127,8 @@ def refresh_walker_days(gemeente: Gemeente, *, full: bool | None = None) -> int:
         visits = DoorVisit.objects.filter(
             canvass__incident__team__gemeente=gemeente, volunteer__isnull=False, id__lte=top
         )
-        cells = WalkerDay.objects.filter(team__gemeente=gemeente)
         if full:
-            cells.delete()
+            WalkerDay.objects.filter(team__gemeente=gemeente).delete()
             written = _insert_counted(visits)
         else:
             changed = set(
@@ -154,7 +153,7 @@ def refresh_walker_days(gemeente: Gemeente, *, full: bool | None = None) -> int:
                 stale = Q()
                 for team_id, team_days in days_of.items():
                     stale |= Q(team_id=team_id, day__in=team_days)
-                cells.filter(stale).delete()
+                WalkerDay.objects.filter(stale).delete()  # these teams are the gemeente's: no join needed
             WalkerDay.objects.bulk_create(rows, batch_size=5000)
             written = len(rows)
         AreaRefresh.objects.filter(pk=state.pk).update(
