@@ -62,7 +62,8 @@ def add_response(response: Response) -> None:
         cell = ResultCell.objects.select_for_update().get(**lookup)
     cell.respondents += 1
     cell.moments = fold(dict(cell.moments), response.scores)
-    cell.save(update_fields=["respondents", "moments"])
+    cell.weighted = {}  # the weighting cache no longer matches the answers
+    cell.save(update_fields=["respondents", "moments", "weighted"])
 
 
 def compute_cells(wave: Wave) -> dict[tuple[int, str], tuple[int, Raw]]:
@@ -93,4 +94,5 @@ def rebuild_cells(wave: Wave) -> None:
         cells = list(ResultCell.objects.select_for_update().filter(wave=wave))
         for cell in cells:
             cell.respondents, cell.moments = totals.get((cell.buurt_id, cell.source), (0, {}))
-        ResultCell.objects.bulk_update(cells, ["respondents", "moments"], batch_size=500)
+            cell.weighted = {}  # scores may have changed (rescore_wave): weigh again when next shown
+        ResultCell.objects.bulk_update(cells, ["respondents", "moments", "weighted"], batch_size=500)

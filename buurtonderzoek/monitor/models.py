@@ -318,6 +318,11 @@ class ResultCell(models.Model):
     source = models.CharField(max_length=10, choices=Source.choices)
     respondents = models.PositiveIntegerField(default=0)
     moments = models.JSONField(default=dict, blank=True)
+    # Post-stratification of a closed wave's invited answers (results._weighted_strata), kept so that a
+    # results page reads cells, not answers: {"key": the CBS totals and count it was made with,
+    # "method", "reason", "moments": per indicator the nine weighted sums}. Emptied whenever the cell
+    # changes; recomputed when the key no longer matches (other totals loaded).
+    weighted = models.JSONField(default=dict, blank=True)
 
     class Meta:
         verbose_name = _("resultaatcel")

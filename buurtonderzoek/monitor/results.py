@@ -30,6 +30,7 @@ from datetime import date
 from functools import cached_property, lru_cache
 from typing import Literal
 
+from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import get_format
 from django.utils.translation import get_language
@@ -497,66 +498,109 @@ def weighting_text(methods: Sequence[tuple[weighting.Method, weighting.Reason]],
     return f"{text}."
 
 
+# Bump when the weighting rules change: every cached weighting is then made again.
+WEIGHTING_VERSION = 1
+WeightedCache = dict[tuple[int, int], tuple[int, dict[str, object]]]  # (wave, buurt) -> (respondents, cache)
+
+
+def _cache_key(totals: weighting.Totals, respondents: int) -> str:
+    return f"v{WEIGHTING_VERSION}:{totals.year}:{totals.age}:{totals.sex}:{respondents}"
+
+
 def _weighted_strata(
-    waves: Sequence[Wave], per_wave: dict[int, list[WaveBuurt]]
+    waves: Sequence[Wave], per_wave: dict[int, list[WaveBuurt]], cells: WeightedCache
 ) -> tuple[dict[int, dict[int, tuple[int, aggregates.Raw]]], dict[int, str]]:
     """Post-stratified moments of the raked buurten of closed waves, and each closed wave's weighting text.
 
-    One query whatever the number of waves: the invited answers of the waves whose version asks age
-    and sex (the CBS totals came with the buurten). Waves without those questions keep the running
-    totals (design weights). See weighting.py for the rules.
+    The weighting is kept in the wave's invited cells (`ResultCell.weighted`): a results page reads
+    it with the cells, so it costs no query. Only a closed wave whose cache does not match the loaded
+    CBS totals (first view after closing, or new totals) is weighed again from its invited answers:
+    one query for the answers and two to store the result. See weighting.py for the rules.
     """
     texts: dict[int, str] = {}
-    asking = [w for w in waves if asks_age_and_sex(w.version.parsed)]
-    # The CBS totals come with the wave's buurten (select_related in load_results): no extra query.
-    totals: dict[int, weighting.Totals | None] = {}
-    year: int | None = None
-    for wave in waves:
-        for row in per_wave.get(wave.pk, []):
-            pop = _population(row.buurt)
-            if pop is None or row.buurt_id in totals:
-                continue
-            totals[row.buurt_id] = weighting.totals_from(
-                year=pop.year,
-                age_15_24=pop.age_15_24,
-                age_25_44=pop.age_25_44,
-                age_45_64=pop.age_45_64,
-                age_65_plus=pop.age_65_plus,
-                men=pop.men,
-                women=pop.women,
-            )
-            year = max(year or 0, pop.year)
-    people: dict[int, dict[int, list[tuple[weighting.Person, dict[str, float]]]]] = defaultdict(
-        lambda: defaultdict(list)
-    )
-    # Only waves with totals for at least one of their buurten can be raked: no query otherwise.
-    rakeable = [w for w in asking if any(totals.get(r.buurt_id) for r in per_wave.get(w.pk, []))]
-    if rakeable:
-        rows = (
-            Response.objects.filter(
-                wave_id__in=[w.pk for w in rakeable], source=Source.INVITED, status=ResponseStatus.COMPLETED
-            )
-            .values_list("wave_id", "buurt_id", "scores", "answers__age_group", "answers__sex")
-            .iterator(chunk_size=5000)
-        )
-        for wave_id, buurt_id, scores, age, sex in rows:
-            person = weighting.person_from({"age_group": age, "sex": sex})
-            people[wave_id][buurt_id].append((person, scores))
     strata: dict[int, dict[int, tuple[int, aggregates.Raw]]] = {}
     for wave in waves:
-        asks = wave in asking
+        rows = per_wave.get(wave.pk, [])
+        asks = asks_age_and_sex(wave.version.parsed)
+        totals = {r.buurt_id: _totals(r.buurt) for r in rows} if asks else {}
+        years = {t.year for t in totals.values() if t is not None}
+        counts = {b: cells.get((wave.pk, b), (0, {}))[0] for b in totals}
+        # Buurten with totals and answers are weighed; the key says with which totals and count.
+        expected = {b: _cache_key(t, counts[b]) for b, t in totals.items() if t is not None and counts[b] > 0}
+        if any(cells.get((wave.pk, b), (0, {}))[1].get("key") != key for b, key in expected.items()):
+            _weigh_wave(wave, totals, expected)
+            cells.update(_stored(wave))
         methods: list[tuple[weighting.Method, weighting.Reason]] = []
         wave_strata: dict[int, tuple[int, aggregates.Raw]] = {}
-        for row in per_wave.get(wave.pk, []):
-            answered = people[wave.pk].get(row.buurt_id, []) if asks else []
-            result = weighting.buurt_weights([p for p, _s in answered], totals.get(row.buurt_id), asks=asks)
-            methods.append((result.method, result.reason))
-            if result.method == weighting.Method.RAKED:
-                wave_strata[row.buurt_id] = (len(answered), _weighted_raw(answered, result.factors))
+        for row in rows:
+            if not asks:
+                methods.append((weighting.Method.DESIGN, weighting.Reason.NO_QUESTIONS))
+                continue
+            if row.buurt_id not in expected:
+                reason = weighting.Reason.NO_TOTALS if totals.get(row.buurt_id) is None else weighting.Reason.TOO_FEW
+                methods.append((weighting.Method.DESIGN, reason))
+                continue
+            respondents, cache = cells.get((wave.pk, row.buurt_id), (0, {}))
+            method = weighting.Method(str(cache.get("method", weighting.Method.DESIGN)))
+            methods.append((method, weighting.Reason(str(cache.get("reason", weighting.Reason.TOO_FEW)))))
+            moments = cache.get("moments")
+            if method == weighting.Method.RAKED and isinstance(moments, dict):
+                wave_strata[row.buurt_id] = (respondents, moments)
         if wave_strata:
             strata[wave.pk] = wave_strata
-        texts[wave.pk] = weighting_text(methods, year)
+        texts[wave.pk] = weighting_text(methods, max(years) if years else None)
     return strata, texts
+
+
+def _weigh_wave(wave: Wave, totals: dict[int, weighting.Totals | None], keys: dict[int, str]) -> None:
+    """Weigh one closed wave's invited answers per buurt and store the result in its cells."""
+    answered: dict[int, list[tuple[weighting.Person, dict[str, float]]]] = defaultdict(list)
+    rows = (
+        Response.objects.filter(wave=wave, source=Source.INVITED, status=ResponseStatus.COMPLETED)
+        .values_list("buurt_id", "scores", "answers__age_group", "answers__sex")
+        .iterator(chunk_size=5000)
+    )
+    for buurt_id, scores, age, sex in rows:
+        answered[buurt_id].append((weighting.person_from({"age_group": age, "sex": sex}), scores))
+    with transaction.atomic():
+        cells = list(ResultCell.objects.select_for_update().filter(wave=wave, source=Source.INVITED))
+        for cell in cells:
+            if cell.buurt_id not in keys:
+                cell.weighted = {}
+                continue
+            people = answered.get(cell.buurt_id, [])
+            result = weighting.buurt_weights([p for p, _s in people], totals.get(cell.buurt_id))
+            cell.weighted = {
+                "key": keys[cell.buurt_id],
+                "method": str(result.method),
+                "reason": str(result.reason),
+                "moments": _weighted_raw(people, result.factors) if result.method == weighting.Method.RAKED else {},
+            }
+        ResultCell.objects.bulk_update(cells, ["weighted"], batch_size=500)
+
+
+def _stored(wave: Wave) -> WeightedCache:
+    return {
+        (wave.pk, buurt_id): (respondents, weighted)
+        for buurt_id, respondents, weighted in ResultCell.objects.filter(wave=wave, source=Source.INVITED).values_list(
+            "buurt_id", "respondents", "weighted"
+        )
+    }
+
+
+def _totals(buurt: Buurt) -> weighting.Totals | None:
+    pop = _population(buurt)
+    if pop is None:
+        return None
+    return weighting.totals_from(
+        year=pop.year,
+        age_15_24=pop.age_15_24,
+        age_25_44=pop.age_25_44,
+        age_45_64=pop.age_45_64,
+        age_65_plus=pop.age_65_plus,
+        men=pop.men,
+        women=pop.women,
+    )
 
 
 def _population(buurt: Buurt) -> BuurtPopulation | None:
@@ -616,7 +660,7 @@ def load_results(
     only = {("buurt", b.pk) for b in buurten} if buurten is not None else None
     rows = list(wave_buurten.order_by("buurt__wijk__code", "buurt__code"))
     cells = ResultCell.objects.filter(wave_id__in=wave_ids).values_list(
-        "wave_id", "buurt_id", "source", "respondents", "moments"
+        "wave_id", "buurt_id", "source", "respondents", "moments", "weighted"
     )
     pulse_rows = Response.objects.filter(
         source=Source.PULSE, status=ResponseStatus.COMPLETED, buurt__gemeente=gemeente
@@ -653,8 +697,11 @@ def load_results(
     ]
 
     strata: dict[tuple[int, str], dict[int, tuple[int, aggregates.Raw]]] = defaultdict(dict)
-    for wave_id, buurt_id, source, respondents, raw in cells:
+    weighted_cache: WeightedCache = {}
+    for wave_id, buurt_id, source, respondents, raw, weighted_cell in cells:
         strata[(wave_id, source)][buurt_id] = (respondents, raw)
+        if source == Source.INVITED:
+            weighted_cache[(wave_id, buurt_id)] = (respondents, weighted_cell)
     pulse_raw: dict[int | None, dict[int, tuple[int, aggregates.Raw]]] = defaultdict(dict)
     for wave_id, buurt_id, scores in pulse_rows:
         count, raw_moments = pulse_raw[wave_id].get(buurt_id, (0, {}))
@@ -667,7 +714,7 @@ def load_results(
         return area.level == "gemeente" or any(child in only for child in children.get(area.key, []))
 
     released_waves = [w for w in wave_list if w.status(today) == WaveStatus.FINISHED]
-    weighted, weighting_texts = _weighted_strata(released_waves, per_wave)
+    weighted, weighting_texts = _weighted_strata(released_waves, per_wave, weighted_cache)
     for wave_id, by_buurt in weighted.items():
         # Raked buurten get their weighted moments; the others keep the running totals (design weights).
         strata[(wave_id, Source.INVITED)].update(by_buurt)

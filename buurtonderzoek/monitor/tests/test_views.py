@@ -296,8 +296,8 @@ def test_the_results_page_uses_a_constant_number_of_queries(client: Client, mwor
     with CaptureQueriesContext(connection) as large:
         assert client.get(url + "?indicator=mark_safety").status_code == 200
     assert len(large) == len(small)
-    # 13 to load (one more since weighting: the invited answers of closed waves asking age and sex), 6 for the version.
-    assert len(large) <= 19
+    # 12 to load (the weighting is read with the cells: ResultCell.weighted), 6 for the version.
+    assert len(large) <= 18
     with CaptureQueriesContext(connection) as cached:
         assert client.get(url + "?indicator=mark_safety").status_code == 200
     assert len(cached) < len(large)

@@ -144,3 +144,45 @@ def test_the_results_say_which_weighting_was_used_and_weight_to_the_cbs_totals(
     assert after.estimate is not None and before.estimate is not None
     assert after.estimate.value != pytest.approx(before.estimate.value)
     assert raked.weighting in exports.results_csv(load_results(mworld.world.gemeente)).decode("utf-8-sig")
+
+
+def test_the_weighting_is_kept_in_the_cells_and_made_again_only_when_the_totals_change(
+    mworld: MonitorWorld, fill: Callable[..., int]
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from buurtonderzoek.monitor import aggregates
+    from buurtonderzoek.monitor.models import ResultCell
+    from buurtonderzoek.monitor.results import load_results
+    from buurtonderzoek.places.models import BuurtPopulation
+
+    fill(mworld.wave, {b.pk: 40 for b in mworld.buurten})
+    close_wave(mworld.wave)
+    for buurt in mworld.buurten:
+        BuurtPopulation.objects.create(
+            buurt=buurt, year=2024, inhabitants=1000, men=490, women=510, age_0_14=150,
+            age_15_24=300, age_25_44=250, age_45_64=200, age_65_plus=100,
+        )  # fmt: skip
+    root = ("gemeente", mworld.world.gemeente.pk)
+
+    def value(weighing: bool) -> float:
+        with CaptureQueriesContext(connection) as queries:
+            results = load_results(mworld.world.gemeente)
+            indicator = results.indicator_by_key["unsafe_general"]
+            estimate = results.invited[mworld.wave.pk].figure(root, indicator).estimate
+        weighed = any("age_group" in q["sql"] for q in queries.captured_queries)
+        assert weighed == weighing, [q["sql"][:120] for q in queries.captured_queries]
+        assert estimate is not None
+        return estimate.value
+
+    first = value(weighing=True)  # the first view after closing weighs the answers once
+    assert value(weighing=False) == first  # later views read the cells only
+    assert all(c.weighted.get("method") == "raked" for c in ResultCell.objects.filter(source="invited"))
+    BuurtPopulation.objects.update(age_15_24=100, age_65_plus=300)  # other totals: weighed again
+    changed = value(weighing=True)
+    assert changed != pytest.approx(first)
+    assert value(weighing=False) == changed
+    aggregates.rebuild_cells(mworld.wave)  # a rescore empties the cache
+    assert not any(c.weighted for c in ResultCell.objects.all())
+    assert value(weighing=True) == pytest.approx(changed)
