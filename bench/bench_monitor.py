@@ -247,20 +247,9 @@ def weighting_figures(client: Client, gemeente: Gemeente, url: str, renders: int
     answers once (raking per buurt) and keeps the result in the cells; later views read the cells."""
     buurten = list(Buurt.objects.filter(gemeente=gemeente))
     BuurtPopulation.objects.filter(buurt__in=buurten).delete()
+    ages = {"age_0_14": 270, "age_15_24": 220, "age_25_44": 450, "age_45_64": 480, "age_65_plus": 380}
     BuurtPopulation.objects.bulk_create(
-        BuurtPopulation(
-            buurt=b,
-            year=2024,
-            inhabitants=1800,
-            men=890,
-            women=910,
-            age_0_14=270,
-            age_15_24=220,
-            age_25_44=450,
-            age_45_64=480,
-            age_65_plus=380,
-            households=HOUSEHOLDS,
-        )  # fmt: skip
+        BuurtPopulation(buurt=b, year=2024, inhabitants=1800, men=890, women=910, households=HOUSEHOLDS, **ages)
         for b in buurten
     )
     try:
