@@ -23,6 +23,7 @@ urlpatterns = [
     path("monitor/team/<int:pk>/", views.team_summary, name="team_summary"),
     path("monitor/<str:code>/", views.results, name="results"),
     path("monitor/<str:code>/nieuwe-meetronde/", views.wave_create, name="wave_create"),
+    path("monitor/<str:code>/veiligheidspols/", views.pulse_canvasses, name="pulse_canvasses"),
     path("monitor/<str:code>/resultaten.csv", views.export_csv, name="export_csv"),
     path("monitor/<str:code>/resultaten.xlsx", views.export_xlsx, name="export_xlsx"),
     path("monitor/<str:code>/rapport.pdf", views.export_pdf, name="export_pdf"),

@@ -26,7 +26,7 @@ from buurtonderzoek.core.audit import record
 from buurtonderzoek.core.dbrouter import reads_from_replica
 from buurtonderzoek.core.models import AuditAction
 from buurtonderzoek.core.types import AuthedHttpRequest
-from buurtonderzoek.monitor import actions, exports, presenters
+from buurtonderzoek.monitor import actions, exports, presenters, pulse
 from buurtonderzoek.monitor.access import get_gemeente_for_officer, get_wave_for_officer
 from buurtonderzoek.monitor.cache import cached_results, remember
 from buurtonderzoek.monitor.forms import PrintRunForm, ResultsFilterForm, WaveEditForm, WaveForm
@@ -122,6 +122,16 @@ def _render_results(request: AuthedHttpRequest, context: dict[str, Any], data: G
     response = render(request, "monitor/results.html", context)
     remember(data)  # with the figures this page computed, for the next view (monitor/cache.py)
     return response
+
+
+@login_required
+@require_GET
+def pulse_canvasses(request: AuthedHttpRequest, code: str) -> HttpResponse:
+    """The safety-pulse answers per canvass in the gemeente: not a sample, released per 10 answers."""
+    gemeente = get_gemeente_for_officer(request.user, code)
+    return render(
+        request, "monitor/pulse_canvasses.html", {"gemeente": gemeente, "canvasses": pulse.gemeente_pulse(gemeente)}
+    )
 
 
 def small_count(count: int) -> str:

@@ -100,3 +100,26 @@ def test_the_coordinator_reads_the_pulse_panel_on_a_phone(phone_page: Page, worl
     table.scroll_into_view_if_needed()
     assert_accessible(phone_page)
     screenshot(phone_page, "canvass-pulse")
+
+
+def test_the_gemeente_sees_the_pulse_per_canvass_without_incident_details(
+    client: Client, world: World, canvass: Canvass
+) -> None:
+    Authenticator.objects.create(user=world.gert, type=Authenticator.Type.TOTP, data={"secret": "JBSWY3DPEHPK3PXP"})
+    buurt = BuurtFactory.create(wijk__gemeente=world.gemeente, name="Bloemenbuurt")
+    url = reverse("monitor:pulse_canvasses", args=[world.gemeente.code])
+    assert client.get(url).status_code == 302  # anonymous: to the login page
+    client.force_login(world.charlie)  # coordinator in another gemeente
+    assert client.get(url).status_code == 404
+    client.force_login(world.alice)  # coordinator here: the gemeente's monitor is for its officers
+    assert client.get(url).status_code == 403
+    client.force_login(world.gert)
+    assert "Er zijn nog geen antwoorden op de veiligheidspols" in client.get(url).content.decode()
+    rng = random.Random(5)
+    for _ in range(13):
+        _answer(canvass, buurt, rng)
+    page = client.get(url).content.decode()
+    assert "geen steekproef" in page and "Bloemenbuurt" in page
+    row = page[page.index('id="pulse-canvasses"') :]
+    assert "<td>10</td>" in row and "Voelt zich wel eens onveilig in de eigen buurt" in row
+    assert canvass.incident.address.street not in page  # no incident or address, only the buurt
