@@ -123,3 +123,23 @@ def test_the_gemeente_sees_the_pulse_per_canvass_without_incident_details(
     row = page[page.index('id="pulse-canvasses"') :]
     assert "<td>10</td>" in row and "Voelt zich wel eens onveilig in de eigen buurt" in row
     assert canvass.incident.address.street not in page  # no incident or address, only the buurt
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_gemeente_reads_the_pulse_per_canvass_on_a_desktop(
+    desktop_page: Page, world: World, canvass: Canvass
+) -> None:
+    Authenticator.objects.create(user=world.gert, type=Authenticator.Type.TOTP, data={"secret": "JBSWY3DPEHPK3PXP"})
+    buurt = BuurtFactory.create(wijk__gemeente=world.gemeente, name="Bloemenbuurt")
+    rng = random.Random(13)
+    for _ in range(21):
+        _answer(canvass, buurt, rng)
+    log_in(desktop_page, world.gert.email, totp_secret="JBSWY3DPEHPK3PXP")
+    desktop_page.goto(reverse("monitor:results", args=[world.gemeente.code]))
+    desktop_page.get_by_role("link", name="Veiligheidspols per buurtonderzoek").click()
+    table = desktop_page.locator("#pulse-canvasses")
+    expect(table.locator("tbody tr")).to_have_count(1)
+    expect(table.locator("tbody td").nth(1)).to_have_text("20")
+    assert_accessible(desktop_page)
+    screenshot(desktop_page, "monitor-pulse-canvasses")
