@@ -30,7 +30,7 @@ from datetime import date
 from functools import cached_property, lru_cache
 from typing import Literal
 
-from django.db import transaction
+from django.db import router
 from django.utils import timezone
 from django.utils.formats import get_format
 from django.utils.translation import get_language
@@ -515,7 +515,7 @@ def _weighted_strata(
     The weighting is kept in the wave's invited cells (`ResultCell.weighted`): a results page reads
     it with the cells, so it costs no query. Only a closed wave whose cache does not match the loaded
     CBS totals (first view after closing, or new totals) is weighed again from its invited answers:
-    one query for the answers and two to store the result. See weighting.py for the rules.
+    one query for the answers, one for its cells and one to store the result. See weighting.py.
     """
     texts: dict[int, str] = {}
     strata: dict[int, dict[int, tuple[int, aggregates.Raw]]] = {}
@@ -528,8 +528,7 @@ def _weighted_strata(
         # Buurten with totals and answers are weighed; the key says with which totals and count.
         expected = {b: _cache_key(t, counts[b]) for b, t in totals.items() if t is not None and counts[b] > 0}
         if any(cells.get((wave.pk, b), (0, {}))[1].get("key") != key for b, key in expected.items()):
-            _weigh_wave(wave, totals, expected)
-            cells.update(_stored(wave))
+            cells.update(_weigh_wave(wave, totals, expected))
         methods: list[tuple[weighting.Method, weighting.Reason]] = []
         wave_strata: dict[int, tuple[int, aggregates.Raw]] = {}
         for row in rows:
@@ -552,8 +551,8 @@ def _weighted_strata(
     return strata, texts
 
 
-def _weigh_wave(wave: Wave, totals: dict[int, weighting.Totals | None], keys: dict[int, str]) -> None:
-    """Weigh one closed wave's invited answers per buurt and store the result in its cells."""
+def _weigh_wave(wave: Wave, totals: dict[int, weighting.Totals | None], keys: dict[int, str]) -> WeightedCache:
+    """Weigh one closed wave's invited answers per buurt, store the result in its cells and return it."""
     answered: dict[int, list[tuple[weighting.Person, dict[str, float]]]] = defaultdict(list)
     rows = (
         Response.objects.filter(wave=wave, source=Source.INVITED, status=ResponseStatus.COMPLETED)
@@ -562,30 +561,24 @@ def _weigh_wave(wave: Wave, totals: dict[int, weighting.Totals | None], keys: di
     )
     for buurt_id, scores, age, sex in rows:
         answered[buurt_id].append((weighting.person_from({"age_group": age, "sex": sex}), scores))
-    with transaction.atomic():
-        cells = list(ResultCell.objects.select_for_update().filter(wave=wave, source=Source.INVITED))
-        for cell in cells:
-            if cell.buurt_id not in keys:
-                cell.weighted = {}
-                continue
-            people = answered.get(cell.buurt_id, [])
-            result = weighting.buurt_weights([p for p, _s in people], totals.get(cell.buurt_id))
-            cell.weighted = {
-                "key": keys[cell.buurt_id],
-                "method": str(result.method),
-                "reason": str(result.reason),
-                "moments": _weighted_raw(people, result.factors) if result.method == weighting.Method.RAKED else {},
-            }
-        ResultCell.objects.bulk_update(cells, ["weighted"], batch_size=500)
-
-
-def _stored(wave: Wave) -> WeightedCache:
-    return {
-        (wave.pk, buurt_id): (respondents, weighted)
-        for buurt_id, respondents, weighted in ResultCell.objects.filter(wave=wave, source=Source.INVITED).values_list(
-            "buurt_id", "respondents", "weighted"
-        )
-    }
+    # Cells are read and written on the primary database (results pages may read from a replica,
+    # which refuses writes and may lag). Two first views at once compute the same values: no lock.
+    primary = router.db_for_write(ResultCell)
+    cells = list(ResultCell.objects.using(primary).filter(wave=wave, source=Source.INVITED))
+    for cell in cells:
+        if cell.buurt_id not in keys:
+            cell.weighted = {}
+            continue
+        people = answered.get(cell.buurt_id, [])
+        result = weighting.buurt_weights([p for p, _s in people], totals.get(cell.buurt_id))
+        cell.weighted = {
+            "key": keys[cell.buurt_id],
+            "method": str(result.method),
+            "reason": str(result.reason),
+            "moments": _weighted_raw(people, result.factors) if result.method == weighting.Method.RAKED else {},
+        }
+    ResultCell.objects.using(primary).bulk_update(cells, ["weighted"], batch_size=500)
+    return {(wave.pk, cell.buurt_id): (cell.respondents, cell.weighted) for cell in cells}
 
 
 def _totals(buurt: Buurt) -> weighting.Totals | None:
