@@ -57,22 +57,55 @@ class CanvassPulse:
     summary: PulseSummary
 
 
-def gemeente_pulse(gemeente: Any) -> list[CanvassPulse]:
-    """Every canvass in the gemeente that has pulse answers, newest first. Two queries in all.
+@dataclass(frozen=True)
+class BuurtPulse:
+    """All pulse answers of one buurt (with or without a canvass or a running wave)."""
 
-    No incident, address or team: the canvass is named by its date and the buurten of its answers.
+    code: str
+    name: str
+    summary: PulseSummary
+
+
+@dataclass(frozen=True)
+class GemeentePulse:
+    canvasses: list[CanvassPulse]
+    buurten: list[BuurtPulse]
+
+
+def gemeente_pulse(gemeente: Any) -> GemeentePulse:
+    """The pulse answers of a gemeente per canvass (newest first) and per buurt. Two queries in all.
+
+    No incident, address or team: a canvass is named by its date and the buurten of its answers. Per
+    buurt every pulse answer counts, also those given where no wave ran; each grouping is released in
+    blocks of 10 in the order the answers were given.
     """
     rows = list(
-        Response.objects.filter(
-            source=Source.PULSE, status=ResponseStatus.COMPLETED, canvass__incident__team__gemeente=gemeente
+        Response.objects.filter(source=Source.PULSE, status=ResponseStatus.COMPLETED, buurt__gemeente=gemeente)
+        .order_by("completed_at", "pk")
+        .values_list(
+            "canvass_id",
+            "canvass__planned_at",
+            "canvass__created_at",
+            "buurt__name",
+            "version_id",
+            "scores",
+            "buurt__code",
         )
-        .order_by("canvass_id", "completed_at", "pk")
-        .values_list("canvass_id", "canvass__planned_at", "canvass__created_at", "buurt__name", "version_id", "scores")
     )
     indicators = _indicators({row[4] for row in rows})
     per_canvass: dict[int, list[tuple[Any, ...]]] = {}
+    per_buurt: dict[tuple[str, str], list[tuple[int, dict[str, Any]]]] = {}
     for row in rows:
-        per_canvass.setdefault(row[0], []).append(row)
+        if row[0] is not None:
+            per_canvass.setdefault(row[0], []).append(row)
+        per_buurt.setdefault((row[6], row[3]), []).append((row[4], row[5]))
+    buurten = [BuurtPulse(code, name, _summary(own, indicators)) for (code, name), own in sorted(per_buurt.items())]
+    return GemeentePulse(_canvasses(per_canvass, indicators), buurten)
+
+
+def _canvasses(
+    per_canvass: dict[int, list[tuple[Any, ...]]], indicators: dict[int, list[Indicator]]
+) -> list[CanvassPulse]:
     found = []
     for canvass_id, own in per_canvass.items():
         planned, created = own[0][1], own[0][2]

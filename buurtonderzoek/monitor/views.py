@@ -129,8 +129,11 @@ def _render_results(request: AuthedHttpRequest, context: dict[str, Any], data: G
 def pulse_canvasses(request: AuthedHttpRequest, code: str) -> HttpResponse:
     """The safety-pulse answers per canvass in the gemeente: not a sample, released per 10 answers."""
     gemeente = get_gemeente_for_officer(request.user, code)
+    found = pulse.gemeente_pulse(gemeente)
     return render(
-        request, "monitor/pulse_canvasses.html", {"gemeente": gemeente, "canvasses": pulse.gemeente_pulse(gemeente)}
+        request,
+        "monitor/pulse_canvasses.html",
+        {"gemeente": gemeente, "canvasses": found.canvasses, "buurten": found.buurten},
     )
 
 

@@ -124,6 +124,16 @@ def test_the_gemeente_sees_the_pulse_per_canvass_without_incident_details(
     assert "<td>10</td>" in row and "Voelt zich wel eens onveilig in de eigen buurt" in row
     address = canvass.incident.address
     assert address is not None and address.street not in page  # no incident or address, only the buurt
+    # Per buurt too, with the pulse answers given where no canvass (or wave) was recorded.
+    for _ in range(8):
+        record_pulse(
+            buurt=buurt, version=_pulse_version(), answers={"pulse_ok": "ja", "unsafe_buurt": "nee", "mark_safety": 8}
+        )
+    page = client.get(url).content.decode()
+    per_buurt = page[page.index('id="pulse-buurten"') :]
+    assert "Bloemenbuurt" in per_buurt and "<td>20</td>" in per_buurt  # 21 answers: released up to 20
+    per_canvass = page[page.index('id="pulse-canvasses"') : page.index('id="pulse-buurten"')]
+    assert "<td>10</td>" in per_canvass  # the canvass itself still has 13: released up to 10
 
 
 @pytest.mark.browser
