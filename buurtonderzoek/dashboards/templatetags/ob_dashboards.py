@@ -1,4 +1,6 @@
-"""The public buurt summary's chart: the released monitor figures as bars with their 95% interval.
+"""`{% health_level level %}`: a team-health level as a coloured label (in orde / let op / risico).
+
+The public buurt summary's chart: the released monitor figures as bars with their 95% interval.
 
 Only figures the table beside it already shows are drawn (a suppressed cell, under 10 answers, is left
 out, not drawn as empty), so the chart can never say more than the table. Percentages and 0-10 marks
@@ -11,13 +13,24 @@ from collections.abc import Sequence
 from typing import Any
 
 from django import template
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from buurtonderzoek.monitor.charts_svg import Point, bar_chart
 from buurtonderzoek.monitor.statistics import Kind
 
 register = template.Library()
+
+LEVEL_LABELS = {"in_orde": gettext_lazy("in orde"), "let_op": gettext_lazy("let op"), "risico": gettext_lazy("risico")}
+
+
+@register.simple_tag
+def health_level(level: str) -> SafeString:
+    """A tag, not an included template: the team-health page shows some 900 of these for 100 teams."""
+    return format_html('<span class="health health-{}">{}</span>', level, LEVEL_LABELS.get(level, level))
+
 
 TEN_POINT_GROUPS = ("marks", "cohesion")  # rapportcijfers 1-10 and the 0-10 cohesion score
 
