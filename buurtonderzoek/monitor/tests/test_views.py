@@ -303,6 +303,23 @@ def test_the_results_page_uses_a_constant_number_of_queries(client: Client, mwor
     assert len(cached) < len(large)
 
 
+def test_a_new_wave_gets_the_newest_questionnaire_version(mworld: MonitorWorld) -> None:
+    from django.utils import timezone as tz
+
+    from buurtonderzoek.monitor.forms import WaveForm
+    from buurtonderzoek.questionnaires.models import QuestionnaireVersion
+
+    newer = QuestionnaireVersion.objects.create(
+        questionnaire=mworld.version.questionnaire,
+        number=mworld.version.number + 1,
+        schema=mworld.version.schema,
+        status="published",
+        published_at=tz.now(),
+    )
+    assert WaveForm(gemeente=mworld.world.gemeente).fields["version"].initial == newer.pk
+    assert mworld.wave.version_id == mworld.version.pk  # the running wave keeps its version
+
+
 def test_exports_are_audited(client: Client, mworld: MonitorWorld, fill) -> None:
     fill(mworld.wave, {b.pk: 12 for b in mworld.buurten})
     client.force_login(mworld.world.gert)
@@ -421,3 +438,5 @@ def test_the_pdf_report_holds_only_the_waves_the_officer_ticked(
     text = subprocess.run([pdftotext, str(tmp_path / "r.pdf"), "-"], capture_output=True, text=True, check=True).stdout  # noqa: S603
     assert "Voorjaar" in text and "Winterronde" in text
     assert "Najaarsronde" not in text
+    # The report says which weighting its figures use (no CBS totals loaded here: design weights).
+    assert "Weging: Huishoudgewichten per buurt" in " ".join(text.split())
