@@ -36,6 +36,7 @@ from buurtonderzoek.monitor.results import SUPPRESSED, load_results
 from buurtonderzoek.monitor.statistics import MIN_CELL
 from buurtonderzoek.monitor.tests.conftest import MonitorWorld, close_wave, issue_codes
 from buurtonderzoek.monitor.views import buurt_summary_context
+from buurtonderzoek.places.models import BuurtPopulation
 
 pytestmark = pytest.mark.django_db
 
@@ -143,6 +144,14 @@ def play(mworld: MonitorWorld, client: Client) -> Callable[[list[tuple[Any, ...]
     client.force_login(mworld.world.gert)
     buurten = mworld.buurten[:2] + mworld.buurten[3:5]  # two buurten in each wijk
     counter = itertools.count()
+    # CBS totals loaded: every release of a closed wave goes through the weighting (issue 8), which
+    # moves weight between respondents but must never change who is counted.
+    for buurt in buurten:
+        BuurtPopulation.objects.get_or_create(
+            buurt=buurt,
+            defaults={"year": 2024, "men": 480, "women": 520, "age_15_24": 150, "age_25_44": 300,
+                      "age_45_64": 300, "age_65_plus": 250},
+        )  # fmt: skip
 
     def run(events: list[tuple[Any, ...]]) -> list[Release]:
         Response.objects.all().delete()
