@@ -452,6 +452,7 @@ def buurt_summary_context(buurt: Buurt, data: GemeenteResults) -> dict[str, Any]
         "respondents": wave_result.respondents_display(key),
         "response_rate": wave_result.response_rate_display(key),
         "gemeente": data.gemeente,
+        "weighting": wave_result.weighting,
     }
 
 

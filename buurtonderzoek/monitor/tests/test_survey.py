@@ -207,6 +207,9 @@ def test_the_buurt_summary_is_public_and_shows_finished_waves(client: Client, fi
     page = client.get(reverse("monitor:buurt_summary", args=[finished.buurten[0].code])).content.decode()
     assert "Voorjaar" in page
     assert "Rapportcijfer veiligheid buurt" in page and "data-value" in page
+    # Residents see where each national figure comes from, and which weighting the figures use.
+    assert "CBS Veiligheidsmonitor 2023, reeks vanaf 2021" in page
+    assert "Weging:" in page and "Huishoudgewichten per buurt" in page
 
 
 def test_the_buurt_summary_leaves_out_running_waves(client: Client, mworld: MonitorWorld, fill) -> None:
