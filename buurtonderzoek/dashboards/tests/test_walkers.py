@@ -8,13 +8,14 @@ the roll-up equal a count of the visits themselves, and the roll-up's rows equal
 
 from __future__ import annotations
 
+import threading
 from collections import Counter, defaultdict
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
@@ -205,3 +206,47 @@ def test_reading_the_roll_up_takes_a_fixed_number_of_queries(setting: Setting) -
     with CaptureQueriesContext(connection) as many:
         visits_per_walker([setting.team, setting.other], edges)
     assert len(few) == len(many) == 3
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite runs one writer at a time anyway")
+@pytest.mark.parametrize("full", [True, False])
+def test_two_workers_refreshing_at_once_count_each_visit_once(setting: Setting, full: bool) -> None:
+    """Two workers pick up the refresh of the same gemeente at the same moment: the row lock makes the
+    second wait for the first, so no cell is written twice (the unique constraint would refuse it)."""
+    now = timezone.now()
+    for days_ago in range(1, 40):
+        visit(setting.canvass, setting.walkers[days_ago % 3], now - timedelta(days=days_ago), setting.doors[0])
+    if not full:
+        refresh_walker_days(setting.team.gemeente, full=True)
+        for days_ago in range(1, 40, 2):
+            visit(setting.canvass, setting.walkers[0], now - timedelta(days=days_ago, hours=1), setting.doors[1])
+    start = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def worker() -> None:
+        try:
+            start.wait()
+            refresh_walker_days(setting.team.gemeente, full=full)
+        except BaseException as exc:  # reported below: an exception in a thread would pass unseen
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    edges = [now - timedelta(days=d) for d in reversed(EDGE_DAYS)]
+    assert {w: c for w, c in visits_per_walker([setting.team], edges)[setting.team.pk].items() if any(c)} == counted(
+        setting.team, edges
+    )
+    recount: Counter[tuple[int, int, object]] = Counter()
+    for walker, at in DoorVisit.objects.filter(canvass__incident__team=setting.team).values_list(
+        "volunteer_id", "visited_at"
+    ):
+        recount[(setting.team.pk, walker, timezone.localtime(at).date())] += 1
+    rolled = {(t, w, d): n for t, w, d, n in WalkerDay.objects.values_list("team_id", "volunteer_id", "day", "visits")}
+    assert rolled == dict(recount)
