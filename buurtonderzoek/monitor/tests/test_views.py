@@ -10,6 +10,7 @@ import io
 import os
 import zipfile
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -440,3 +441,12 @@ def test_the_pdf_report_holds_only_the_waves_the_officer_ticked(
     assert "Najaarsronde" not in text
     # The report says which weighting its figures use (no CBS totals loaded here: design weights).
     assert "Weging: Huishoudgewichten per buurt" in " ".join(text.split())
+    # ... and where each national figure comes from (year, source, series).
+    assert "reeks vanaf 2021" in " ".join(text.split()) and "reeks tot en met 2019" in " ".join(text.split())
+    pdftoppm = shutil.which("pdftoppm")
+    assert pdftoppm
+    pages = [pdftoppm, "-png", "-r", "60", "-f", "1", "-l", "2", str(tmp_path / "r.pdf"), str(tmp_path / "page")]
+    subprocess.run(pages, check=True)  # noqa: S603 - to look at: the reference column with its sources
+    Path("var/screenshots").mkdir(parents=True, exist_ok=True)
+    for page_png in tmp_path.glob("page-*.png"):
+        shutil.copy(page_png, Path("var/screenshots") / f"monitor-report-{page_png.name}")
