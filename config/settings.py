@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "buurtonderzoek.accounts",
     "buurtonderzoek.places",
     "buurtonderzoek.dashboards",
+    "buurtonderzoek.jobs",
     "buurtonderzoek.incidents",
     "buurtonderzoek.canvass",
     "buurtonderzoek.questionnaires",

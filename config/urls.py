@@ -22,6 +22,7 @@ urlpatterns = [
     path("impact/", include("buurtonderzoek.impact.urls")),
     path("resultaat/", include("buurtonderzoek.impact.public_urls")),
     path("vragenlijsten/", include("buurtonderzoek.questionnaires.urls")),
+    path("downloads/", include("buurtonderzoek.jobs.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("favicon.ico", favicon, name="favicon"),
     path("healthz", healthz, name="healthz"),

@@ -56,9 +56,13 @@ def plan_canvass(
     radius_m: int | None = None,
     polygon: dict[str, Any] | None = None,
     excluded_ids: Collection[int] = (),
-    optimise_seconds: float | None = None,
+    improve: bool = True,
 ) -> Canvass:
-    """Plan (or re-plan) the incident's canvass and split it into `route_count` walking routes."""
+    """Plan (or re-plan) the incident's canvass and split it into `route_count` walking routes.
+
+    The routes are stored at once from the fast heuristic (routing.split_routes, well under a second
+    for 5,000 doors). With `improve` and OR-Tools installed, a background task then looks for
+    shorter routes for a few seconds (`improve_routes`); the page shows "routes worden verbeterd"."""
     if not incident.victim_consent:
         raise ValidationError(_("Het slachtoffer heeft niet ingestemd met een buurtonderzoek."))
     if incident.status not in PLANNABLE_STATUSES:
@@ -76,16 +80,6 @@ def plan_canvass(
         raise ValidationError(_("Er liggen geen adressen in dit gebied. Vergroot de straal of teken een ander gebied."))
     doors = doors_for(included)
     planned = split_routes(doors, route_count)
-    optimised = False
-    if optimise_seconds:
-        from buurtonderzoek.canvass.optimise import optimise_routes
-
-        # A step across the street or into another street costs as much as 30 m of walking, so
-        # the optimiser keeps each street side together on the walking list. Its answer is kept
-        # only when it is shorter than the heuristic's: in a few seconds it often is not.
-        candidate = optimise_routes(doors, route_count, time_limit_s=optimise_seconds, side_penalty_m=30.0)
-        if total_length(candidate) < total_length(planned) - 1.0:
-            planned, optimised = candidate, True
     by_id = {a.pk: a for a in included}
 
     with transaction.atomic():
@@ -105,6 +99,8 @@ def plan_canvass(
         canvass.door_count = len(included)
         canvass.status = CanvassStatus.PLANNED
         canvass.planned_at = timezone.now()
+        canvass.improving_since = None
+        canvass.improvement_note = ""
         canvass.save()
         _store_routes(canvass, planned, by_id)
         if incident.status == IncidentStatus.REGISTERED:
@@ -123,11 +119,99 @@ def plan_canvass(
                 "polygon": polygon is not None,
                 "excluded": canvass.excluded_address_ids,
                 "routes": len(planned),
-                "optimiser_tried": bool(optimise_seconds),
-                "optimised": optimised,
             },
         )
+        if improve:
+            _queue_improvement(canvass, replace_members=False)
     return canvass
+
+
+# The optimiser's time budget: long enough to beat the heuristic on a few hundred doors, short
+# enough that the coordinator waits for it (docs/performance.md, "Routes").
+OPTIMISE_SECONDS = 5.0
+
+
+def request_route_improvement(canvass: Canvass, *, by: Any) -> Canvass:
+    """The coordinator asks OR-Tools for shorter routes (a background task); assigned walkers lapse
+    when it finds them, as the button says."""
+    from buurtonderzoek.canvass.optimise import OptimiserUnavailable, is_available
+
+    if not is_available():
+        raise OptimiserUnavailable("OR-Tools is not installed")
+    with transaction.atomic():
+        canvass = Canvass.objects.select_for_update().get(pk=canvass.pk)
+        if canvass.visits.exists():
+            raise ValidationError(_("Er zijn al deurbezoeken vastgelegd; de routes kunnen niet meer veranderen."))
+        if canvass.improving:
+            return canvass  # already running: a second click changes nothing
+        record(by, AuditAction.UPDATE, canvass, summary="Routeverbetering met OR-Tools aangevraagd")
+        _queue_improvement(canvass, replace_members=True)
+    return canvass
+
+
+def _queue_improvement(canvass: Canvass, *, replace_members: bool) -> None:
+    from buurtonderzoek.canvass.optimise import is_available
+
+    if not is_available():
+        return
+    canvass.improving_since = timezone.now()
+    canvass.improvement_note = ""
+    Canvass.objects.filter(pk=canvass.pk).update(improving_since=canvass.improving_since, improvement_note="")
+    canvass_id, planned_at = canvass.pk, canvass.planned_at.isoformat() if canvass.planned_at else ""
+
+    def enqueue() -> None:
+        from buurtonderzoek.canvass.tasks import improve_routes
+
+        improve_routes.enqueue(canvass_id, planned_at, replace_members)
+
+    transaction.on_commit(enqueue)
+
+
+def improve_routes_now(canvass_id: int, planned_at: str, *, replace_members: bool, seconds: float) -> str:
+    """Look for shorter routes with OR-Tools and store them if they are shorter and the plan is still
+    the one they were computed for; returns the note the page shows. Runs in the worker."""
+    from buurtonderzoek.canvass.optimise import OptimiserUnavailable, optimise_routes
+
+    canvass = Canvass.objects.filter(pk=canvass_id).first()
+    if canvass is None:
+        return ""
+    stops = list(RouteStop.objects.filter(canvass=canvass).select_related("address"))
+    addresses = {s.address_id: s.address for s in stops}
+    doors = doors_for(list(addresses.values()))
+    route_count = canvass.routes.count() or 1
+    current = sum(canvass.routes.values_list("length_m", flat=True))
+    try:
+        # A step across the street or into another street costs as much as 30 m of walking, so the
+        # optimiser keeps each street side together on the walking list.
+        candidate = optimise_routes(doors, route_count, time_limit_s=seconds, side_penalty_m=30.0)
+    except OptimiserUnavailable:
+        candidate = []
+    with transaction.atomic():
+        locked = Canvass.objects.select_for_update().filter(pk=canvass_id).first()
+        if locked is None:
+            return ""
+        stale = (locked.planned_at.isoformat() if locked.planned_at else "") != planned_at
+        if stale or locked.visits.exists():
+            note = _("Het plan is intussen veranderd of er is al gelopen; de routes zijn niet aangepast.")
+        elif not replace_members and Route.members.through.objects.filter(route__canvass=locked).exists():
+            note = _("Er zijn intussen lopers toegewezen; de routes zijn niet aangepast.")
+        elif not candidate:
+            note = _("OR-Tools vond geen oplossing; de routes zijn dezelfde gebleven.")
+        elif round(total_length(candidate)) < current - 1:
+            after = round(total_length(candidate))
+            locked.routes.all().delete()
+            _store_routes(locked, candidate, addresses)
+            note = _("De routes zijn verbeterd: %(before)d m → %(after)d m lopen.") % {
+                "before": current,
+                "after": after,
+            }
+            if replace_members:
+                note += " " + _("Wijs de lopers opnieuw toe.")
+            record(None, AuditAction.UPDATE, locked, summary=f"Routes verbeterd met OR-Tools: {current} m → {after} m")
+        else:
+            note = _("OR-Tools vond geen kortere routes; de indeling is dezelfde gebleven.")
+        Canvass.objects.filter(pk=canvass_id).update(improving_since=None, improvement_note=note[:300])
+    return note
 
 
 def _store_routes(canvass: Canvass, planned: Sequence[PlannedRoute], by_id: dict[int, Any]) -> None:
@@ -226,7 +310,7 @@ def record_visit(
     cleaned: dict[str, Any] = {}
     version = None
     if outcome == Outcome.GESPROKEN:
-        version, cleaned = _checked_answers(canvass, answers or {}, questionnaire_version)
+        version, cleaned = _checked_answers(canvass, answers or {}, questionnaire_version, visited_at)
 
     try:
         with transaction.atomic():
@@ -282,7 +366,9 @@ def _same_visit(existing: DoorVisit, canvass: Canvass, by: Any) -> DoorVisit:
     return existing
 
 
-def _checked_answers(canvass: Canvass, answers: dict[str, Any], version: Any) -> tuple[Any, dict[str, Any]]:
+def _checked_answers(
+    canvass: Canvass, answers: dict[str, Any], version: Any, visited_at: datetime
+) -> tuple[Any, dict[str, Any]]:
     from buurtonderzoek.questionnaires import engine
     from buurtonderzoek.questionnaires.models import QuestionnaireVersion
 
@@ -297,6 +383,14 @@ def _checked_answers(canvass: Canvass, answers: dict[str, Any], version: Any) ->
     cleaned, errors = engine.check(version.schema, answers, context)
     if errors:
         raise ValidationError({f"answers.{path}": messages for path, messages in errors.items()})
+    shown = cleaned.get("privacy_notice_version")
+    if cleaned.get("privacy_notice_shown") == "ja" and isinstance(shown, str):
+        # The phone fills in the version it fetched; an offline phone may still show the previous one.
+        from buurtonderzoek.privacy.statement import shown_version_problem
+
+        problem = shown_version_problem(shown, shown_at=visited_at)
+        if problem:
+            raise ValidationError({"answers.privacy_notice_version": [problem]})
     return version, dict(cleaned)
 
 
@@ -369,10 +463,18 @@ def submit_tip(
     contact_email: str = "",
     language: str = "",
     sender_ip_hash: str = "",
+    privacy_version: str = "",
 ) -> Tip:
-    """Store a resident's tip. Contact details are dropped unless the resident consented."""
+    """Store a resident's tip with the privacy statement version the form showed (the current one when
+    not given). Contact details are dropped unless the resident consented."""
+    from buurtonderzoek.privacy.statement import current_version, shown_version_problem
+
     if incident.is_final:
         raise ValidationError(_("Dit buurtonderzoek is afgesloten; tips zijn niet meer nodig. Bedankt!"))
+    privacy_version = privacy_version.strip() or current_version()
+    problem = shown_version_problem(privacy_version)
+    if problem:
+        raise ValidationError({"privacy_version": problem})
     if not contact_consent:
         contact_name = contact_phone = contact_email = ""
     with transaction.atomic():
@@ -385,6 +487,7 @@ def submit_tip(
             contact_phone=contact_phone.strip(),
             contact_email=contact_email.strip(),
             language=language[:8],
+            privacy_version=privacy_version,
             ip_hash=sender_ip_hash,
         )
         # No request passed on purpose: the audit log must not keep the resident's IP address.

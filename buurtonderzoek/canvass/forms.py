@@ -8,6 +8,7 @@ from django.core import signing
 from django.utils.translation import gettext_lazy as _
 
 from buurtonderzoek.canvass.models import DEFAULT_RADIUS_M, MAX_RADIUS_M, MIN_RADIUS_M
+from buurtonderzoek.canvass.pdf import MAX_LEAFLETS
 from buurtonderzoek.canvass.planning import parse_polygon
 from buurtonderzoek.core.forms import honeypot_field
 
@@ -15,6 +16,26 @@ TIP_SALT = "buurtonderzoek.tip-form"
 # People need a few seconds to read the form and type a tip; scripts post at once.
 TIP_MIN_FILL_SECONDS = 3
 TIP_FORM_MAX_AGE_SECONDS = 6 * 60 * 60
+
+
+class LeafletForm(forms.Form):
+    size = forms.ChoiceField(
+        label=_("Formaat"),
+        choices=[("A6", _("A6 (briefkaart, past in elke brievenbus)")), ("A5", _("A5 (half A4)"))],
+        error_messages={"invalid_choice": _("Kies A6 of A5."), "required": _("Kies A6 of A5.")},
+    )
+    copies = forms.IntegerField(
+        label=_("Aantal briefjes"),
+        min_value=1,
+        max_value=MAX_LEAFLETS,
+        help_text=_("Eén per deur; u kunt er ook een paar extra nemen."),
+        error_messages={
+            "required": _("Vul in hoeveel briefjes u nodig heeft."),
+            "invalid": _("Vul een heel getal in, bijvoorbeeld 40."),
+            "min_value": _("Vul in hoeveel briefjes u nodig heeft: minstens %(limit_value)s."),
+            "max_value": _("Hoogstens %(limit_value)s briefjes per keer; maak er anders twee opdrachten van."),
+        },
+    )
 
 
 class PlanForm(forms.Form):
@@ -79,12 +100,33 @@ class TipForm(forms.Form):
     # The honeypot: hidden from people by CSS and aria-hidden, filled in by spam robots.
     website = honeypot_field()
     started = forms.CharField(widget=forms.HiddenInput)
+    # The privacy statement version the page showed; stored with the tip.
+    privacy_version = forms.CharField(widget=forms.HiddenInput, max_length=20, required=False)
 
     def __init__(self, *args: Any, incident_id: int, **kwargs: Any) -> None:
+        from buurtonderzoek.privacy.statement import current_version
+
         super().__init__(*args, **kwargs)
         self.incident_id = incident_id
         if not self.is_bound:
             self.fields["started"].initial = signing.dumps({"i": incident_id, "t": time.time()}, salt=TIP_SALT)
+            self.fields["privacy_version"].initial = current_version()
+
+    def clean_privacy_version(self) -> str:
+        from buurtonderzoek.privacy.statement import current_version, shown_version_problem
+
+        version = (self.cleaned_data.get("privacy_version") or "").strip()
+        if version and shown_version_problem(version) is None:
+            return version
+        # A form left open while the statement changed: show the new one and ask to send again.
+        self.data = self.data.copy()
+        self.data["privacy_version"] = current_version()
+        raise forms.ValidationError(
+            _(
+                "De privacyverklaring is gewijzigd sinds u dit formulier opende. Lees de nieuwe versie "
+                "(link hieronder) en verstuur uw tip nog een keer; uw tekst staat er nog."
+            )
+        )
 
     @property
     def is_spam(self) -> bool:

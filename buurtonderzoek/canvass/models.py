@@ -12,11 +12,13 @@ answer through the public tip form (`Tip`), reached by the QR code on the leafle
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from buurtonderzoek.accounts.models import Role
@@ -28,6 +30,8 @@ MIN_RADIUS_M = 25
 MAX_RADIUS_M = 1000
 # A pair of volunteers talks to about 30-50 doors in an evening.
 DOORS_PER_ROUTE_HINT = 40
+# The optimiser runs for seconds; a run silent for this long was lost (a restarted worker).
+IMPROVE_STALLED = timedelta(minutes=3)
 
 
 class CanvassStatus(models.TextChoices):
@@ -55,6 +59,10 @@ class Canvass(models.Model):
     excluded_address_ids = models.JSONField(_("uitgesloten adressen"), default=list, blank=True)
     door_count = models.PositiveIntegerField(_("aantal adressen"), default=0)
     planned_at = models.DateTimeField(_("gepland op"), null=True, blank=True)
+    # Route improvement with OR-Tools runs in the background (tasks.improve_routes): set while it runs,
+    # so the page says "routes worden verbeterd"; the note says what came of the last run.
+    improving_since = models.DateTimeField(_("routes worden verbeterd sinds"), null=True, blank=True)
+    improvement_note = models.CharField(_("uitkomst routeverbetering"), max_length=300, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("gepland door")
     )
@@ -77,6 +85,11 @@ class Canvass(models.Model):
 
     def __str__(self) -> str:
         return f"{self.incident} · {self.door_count}"
+
+    @property
+    def improving(self) -> bool:
+        """Route improvement is running; after IMPROVE_STALLED the worker died and the page stops waiting."""
+        return self.improving_since is not None and timezone.now() - self.improving_since < IMPROVE_STALLED
 
 
 class RouteQuerySet(models.QuerySet["Route"]):
@@ -237,6 +250,8 @@ class Tip(models.Model):
     contact_phone = models.CharField(_("telefoon"), max_length=30, blank=True)
     contact_email = models.EmailField(_("e-mail"), blank=True)
     language = models.CharField(_("taal"), max_length=8, blank=True)
+    # The privacy statement the form showed (privacy.statement), as visits keep the one shown at the door.
+    privacy_version = models.CharField(_("versie privacyverklaring"), max_length=20, blank=True)
     # A keyed hash of the sender's IP address, for rate limiting and spotting floods; never the IP.
     ip_hash = models.CharField(_("IP-hash"), max_length=64, blank=True, db_index=True)
     created_at = models.DateTimeField(_("ontvangen op"), auto_now_add=True)

@@ -3,6 +3,10 @@
 HTML templates with CSS paged media, rendered by WeasyPrint. The route map on the walking list is
 a small SVG drawn here from RD coordinates (metres, so no projection is needed), so the list
 prints with a map even where no map tiles can be fetched.
+
+Both are background jobs (jobs app): `walking_lists_document` makes one route's list or all of a
+canvass (up to 5,000 doors), `leaflet_document` as many leaflets as there are doors. The leaflet is
+laid out once and its page repeated, so a thousand copies cost little more than one.
 """
 
 from __future__ import annotations
@@ -14,13 +18,19 @@ from xml.sax.saxutils import escape
 import qrcode
 import qrcode.image.svg
 from django.conf import settings
-from django.http import HttpRequest
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
-from buurtonderzoek.canvass.models import RouteStop
+from buurtonderzoek.canvass.access import get_canvass_for_user, require_team_member, visible_routes
+from buurtonderzoek.canvass.models import Canvass, Outcome, Route, RouteStop
 from buurtonderzoek.incidents.models import Incident
+from buurtonderzoek.jobs.kinds import PDF, Document, JobRefused, Progress
+from buurtonderzoek.jobs.models import Job
 
 
 def render_pdf(template: str, context: dict[str, Any], request: HttpRequest | None = None) -> bytes:
@@ -30,6 +40,84 @@ def render_pdf(template: str, context: dict[str, Any], request: HttpRequest | No
     base_url = str(settings.BASE_DIR / "static")
     pdf: bytes = HTML(string=html, base_url=base_url).write_pdf()
     return pdf
+
+
+MAX_LEAFLETS = 5000  # one per door of the largest canvass (planning.MAX_PLAN_DOORS)
+LEAFLET_SIZES = ("A5", "A6")
+
+
+def _canvass_for(job: Job) -> tuple[Incident, Canvass]:
+    """The job's incident and canvass, if the requester may (still) see them."""
+    try:
+        return get_canvass_for_user(job.requested_by, int(job.params["incident"]))
+    except (Http404, PermissionDenied):
+        raise JobRefused(_("U heeft geen toegang (meer) tot dit buurtonderzoek.")) from None
+
+
+def leaflet_document(job: Job, progress: Progress) -> Document:
+    """The background job's producer (jobs.kinds): `copies` leaflets of one size, one per page."""
+    from weasyprint import HTML
+
+    incident, canvass = _canvass_for(job)
+    try:
+        require_team_member(job.requested_by, incident)
+    except PermissionDenied:
+        raise JobRefused(_("Alleen leden van het team kunnen briefjes afdrukken.")) from None
+    size = job.params["size"] if job.params.get("size") in LEAFLET_SIZES else "A6"
+    copies = max(1, min(MAX_LEAFLETS, int(job.params.get("copies", 1))))
+    url = tip_url(incident)
+    html = render_to_string(
+        "canvass/leaflet.html",
+        {"incident": incident, "canvass": canvass, "size": size, "copies": range(1), "url": url, "qr": qr_svg(url)},
+    )
+    leaflet = HTML(string=html, base_url=str(settings.BASE_DIR / "static")).render()
+    progress(40)
+    content: bytes = leaflet.copy(leaflet.pages * copies).write_pdf()
+    return Document(content, f"briefjes-{size.lower()}-{copies}.pdf", PDF)
+
+
+def walking_list_context(incident: Incident, canvass: Canvass, route: Route) -> dict[str, Any]:
+    stops = list(route.stops.select_related("address").order_by("order"))
+    groups: list[dict[str, Any]] = []
+    for stop in stops:
+        key = (stop.street, stop.side)
+        if not groups or groups[-1]["key"] != key:
+            groups.append({"key": key, "street": stop.street, "side": stop.get_side_display(), "stops": []})
+        groups[-1]["stops"].append(stop)
+    return {
+        "incident": incident,
+        "canvass": canvass,
+        "route": route,
+        "members": list(route.members.all()),
+        "groups": groups,
+        "map_svg": route_svg(stops),
+        "outcomes": list(Outcome),
+        "printed_at": timezone.now(),
+    }
+
+
+def walking_lists_document(job: Job, progress: Progress) -> Document:
+    """The background job's producer (jobs.kinds): the walking lists of the chosen routes (all the
+    requester may see when none are named), each with its own page numbers, in one PDF."""
+    from weasyprint import HTML
+
+    incident, canvass = _canvass_for(job)
+    routes = visible_routes(job.requested_by, canvass)
+    wanted = job.params.get("routes")
+    if wanted:
+        routes = routes.filter(pk__in=wanted)
+    chosen = list(routes.prefetch_related("members"))
+    if not chosen:
+        raise JobRefused(_("Er is geen route om af te drukken; misschien is het buurtonderzoek opnieuw gepland."))
+    documents = []
+    for index, route in enumerate(chosen, start=1):
+        html = render_to_string("canvass/walking_list.html", walking_list_context(incident, canvass, route))
+        documents.append(HTML(string=html, base_url=str(settings.BASE_DIR / "static")).render())
+        progress(5 + 85 * index // len(chosen))
+    pages = [page for document in documents for page in document.pages]
+    content: bytes = documents[0].copy(pages).write_pdf()
+    name = f"looplijst-route-{chosen[0].number}.pdf" if len(chosen) == 1 else "looplijsten.pdf"
+    return Document(content, name, PDF)
 
 
 def tip_url(incident: Incident) -> str:

@@ -2,15 +2,40 @@
 
 - `run_odk_import`: load an uploaded ODK Central / KoboToolbox export as door visits
   (canvass/odk_import.py), with progress and the result per row on the `OdkImport` row.
+- `improve_routes`: OR-Tools looks for shorter routes than the heuristic stored at planning
+  (5 s per run, actions.improve_routes_now); the overview shows "routes worden verbeterd" meanwhile.
+
+Walking lists and leaflets are background jobs (jobs app; producers in canvass/pdf.py).
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict
 
+from django.utils.translation import gettext as _
 from django_tasks import task
 
-from buurtonderzoek.canvass.models import OdkImport, OdkImportStatus
+from buurtonderzoek.canvass.models import Canvass, OdkImport, OdkImportStatus
+
+
+@task()
+def improve_routes(canvass_id: int, planned_at: str, replace_members: bool) -> str:
+    from django.utils.translation import override
+
+    from buurtonderzoek.canvass.actions import OPTIMISE_SECONDS, improve_routes_now
+
+    with override("nl"):
+        try:
+            return improve_routes_now(canvass_id, planned_at, replace_members=replace_members, seconds=OPTIMISE_SECONDS)
+        except Exception:
+            Canvass.objects.filter(pk=canvass_id).update(
+                improving_since=None,
+                improvement_note=_(
+                    "Het verbeteren van de routes is mislukt; de routes zijn dezelfde gebleven. "
+                    "Probeer het later opnieuw."
+                ),
+            )
+            raise
 
 
 @task()

@@ -8,11 +8,10 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -33,13 +32,14 @@ from buurtonderzoek.canvass.actions import (
     ip_hash,
     mark_tips_seen,
     plan_canvass,
+    request_route_improvement,
     submit_tip,
     suggested_route_count,
 )
 from buurtonderzoek.canvass.coverage import STATE_COLOURS, coverage_for, coverage_payload
-from buurtonderzoek.canvass.forms import PlanForm, TipForm
+from buurtonderzoek.canvass.forms import LeafletForm, PlanForm, TipForm
 from buurtonderzoek.canvass.models import DEFAULT_RADIUS_M, DoorVisit, Outcome, Tip
-from buurtonderzoek.canvass.pdf import qr_svg, render_pdf, route_svg, tip_url
+from buurtonderzoek.canvass.pdf import tip_url
 from buurtonderzoek.canvass.planning import parse_polygon, preview_payload, preview_plan
 from buurtonderzoek.canvass.sync import conflicts_for
 from buurtonderzoek.core import ratelimit
@@ -48,11 +48,12 @@ from buurtonderzoek.core.clientip import client_ip
 from buurtonderzoek.core.types import AuthedHttpRequest
 from buurtonderzoek.incidents.access import is_coordinator
 from buurtonderzoek.incidents.models import PLANNABLE_STATUSES, Incident
+from buurtonderzoek.jobs.access import recent_jobs
+from buurtonderzoek.jobs.actions import request_job
 from buurtonderzoek.monitor.pulse import canvass_pulse
 
-OPTIMISE_SECONDS = 5.0
 TIP_RATE_LIMIT_PER_HOUR = 5
-LEAFLET_FORMATS = {"a5": "A5", "a6": "A6"}
+PRINT_JOBS = ("canvass.walking_lists", "canvass.leaflet")
 
 
 # Plan ---------------------------------------------------------------------------------------
@@ -185,6 +186,9 @@ def canvass_overview(request: AuthedHttpRequest, pk: int) -> HttpResponse:
             "members": members,
             "tips_unseen": tips_unseen,
             "optimiser": optimise.is_available(),
+            "is_member": _is_team_member(request.user, incident),
+            "leaflet_form": LeafletForm(initial={"size": "A6", "copies": canvass.door_count}),
+            "jobs": recent_jobs(request.user, PRINT_JOBS, incident=incident.pk),
             "colours": [(state, colour, _state_label(state)) for state, colour in STATE_COLOURS.items()],
             "can_replan": can_write and incident.status in PLANNABLE_STATUSES,
             # Doors recorded by two volunteers: both visits are kept, the coordinator decides.
@@ -197,6 +201,14 @@ def canvass_overview(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 
 def _is_coordinator(user: Any, incident: Incident) -> bool:
     return is_coordinator(user, incident.team)
+
+
+def _is_team_member(user: Any, incident: Incident) -> bool:
+    try:
+        require_team_member(user, incident)
+    except PermissionDenied:
+        return False
+    return True
 
 
 def _team_members(incident: Incident) -> list[User]:
@@ -268,8 +280,11 @@ def canvass_choose_visit(request: AuthedHttpRequest, pk: int, visit_pk: int) -> 
 @login_required
 @require_POST
 def canvass_optimise(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    """Queue a search for shorter routes (OR-Tools, a few seconds in the worker); the page says it runs."""
     incident, canvass = get_canvass_for_user(request.user, pk, write=True)
-    if not optimise.is_available():
+    try:
+        request_route_improvement(canvass, by=request.user)
+    except optimise.OptimiserUnavailable:
         messages.warning(
             request,
             _(
@@ -277,101 +292,69 @@ def canvass_optimise(request: AuthedHttpRequest, pk: int) -> HttpResponse:
                 "De beheerder kan het installeren met het extra pakket 'optimise'. De huidige routes blijven staan."
             ),
         )
-        return redirect("canvass_overview", pk=incident.pk)
-    before = sum(route.length_m for route in canvass.routes.all())
-    try:
-        canvass = plan_canvass(
-            incident,
-            by=request.user,
-            route_count=canvass.routes.count() or 1,
-            radius_m=canvass.radius_m,
-            polygon=canvass.polygon,
-            excluded_ids=canvass.excluded_address_ids,
-            optimise_seconds=OPTIMISE_SECONDS,
-        )
-    except (ValidationError, optimise.OptimiserUnavailable) as exc:
-        text = (
-            " ".join(exc.messages) if isinstance(exc, ValidationError) else _("De optimalisatie vond geen oplossing.")
-        )
-        messages.error(request, text)
-    else:
-        after = sum(route.length_m for route in canvass.routes.all())
-        if after < before:
-            messages.success(
-                request,
-                _("De routes zijn geoptimaliseerd: %(before)d m → %(after)d m lopen. Wijs de lopers opnieuw toe.")
-                % {"before": before, "after": after},
-            )
-        else:
-            messages.info(
-                request,
-                _("OR-Tools vond geen kortere routes; de indeling is dezelfde gebleven. Wijs de lopers opnieuw toe."),
-            )
-    return redirect("canvass_overview", pk=incident.pk)
-
-
-# Printouts ----------------------------------------------------------------------------------
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect(reverse("canvass_overview", kwargs={"pk": incident.pk}) + "#routes-title")
 
 
 @login_required
 @require_GET
-def route_walking_list(request: AuthedHttpRequest, pk: int, route_pk: int) -> HttpResponse:
+def canvass_improve_status(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    """The "routes worden verbeterd" notice, polled by the overview; when the run is over the page reloads
+    (HX-Refresh) to show the new routes."""
     incident, canvass = get_canvass_for_user(request.user, pk)
-    route = get_route_for_user(request.user, canvass, route_pk)
-    stops = list(route.stops.select_related("address").order_by("order"))
-    groups: list[dict[str, Any]] = []
-    for stop in stops:
-        key = (stop.street, stop.side)
-        if not groups or groups[-1]["key"] != key:
-            groups.append({"key": key, "street": stop.street, "side": stop.get_side_display(), "stops": []})
-        groups[-1]["stops"].append(stop)
-    pdf = render_pdf(
-        "canvass/walking_list.html",
-        {
-            "incident": incident,
-            "canvass": canvass,
-            "route": route,
-            "members": list(route.members.all()),
-            "groups": groups,
-            "map_svg": route_svg(stops),
-            "outcomes": list(Outcome),
-            "printed_at": timezone.now(),
-        },
-        request,
-    )
-    return _pdf_response(pdf, f"looplijst-route-{route.number}.pdf")
-
-
-@login_required
-@require_GET
-def canvass_leaflet(request: AuthedHttpRequest, pk: int) -> HttpResponse:
-    incident, canvass = get_canvass_for_user(request.user, pk)
-    require_team_member(request.user, incident)
-    size = LEAFLET_FORMATS.get(request.GET.get("formaat", "a6").lower(), "A6")
-    try:
-        copies = max(1, min(100, int(request.GET.get("aantal", "1"))))
-    except ValueError:
-        copies = 1
-    url = tip_url(incident)
-    pdf = render_pdf(
-        "canvass/leaflet.html",
-        {
-            "incident": incident,
-            "canvass": canvass,
-            "size": size,
-            "copies": range(copies),
-            "url": url,
-            "qr": qr_svg(url),
-        },
-        request,
-    )
-    return _pdf_response(pdf, f"briefje-{size.lower()}.pdf")
-
-
-def _pdf_response(pdf: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response = render(request, "canvass/_improving.html", {"incident": incident, "canvass": canvass})
+    if not canvass.improving and request.headers.get("HX-Request"):
+        response["HX-Refresh"] = "true"
     return response
+
+
+# Printouts (background jobs: jobs app, producers in canvass/pdf.py) ---------------------------
+
+
+@login_required
+@require_POST
+def canvass_walking_lists(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    """Queue the walking list of one route (`route`) or of every route the user may see."""
+    incident, canvass = get_canvass_for_user(request.user, pk)
+    route_pk = request.POST.get("route", "")
+    if route_pk:
+        route = get_route_for_user(request.user, canvass, int(route_pk) if route_pk.isdigit() else 0)
+        routes, title = [route.pk], _("Looplijst %(route)s") % {"route": route.name}
+    elif visible_routes(request.user, canvass).exists():
+        routes, title = [], _("Alle looplijsten")
+    else:
+        raise Http404(_("U loopt geen route in dit buurtonderzoek."))
+    job = request_job(
+        "canvass.walking_lists",
+        by=request.user,
+        params={"incident": incident.pk, "routes": routes},
+        title=f"{title} · {incident.location_label}",
+        back_url=reverse("canvass_overview", kwargs={"pk": incident.pk}),
+    )
+    return redirect("jobs:detail", pk=job.pk)
+
+
+@login_required
+@require_POST
+def canvass_leaflet(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    """Queue leaflets with the tip QR code: A5 or A6, one per page, as many as the team needs."""
+    incident = get_canvass_for_user(request.user, pk)[0]
+    require_team_member(request.user, incident)
+    form = LeafletForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+        return redirect(reverse("canvass_overview", kwargs={"pk": incident.pk}) + "#print-title")
+    size, copies = form.cleaned_data["size"], form.cleaned_data["copies"]
+    job = request_job(
+        "canvass.leaflet",
+        by=request.user,
+        params={"incident": incident.pk, "size": size, "copies": copies},
+        title=_("%(n)d briefjes %(size)s · %(place)s") % {"n": copies, "size": size, "place": incident.location_label},
+        back_url=reverse("canvass_overview", kwargs={"pk": incident.pk}),
+    )
+    return redirect("jobs:detail", pk=job.pk)
 
 
 # Tips -----------------------------------------------------------------------------------------
@@ -422,6 +405,7 @@ def tip_form(request: HttpRequest, token: str) -> HttpResponse:
                         contact_email=data["contact_email"],
                         language=get_language() or "",
                         sender_ip_hash=sender,
+                        privacy_version=data["privacy_version"],
                     )
                 except ValidationError as exc:
                     form.add_error(None, exc.messages)

@@ -1,5 +1,5 @@
-"""Every write of the dashboards app: asking for a printable document made in the background, and the
-opt-in for the weekly digest."""
+"""Every write of the dashboards app: asking for a printable document (a background job, jobs app), and
+the opt-in for the weekly digest."""
 
 from __future__ import annotations
 
@@ -7,42 +7,31 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from buurtonderzoek.accounts.access import is_team_coordinator
 from buurtonderzoek.accounts.models import Membership, Role, Team
 from buurtonderzoek.core.audit import record
 from buurtonderzoek.core.models import AuditAction
-from buurtonderzoek.dashboards.models import DigestSubscription, PrintJob
+from buurtonderzoek.dashboards.models import DigestSubscription
 from buurtonderzoek.dashboards.police import Period
+from buurtonderzoek.jobs.actions import request_job
+from buurtonderzoek.jobs.models import Job
 
 
-def _queue(job: PrintJob) -> None:
-    job_id = job.pk
-
-    def enqueue() -> None:
-        from buurtonderzoek.dashboards.tasks import make_print_job
-
-        make_print_job.enqueue(job_id)
-
-    transaction.on_commit(enqueue)
-
-
-def request_value_report(period: Period, *, by: Any) -> PrintJob:
+def request_value_report(period: Period, *, by: Any) -> Job:
     """The police's value report over `period` (figures of the user's own units), made by a task."""
-    with transaction.atomic():
-        job = PrintJob.objects.create(
-            kind=PrintJob.VALUE_REPORT,
-            requested_by=by,
-            params={"start": period.start.isoformat(), "end": period.end.isoformat()},
-            title=_("Waarderapport buurtonderzoek, %(period)s") % {"period": period.label},
-        )
-        record(by, AuditAction.CREATE, job, summary=f"Waarderapport aangevraagd ({period.slug})")
-        _queue(job)
-    return job
+    return request_job(
+        "dashboards.value_report",
+        by=by,
+        params={"start": period.start.isoformat(), "end": period.end.isoformat()},
+        title=_("Waarderapport buurtonderzoek, %(period)s") % {"period": period.label},
+        back_url=f"{reverse('police_totals')}?van={period.start:%Y-%m-%d}&tot={period.end:%Y-%m-%d}",
+    )
 
 
-def request_certificates(team: Team, year: int, *, by: Any) -> PrintJob:
+def request_certificates(team: Team, year: int, *, by: Any) -> Job:
     """All certificates of contribution of `team` for `year` in one PDF, made by a task (coordinator only)."""
     from buurtonderzoek.dashboards.certificates import certificates_for
 
@@ -52,16 +41,13 @@ def request_certificates(team: Team, year: int, *, by: Any) -> PrintJob:
         raise ValidationError(
             _("In %(year)d liep niemand van het team een buurtonderzoek; kies een ander jaar.") % {"year": year}
         )
-    with transaction.atomic():
-        job = PrintJob.objects.create(
-            kind=PrintJob.CERTIFICATES,
-            requested_by=by,
-            params={"team": team.pk, "year": year},
-            title=_("Bewijzen van inzet %(year)d, %(team)s") % {"year": year, "team": team.name},
-        )
-        record(by, AuditAction.CREATE, job, summary=f"Bewijzen van inzet {year} aangevraagd voor {team}")
-        _queue(job)
-    return job
+    return request_job(
+        "dashboards.certificates",
+        by=by,
+        params={"team": team.pk, "year": year},
+        title=_("Bewijzen van inzet %(year)d, %(team)s") % {"year": year, "team": team.name},
+        back_url=f"{reverse('team_effort', args=[team.pk])}#certificates",
+    )
 
 
 def request_retention_run(*, by: Any) -> None:

@@ -15,10 +15,13 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db.models import Count, Q
 from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
 
+from buurtonderzoek.accounts.access import is_team_coordinator
 from buurtonderzoek.accounts.models import PoliceUnit, Team, User
 from buurtonderzoek.canvass.models import DoorVisit, Outcome
-from buurtonderzoek.dashboards.models import PrintJob
+from buurtonderzoek.jobs.kinds import PDF, Document, JobRefused
+from buurtonderzoek.jobs.models import Job
 
 BATCH = 25
 
@@ -105,10 +108,16 @@ def render_certificates(certificates: Sequence[Certificate], *, progress: Callab
     return content
 
 
-def certificates_pdf(job: PrintJob, progress: Callable[[int], None]) -> tuple[bytes, str]:
-    team = Team.objects.select_related("gemeente").get(pk=job.params["team"])
+def certificates_pdf(job: Job, progress: Callable[[int], None]) -> Document:
+    """The background job's producer (jobs.kinds): every certificate of the team for the year."""
+    team = Team.objects.select_related("gemeente").filter(pk=job.params["team"]).first()
     year = int(job.params["year"])
+    if team is None or not is_team_coordinator(job.requested_by, team):
+        raise JobRefused(_("Alleen de coördinator van dit team kan de bewijzen van inzet afdrukken."))
     certificates = certificates_for(team, year)
     if not certificates:
-        raise ValueError(f"Niemand van {team.name} liep in {year} een buurtonderzoek.")
-    return render_certificates(certificates, progress=progress), f"bewijzen-van-inzet-{year}.pdf"
+        raise JobRefused(
+            _("In %(year)d liep niemand van het team een buurtonderzoek; kies een ander jaar.") % {"year": year}
+        )
+    content = render_certificates(certificates, progress=progress)
+    return Document(content, f"bewijzen-van-inzet-{year}.pdf", PDF)

@@ -9,10 +9,12 @@ from datetime import date
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from buurtonderzoek.accounts.models import Membership, Role
-from buurtonderzoek.dashboards.models import PrintJob
 from buurtonderzoek.dashboards.police import Period, police_totals
+from buurtonderzoek.jobs.kinds import PDF, Document, JobRefused
+from buurtonderzoek.jobs.models import Job
 
 Progress = Callable[[int], None]
 
@@ -24,9 +26,12 @@ def _write(html: str) -> bytes:
     return content
 
 
-def value_report(job: PrintJob, progress: Progress) -> tuple[bytes, str]:
+def value_report(job: Job, progress: Progress) -> Document:
+    """The background job's producer (jobs.kinds): figures of the requester's own units only."""
     period = Period(date.fromisoformat(job.params["start"]), date.fromisoformat(job.params["end"]))
     user = job.requested_by
+    if not Membership.objects.filter(user=user, role=Role.POLICE).exists():
+        raise JobRefused(_("Het waarderapport is er voor de politie; u bent geen lid (meer) van een eenheid."))
     totals = police_totals(user, period)
     progress(30)
     units = Membership.objects.filter(user=user, role=Role.POLICE, police_unit__isnull=False).select_related(
@@ -42,14 +47,4 @@ def value_report(job: PrintJob, progress: Progress) -> tuple[bytes, str]:
         },
     )
     progress(50)
-    return _write(html), f"waarderapport-{period.slug}.pdf"
-
-
-def render_job(job: PrintJob, *, progress: Progress) -> tuple[bytes, str]:
-    if job.kind == PrintJob.VALUE_REPORT:
-        return value_report(job, progress)
-    if job.kind == PrintJob.CERTIFICATES:
-        from buurtonderzoek.dashboards.certificates import certificates_pdf
-
-        return certificates_pdf(job, progress)
-    raise ValueError(f"unknown print job kind {job.kind}")
+    return Document(_write(html), f"waarderapport-{period.slug}.pdf", PDF)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,9 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from buurtonderzoek.accounts.access import get_team_for_user, is_team_coordinator, roles_of
 from buurtonderzoek.accounts.models import Membership, Role, Team
-from buurtonderzoek.core.audit import record
 from buurtonderzoek.core.decorators import role_required
-from buurtonderzoek.core.models import AuditAction
 from buurtonderzoek.core.types import AuthedHttpRequest
 from buurtonderzoek.dashboards import (
     actions,
@@ -29,8 +27,8 @@ from buurtonderzoek.dashboards import (
     volunteer,
 )
 from buurtonderzoek.dashboards.forms import PostcodeForm
-from buurtonderzoek.dashboards.models import JobStatus, PrintJob
 from buurtonderzoek.handoff.models import PoliceReport, ReportStatus
+from buurtonderzoek.jobs.access import recent_jobs
 from buurtonderzoek.monitor.forms import CodeForm
 from buurtonderzoek.signalements.models import Alert
 
@@ -128,11 +126,7 @@ def team_effort(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     """The team's totals and its outcomes as short stories without personal data."""
     team = _team_of_member(request, pk)
     is_coordinator = is_team_coordinator(request.user, team)
-    jobs = (
-        PrintJob.objects.filter(requested_by=request.user, kind=PrintJob.CERTIFICATES, params__team=team.pk)[:5]
-        if is_coordinator
-        else []
-    )
+    jobs = recent_jobs(request.user, "dashboards.certificates", team=team.pk) if is_coordinator else []
     this_year = timezone.localdate().year
     return render(
         request,
@@ -215,7 +209,7 @@ def police_totals(request: AuthedHttpRequest) -> HttpResponse:
     today = timezone.localdate()
     period, error = police.parse_period(request.GET, today)
     totals = police.police_totals(request.user, period)
-    jobs = PrintJob.objects.filter(requested_by=request.user, kind=PrintJob.VALUE_REPORT).order_by("-created_at")[:5]
+    jobs = recent_jobs(request.user, "dashboards.value_report")
     return render(
         request,
         "dashboards/police_totals.html",
@@ -273,26 +267,3 @@ def police_value_report(request: AuthedHttpRequest) -> HttpResponse:
         actions.request_value_report(period, by=request.user)
         messages.success(request, _("Het waarderapport wordt gemaakt; u kunt het zo hieronder downloaden."))
     return redirect(f"{reverse('police_totals')}?van={period.start:%Y-%m-%d}&tot={period.end:%Y-%m-%d}")
-
-
-def _own_job(request: AuthedHttpRequest, pk: int) -> PrintJob:
-    # Only the person who asked sees the job: the file may hold names (certificates).
-    return get_object_or_404(PrintJob, pk=pk, requested_by=request.user)
-
-
-@login_required
-@require_GET
-def print_job_status(request: AuthedHttpRequest, pk: int) -> HttpResponse:
-    return render(request, "dashboards/_job_status.html", {"job": _own_job(request, pk)})
-
-
-@login_required
-@require_GET
-def print_job_download(request: AuthedHttpRequest, pk: int) -> HttpResponse | FileResponse:
-    job = _own_job(request, pk)
-    if job.status != JobStatus.DONE or not job.file:
-        return render(request, "dashboards/_job_status.html", {"job": job}, status=409)
-    record(request.user, AuditAction.EXPORT, job, summary=f"Download {job.title}", request=request)
-    response = FileResponse(job.file.open("rb"), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{job.file.name.rsplit("/", 1)[-1]}"'
-    return response

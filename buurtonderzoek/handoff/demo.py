@@ -26,6 +26,7 @@ from buurtonderzoek.handoff.tasks import generate_report_pdf
 from buurtonderzoek.incidents.actions import register_incident
 from buurtonderzoek.incidents.models import Incident, IncidentType
 from buurtonderzoek.places.models import Address
+from buurtonderzoek.privacy.statement import current_version as current_privacy_version
 from buurtonderzoek.signalements import actions as alert_actions
 
 DEMO_DESCRIPTION = "Drie auto's opengebroken in één nacht; navigatie en een laptoptas weg. (demo overdracht)"
@@ -61,7 +62,7 @@ def _answers(
     data: dict[str, Any] = {
         "respondent_type": "bewoner",
         "privacy_notice_shown": "ja",
-        "privacy_notice_version": "2026-1",
+        "privacy_notice_version": current_privacy_version(),
         "present": "ja",
         "seen_anything": "ja" if person or plate else "nee",
         "has_camera": "nee",

@@ -22,18 +22,20 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from buurtonderzoek.core.audit import record
 from buurtonderzoek.core.models import AuditAction
+from buurtonderzoek.jobs.actions import request_job
+from buurtonderzoek.jobs.models import Job
 from buurtonderzoek.monitor import aggregates, codes, indicators
 from buurtonderzoek.monitor.models import (
     InvitationCode,
     PrintRun,
     PrintRunStatus,
-    ReportJob,
     Response,
     ResponseStatus,
     Source,
@@ -254,20 +256,42 @@ def request_print_run(
     return run
 
 
-def request_report(wave: Wave, *, by: Any, waves: Iterable[Wave]) -> ReportJob:
-    """Queue the PDF report of a closed wave with the chosen (closed) waves (tasks.make_report)."""
-    from buurtonderzoek.monitor.tasks import make_report
-
+def request_report(wave: Wave, *, by: Any, waves: Iterable[Wave]) -> Job:
+    """Queue the PDF report of a closed wave with the chosen (closed) waves (a background job)."""
     with transaction.atomic():
-        job = ReportJob.objects.create(
-            gemeente=wave.gemeente,
-            wave=wave,
-            waves=sorted({w.pk for w in waves} | {wave.pk}),
-            requested_by=by if getattr(by, "is_authenticated", False) else None,
-        )
         record(by, AuditAction.EXPORT, wave.gemeente, summary=f"Monitorrapport (pdf) aangevraagd: {wave.name}")
-        transaction.on_commit(lambda: make_report.enqueue(job.pk))
-    return job
+        return request_job(
+            "monitor.report",
+            by=by,
+            params={
+                "gemeente": wave.gemeente.code,
+                "wave": wave.pk,
+                "waves": sorted({w.pk for w in waves} | {wave.pk}),
+            },
+            title=_("Rapport Communitymonitor %(gemeente)s, %(wave)s")
+            % {"gemeente": wave.gemeente.name, "wave": wave.name},
+            back_url=f"{reverse('monitor:results', args=[wave.gemeente.code])}?wave={wave.pk}",
+        )
+
+
+EXPORT_FORMATS = {"csv": "CSV", "xlsx": "Excel"}
+
+
+def request_export(gemeente: Gemeente, fmt: str, *, by: Any) -> Job:
+    """Queue the CSV or Excel download of the gemeente's results (a background job). The caller has
+    checked that `by` is an officer of the gemeente; the job checks again when it runs."""
+    if fmt not in EXPORT_FORMATS:
+        raise ValidationError(_("Kies CSV of Excel."))
+    with transaction.atomic():
+        record(by, AuditAction.EXPORT, gemeente, summary=f"Monitorresultaten geëxporteerd ({fmt.upper()})")
+        return request_job(
+            f"monitor.{fmt}",
+            by=by,
+            params={"gemeente": gemeente.code},
+            title=_("Resultaten Communitymonitor %(gemeente)s (%(format)s)")
+            % {"gemeente": gemeente.name, "format": EXPORT_FORMATS[fmt]},
+            back_url=reverse("monitor:results", args=[gemeente.code]),
+        )
 
 
 def retry_print_run(run: PrintRun, *, by: Any) -> PrintRun:

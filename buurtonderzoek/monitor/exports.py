@@ -3,6 +3,9 @@
 Both are built from `export_rows`, which reads only `Figure`s and the suppressed respondent counts
 of results.py: a suppressed cell has no number in any column (not its n either), exactly as on the
 pages. Text cells are guarded against spreadsheet formula injection (`safe_cell`).
+
+Both are made in the background (`csv_document`, `xlsx_document`, jobs app): on a large gemeente
+loading and computing the results takes seconds, and the page must never wait for it.
 """
 
 from __future__ import annotations
@@ -16,9 +19,13 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from buurtonderzoek.jobs.kinds import CSV, XLSX, Document, JobRefused, Progress
+from buurtonderzoek.jobs.models import Job
+from buurtonderzoek.monitor.access import is_officer
 from buurtonderzoek.monitor.models import Source
-from buurtonderzoek.monitor.results import SUPPRESSED, Area, GemeenteResults, WaveResult
+from buurtonderzoek.monitor.results import SUPPRESSED, Area, GemeenteResults, WaveResult, load_results
 from buurtonderzoek.monitor.statistics import MIN_CELL, Kind
+from buurtonderzoek.places.models import Gemeente
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -292,6 +299,30 @@ def results_xlsx(results: GemeenteResults) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def officer_gemeente(job: Job) -> Gemeente:
+    """The job's gemeente, if its requester is (still) one of its officers."""
+    gemeente = Gemeente.objects.filter(code=job.params.get("gemeente", "")).first()
+    if gemeente is None or not is_officer(job.requested_by, gemeente):
+        raise JobRefused(_("Alleen medewerkers van de gemeente kunnen de monitorresultaten downloaden."))
+    return gemeente
+
+
+def csv_document(job: Job, progress: Progress) -> Document:
+    """The background job's producer (jobs.kinds) for the CSV download."""
+    gemeente = officer_gemeente(job)
+    results = load_results(gemeente)
+    progress(50)
+    return Document(results_csv(results), f"communitymonitor-{gemeente.code}.csv", CSV)
+
+
+def xlsx_document(job: Job, progress: Progress) -> Document:
+    """The background job's producer (jobs.kinds) for the Excel download."""
+    gemeente = officer_gemeente(job)
+    results = load_results(gemeente)
+    progress(50)
+    return Document(results_xlsx(results), f"communitymonitor-{gemeente.code}.xlsx", XLSX)
 
 
 def _round(value: float | None) -> float | None:

@@ -12,11 +12,14 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
+from buurtonderzoek.jobs.kinds import PDF, Document, JobRefused, Progress
+from buurtonderzoek.jobs.models import Job
 from buurtonderzoek.monitor import charts_svg, exports, presenters
 from buurtonderzoek.monitor.indicators import Indicator
 from buurtonderzoek.monitor.models import Wave
-from buurtonderzoek.monitor.results import Figure, GemeenteResults
+from buurtonderzoek.monitor.results import Figure, GemeenteResults, load_results
 from buurtonderzoek.monitor.statistics import Kind
 
 KEY_INDICATORS = (
@@ -125,6 +128,21 @@ def report_context(data: GemeenteResults, wave: Wave) -> dict[str, Any]:
         "generated": timezone.localtime(),
         "root": data.root,
     }
+
+
+def report_document(job: Job, progress: Progress) -> Document:
+    """The background job's producer (jobs.kinds): the report of a closed wave with the waves chosen."""
+    gemeente = exports.officer_gemeente(job)
+    chosen = set(job.params.get("waves", [])) | {job.params.get("wave")}
+    waves = list(Wave.objects.filter(pk__in=chosen, gemeente=gemeente).select_related("version"))
+    wave = next((w for w in waves if w.pk == job.params.get("wave")), None)
+    if wave is None:
+        raise JobRefused(_("Deze meetronde bestaat niet meer. Kies een andere op de resultatenpagina."))
+    data = load_results(gemeente, waves=waves, with_boundaries=True)
+    if not data.is_released(wave):
+        raise JobRefused(_("Het rapport komt beschikbaar als de meetronde is afgesloten."))
+    progress(30)
+    return Document(results_pdf(data, wave), f"communitymonitor-{gemeente.code}-{wave.pk}.pdf", PDF)
 
 
 def results_pdf(data: GemeenteResults, wave: Wave) -> bytes:

@@ -2,14 +2,16 @@
 
 - `make_print_run`: a print run's sample, codes, letters and mail-merge file, with progress on the
   `PrintRun` row (the page polls it). Codes and download appear together or not at all.
-- `make_report`: the PDF report of a closed wave (`ReportJob`), with progress.
+
+The results report and the CSV/Excel downloads are background jobs (jobs app; producers in
+report.py and exports.py).
 """
 
 from __future__ import annotations
 
 from django_tasks import task
 
-from buurtonderzoek.monitor.models import PrintRun, PrintRunStatus, ReportJob
+from buurtonderzoek.monitor.models import PrintRun, PrintRunStatus
 
 
 @task()
@@ -30,26 +32,3 @@ def make_print_run(run_id: int) -> int:
         # finish_print_run stores codes and file in one transaction, so nothing half-made remains.
         PrintRun.objects.filter(pk=run_id).update(status=PrintRunStatus.FAILED, error=str(exc)[:500])
         raise
-
-
-@task()
-def make_report(job_id: int) -> int:
-    from django.core.files.base import ContentFile
-
-    from buurtonderzoek.monitor import report
-    from buurtonderzoek.monitor.models import Wave
-    from buurtonderzoek.monitor.results import load_results
-
-    job = ReportJob.objects.select_related("gemeente", "wave").get(pk=job_id)
-    ReportJob.objects.filter(pk=job_id).update(status=PrintRunStatus.RUNNING, progress=10, error="")
-    try:
-        waves = list(Wave.objects.filter(pk__in=job.waves, gemeente=job.gemeente).select_related("version"))
-        data = load_results(job.gemeente, waves=waves, with_boundaries=True)
-        ReportJob.objects.filter(pk=job_id).update(progress=30)
-        content = report.results_pdf(data, job.wave)
-        job.file.save(f"communitymonitor-{job.gemeente.code}-{job.wave_id}.pdf", ContentFile(content), save=False)
-        ReportJob.objects.filter(pk=job_id).update(file=job.file.name, status=PrintRunStatus.DONE, progress=100)
-    except Exception as exc:
-        ReportJob.objects.filter(pk=job_id).update(status=PrintRunStatus.FAILED, error=str(exc)[:500])
-        raise
-    return len(content)

@@ -26,6 +26,7 @@ from buurtonderzoek.core.audit import record
 from buurtonderzoek.core.dbrouter import reads_from_replica
 from buurtonderzoek.core.models import AuditAction
 from buurtonderzoek.core.types import AuthedHttpRequest
+from buurtonderzoek.jobs.access import recent_jobs
 from buurtonderzoek.monitor import actions, exports, presenters, pulse
 from buurtonderzoek.monitor.access import get_gemeente_for_officer, get_wave_for_officer
 from buurtonderzoek.monitor.cache import cached_results, remember
@@ -33,7 +34,6 @@ from buurtonderzoek.monitor.forms import PrintRunForm, ResultsFilterForm, WaveEd
 from buurtonderzoek.monitor.models import (
     PrintRun,
     PrintRunStatus,
-    ReportJob,
     Response,
     ResponseStatus,
     Source,
@@ -43,6 +43,8 @@ from buurtonderzoek.monitor.models import (
 from buurtonderzoek.monitor.results import AreaKey, GemeenteResults, WaveResult, load_results
 from buurtonderzoek.monitor.statistics import MIN_CELL
 from buurtonderzoek.places.models import Buurt, Gemeente
+
+MONITOR_JOBS = ("monitor.csv", "monitor.xlsx", "monitor.report")
 
 
 def _officer_gemeenten(user: Any) -> list[Gemeente]:
@@ -74,7 +76,12 @@ def results(request: AuthedHttpRequest, code: str) -> HttpResponse:
     data = cached_results(gemeente, with_boundaries=True)
     filters = ResultsFilterForm(request.GET)
     params = filters.cleaned_data if filters.is_valid() else {}
-    context: dict[str, Any] = {"gemeente": gemeente, "results": data, "waves": data.waves}
+    context: dict[str, Any] = {
+        "gemeente": gemeente,
+        "results": data,
+        "waves": data.waves,
+        "jobs": recent_jobs(request.user, MONITOR_JOBS, gemeente=gemeente.code),
+    }
     # By default the latest wave with figures; a running wave has progress only (results.py).
     wave = data.wave_by_pk(params.get("wave")) or data.latest_released or data.latest
     indicator = presenters.pick_indicator(data, params.get("indicator"))
@@ -146,39 +153,28 @@ def _total(wave_result: WaveResult | None, root: AreaKey) -> str:
     return wave_result.respondents_display(root) if wave_result is not None else "0"
 
 
-def _export_response(request: AuthedHttpRequest, gemeente: Gemeente, what: str) -> GemeenteResults:
-    record(
-        request.user, AuditAction.EXPORT, gemeente, summary=f"Monitorresultaten geëxporteerd ({what})", request=request
-    )
-    return load_results(gemeente)
-
-
 @login_required
-@require_GET
-def export_csv(request: AuthedHttpRequest, code: str) -> HttpResponse:
+@require_POST
+def export(request: AuthedHttpRequest, code: str, fmt: str) -> HttpResponse:
+    """Queue the CSV or Excel download (the worker makes it) and open its progress page."""
     gemeente = get_gemeente_for_officer(request.user, code)
-    content = exports.results_csv(_export_response(request, gemeente, "CSV"))
-    return _download(content, "text/csv; charset=utf-8", f"communitymonitor-{gemeente.code}.csv")
+    try:
+        job = actions.request_export(gemeente, fmt, by=request.user)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+        return redirect("monitor:results", code=gemeente.code)
+    return redirect("jobs:detail", pk=job.pk)
 
 
 @login_required
-@require_GET
-def export_xlsx(request: AuthedHttpRequest, code: str) -> HttpResponse:
-    gemeente = get_gemeente_for_officer(request.user, code)
-    content = exports.results_xlsx(_export_response(request, gemeente, "XLSX"))
-    mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return _download(content, mime, f"communitymonitor-{gemeente.code}.xlsx")
-
-
-@login_required
-@require_GET
+@require_POST
 def export_pdf(request: AuthedHttpRequest, code: str) -> HttpResponse:
-    """Queue the report (the worker makes it) and send the officer to its progress page."""
+    """Queue the report (the worker makes it) and open its progress page."""
     gemeente = get_gemeente_for_officer(request.user, code)
     data = load_results(gemeente)
     if not data.waves:
         raise Http404(_("Er zijn nog geen meetrondes om te rapporteren."))
-    filters = ResultsFilterForm(request.GET)
+    filters = ResultsFilterForm(request.POST)
     wave = data.wave_by_pk(filters.cleaned_data.get("wave") if filters.is_valid() else None) or data.latest
     assert wave is not None
     if not data.is_released(wave):
@@ -189,42 +185,10 @@ def export_pdf(request: AuthedHttpRequest, code: str) -> HttpResponse:
         )
         return redirect(f"{reverse('monitor:results', args=[gemeente.code])}?wave={wave.pk}")
     # Only the waves the officer ticked (always the report's own wave), and only closed ones.
-    ticked = {int(pk) for pk in request.GET.getlist("waves") if pk.isdigit()} | {wave.pk}
+    ticked = {int(pk) for pk in request.POST.getlist("waves") if pk.isdigit()} | {wave.pk}
     chosen = [w for w in data.waves if w.pk in ticked and data.is_released(w)]
     job = actions.request_report(wave, by=request.user, waves=chosen)
-    return redirect("monitor:report_job", pk=job.pk)
-
-
-def _officer_report(request: AuthedHttpRequest, pk: int) -> ReportJob:
-    job = get_object_or_404(ReportJob.objects.select_related("wave", "gemeente"), pk=pk)
-    get_gemeente_for_officer(request.user, job.gemeente.code)
-    return job
-
-
-@login_required
-@require_GET
-def report_job(request: AuthedHttpRequest, pk: int) -> HttpResponse:
-    job = _officer_report(request, pk)
-    template = "monitor/_report_status.html" if request.headers.get("HX-Request") else "monitor/report_job.html"
-    return render(request, template, {"job": job, "gemeente": job.gemeente, "wave": job.wave})
-
-
-@login_required
-@require_GET
-def report_download(request: AuthedHttpRequest, pk: int) -> FileResponse:
-    job = _officer_report(request, pk)
-    if job.status != PrintRunStatus.DONE or not job.file:
-        raise Http404(_("Dit rapport is er (nog) niet."))
-    response = FileResponse(job.file.open("rb"), as_attachment=True, filename=job.file.name.rsplit("/", 1)[-1])
-    response["Cache-Control"] = "no-store"
-    return response
-
-
-def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return redirect("jobs:detail", pk=job.pk)
 
 
 @login_required

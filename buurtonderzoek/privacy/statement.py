@@ -14,10 +14,14 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from buurtonderzoek.privacy.models import PrivacyStatement
 
@@ -70,3 +74,33 @@ def statement_by_version(version: str) -> PrivacyStatement | None:
 
 def statement_url(version: str) -> str:
     return reverse("privacy_statement_version", args=[version])
+
+
+# A phone that was offline keeps showing the version it last fetched. Visits made with a version up to
+# this long after a newer one was published are accepted and keep the version that was shown.
+SHOWN_VERSION_GRACE = timedelta(days=30)
+
+
+def shown_version_problem(version: str, *, shown_at: datetime | None = None) -> str | None:
+    """None when `version` may be stored as the statement shown at `shown_at` (default: now): the current
+    version, or an older one superseded less than SHOWN_VERSION_GRACE before. Otherwise what to do, in Dutch."""
+    statement = statement_by_version(version.strip())
+    if statement is None:
+        return _(
+            "Versie %(version)s van de privacyverklaring bestaat niet. Open de app met internet, zodat hij de "
+            "huidige versie ophaalt, en sla het opnieuw op."
+        ) % {"version": version.strip()[:40] or "?"}
+    newer = PrivacyStatement.objects.filter(published_at__gt=statement.published_at).order_by("published_at").first()
+    if newer is None:
+        return None
+    moment = shown_at or timezone.now()
+    if moment - newer.published_at <= SHOWN_VERSION_GRACE:
+        return None
+    return _(
+        "Versie %(old)s van de privacyverklaring geldt sinds %(date)s niet meer (nu: %(new)s). Open de app met "
+        "internet, zodat hij de huidige versie ophaalt, en laat die zien."
+    ) % {
+        "old": statement.version,
+        "date": date_format(timezone.localtime(newer.published_at), "j F Y"),
+        "new": current_version(),
+    }

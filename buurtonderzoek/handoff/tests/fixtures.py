@@ -15,6 +15,7 @@ from buurtonderzoek.canvass.models import Canvass, DoorVisit, Outcome, ReviewSta
 from buurtonderzoek.handoff.review import review_visit
 from buurtonderzoek.incidents.models import Incident
 from buurtonderzoek.places.models import Buurt
+from buurtonderzoek.privacy.statement import current_version as current_privacy_version
 
 WITNESS_NAME = "Johanna Verbeek"
 WITNESS_PHONE = "06-12345678"
@@ -69,7 +70,7 @@ def answers(
     data: dict[str, Any] = {
         "respondent_type": "bewoner",
         "privacy_notice_shown": "ja",
-        "privacy_notice_version": "2026-1",
+        "privacy_notice_version": current_privacy_version(),
         "present": "ja",
         "seen_anything": "ja" if seen else "nee",
         "has_camera": "nee",
