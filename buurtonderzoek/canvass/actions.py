@@ -56,13 +56,14 @@ def plan_canvass(
     radius_m: int | None = None,
     polygon: dict[str, Any] | None = None,
     excluded_ids: Collection[int] = (),
-    improve: bool = True,
+    improve: bool = False,
 ) -> Canvass:
     """Plan (or re-plan) the incident's canvass and split it into `route_count` walking routes.
 
     The routes are stored at once from the fast heuristic (routing.split_routes, well under a second
-    for 5,000 doors). With `improve` and OR-Tools installed, a background task then looks for
-    shorter routes for a few seconds (`improve_routes`); the page shows "routes worden verbeterd"."""
+    for 5,000 doors). With `improve` (the plan page) and OR-Tools installed, a background task then
+    looks for shorter routes for a few seconds (`improve_routes`); the page shows "routes worden
+    verbeterd". Only while no walker is assigned: the improvement never silently drops assignments."""
     if not incident.victim_consent:
         raise ValidationError(_("Het slachtoffer heeft niet ingestemd met een buurtonderzoek."))
     if incident.status not in PLANNABLE_STATUSES:
@@ -126,9 +127,10 @@ def plan_canvass(
     return canvass
 
 
-# The optimiser's time budget: long enough to beat the heuristic on a few hundred doors, short
-# enough that the coordinator waits for it (docs/performance.md, "Routes").
-OPTIMISE_SECONDS = 5.0
+def optimise_seconds() -> float:
+    """The optimiser's time budget: long enough to beat the heuristic on a few hundred doors, short
+    enough that the coordinator waits for it (docs/performance.md, "Routes"). ROUTE_OPTIMISE_SECONDS."""
+    return float(getattr(settings, "ROUTE_OPTIMISE_SECONDS", 5.0))
 
 
 def request_route_improvement(canvass: Canvass, *, by: Any) -> Canvass:
@@ -186,6 +188,8 @@ def improve_routes_now(canvass_id: int, planned_at: str, *, replace_members: boo
         candidate = optimise_routes(doors, route_count, time_limit_s=seconds, side_penalty_m=30.0)
     except OptimiserUnavailable:
         candidate = []
+    if sorted(d.id for route in candidate for d in route.doors) != sorted(addresses):
+        candidate = []  # every door exactly once, or the answer is not used
     with transaction.atomic():
         locked = Canvass.objects.select_for_update().filter(pk=canvass_id).first()
         if locked is None:

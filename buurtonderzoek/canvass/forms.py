@@ -22,6 +22,7 @@ class LeafletForm(forms.Form):
     size = forms.ChoiceField(
         label=_("Formaat"),
         choices=[("A6", _("A6 (briefkaart, past in elke brievenbus)")), ("A5", _("A5 (half A4)"))],
+        widget=forms.RadioSelect,
         error_messages={"invalid_choice": _("Kies A6 of A5."), "required": _("Kies A6 of A5.")},
     )
     copies = forms.IntegerField(
@@ -116,7 +117,9 @@ class TipForm(forms.Form):
         from buurtonderzoek.privacy.statement import current_version, shown_version_problem
 
         version = (self.cleaned_data.get("privacy_version") or "").strip()
-        if version and shown_version_problem(version) is None:
+        if not version:
+            return current_version()  # a page from before the field existed showed the current text
+        if shown_version_problem(version) is None:
             return version
         # A form left open while the statement changed: show the new one and ask to send again.
         self.data = self.data.copy()

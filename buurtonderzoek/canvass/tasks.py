@@ -22,11 +22,13 @@ from buurtonderzoek.canvass.models import Canvass, OdkImport, OdkImportStatus
 def improve_routes(canvass_id: int, planned_at: str, replace_members: bool) -> str:
     from django.utils.translation import override
 
-    from buurtonderzoek.canvass.actions import OPTIMISE_SECONDS, improve_routes_now
+    from buurtonderzoek.canvass.actions import improve_routes_now, optimise_seconds
 
     with override("nl"):
         try:
-            return improve_routes_now(canvass_id, planned_at, replace_members=replace_members, seconds=OPTIMISE_SECONDS)
+            return improve_routes_now(
+                canvass_id, planned_at, replace_members=replace_members, seconds=optimise_seconds()
+            )
         except Exception:
             Canvass.objects.filter(pk=canvass_id).update(
                 improving_since=None,

@@ -87,6 +87,7 @@ def canvass_plan(request: AuthedHttpRequest, pk: int) -> HttpResponse:
                 radius_m=None if data["polygon"] else data["radius_m"],
                 polygon=data["polygon"],
                 excluded_ids=data["excluded"],
+                improve=True,  # OR-Tools looks for shorter routes in the background
             )
         except ValidationError as exc:
             error = " ".join(exc.messages)

@@ -59,6 +59,8 @@ class Job(models.Model):
     # Shown to the person as is: Dutch, and says what to do. Technical details go to the log.
     error = models.CharField(_("fout"), max_length=500, blank=True)
     file = models.FileField(_("bestand"), upload_to=job_path, max_length=300, blank=True)
+    # The name the download gets; the stored name may differ (storages add a suffix to avoid clashes).
+    filename = models.CharField(_("bestandsnaam"), max_length=200, blank=True)
     content_type = models.CharField(_("bestandssoort"), max_length=100, blank=True)
     size = models.PositiveBigIntegerField(_("grootte (bytes)"), default=0)
     created_at = models.DateTimeField(_("aangevraagd op"), auto_now_add=True)
@@ -100,7 +102,3 @@ class Job(models.Model):
     @property
     def done(self) -> bool:
         return self.status == JobStatus.DONE and bool(self.file)
-
-    @property
-    def filename(self) -> str:
-        return self.file.name.rsplit("/", 1)[-1] if self.file else ""

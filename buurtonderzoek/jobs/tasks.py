@@ -33,6 +33,7 @@ def _progress(job_id: int, percent: int) -> None:
 def _mark_done(job_id: int, stored: str, document: Document) -> None:
     Job.objects.filter(pk=job_id).update(
         file=stored,
+        filename=document.filename,
         content_type=document.content_type,
         size=len(document.content),
         status=JobStatus.DONE,

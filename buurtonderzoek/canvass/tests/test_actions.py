@@ -277,15 +277,44 @@ def test_the_optimiser_result_is_kept_only_when_it_is_shorter(world: World, inci
         return [PlannedRoute(ordered[i::routes]) for i in range(routes)]
 
     monkeypatch.setattr(optimise, "optimise_routes", zigzag)
-    canvass = plan_canvass(incident, by=world.alice, route_count=3, radius_m=100, optimise_seconds=1)
+    canvass = plan_canvass(incident, by=world.alice, route_count=3, radius_m=100, improve=False)
     heuristic = sum(r.length_m for r in canvass.routes.all())
-    assert AuditEvent.objects.filter(object_type="canvass.Canvass").latest("id").data["optimised"] is False
+    planned = canvass.planned_at.isoformat()
+    note = actions.improve_routes_now(canvass.pk, planned, replace_members=True, seconds=1)
+    assert "geen kortere routes" in note and sum(r.length_m for r in canvass.routes.all()) == heuristic
 
+    # A plan whose heuristic is poor: the optimiser's shorter answer replaces it.
     monkeypatch.setattr(optimise, "optimise_routes", lambda doors, routes, **kwargs: split_routes(doors, routes))
     monkeypatch.setattr(actions, "split_routes", zigzag)
-    canvass = plan_canvass(incident, by=world.alice, route_count=3, radius_m=100, optimise_seconds=1)
-    assert sum(r.length_m for r in canvass.routes.all()) == heuristic
-    assert AuditEvent.objects.filter(object_type="canvass.Canvass").latest("id").data["optimised"] is True
+    canvass = plan_canvass(incident, by=world.alice, route_count=3, radius_m=100, improve=False)
+    assert sum(r.length_m for r in canvass.routes.all()) > heuristic
+    note = actions.improve_routes_now(canvass.pk, canvass.planned_at.isoformat(), replace_members=True, seconds=1)
+    assert "De routes zijn verbeterd" in note
+    assert abs(sum(r.length_m for r in canvass.routes.all()) - heuristic) <= 3  # rounding per route
+    assert RouteStop.objects.filter(canvass=canvass).count() == canvass.door_count
+    canvass.refresh_from_db()
+    assert canvass.improving_since is None and canvass.improvement_note == note
+
+
+def test_an_improvement_never_overwrites_a_newer_plan_or_assigned_walkers(
+    world: World, incident: Incident, monkeypatch
+) -> None:
+    from buurtonderzoek.canvass import actions, optimise
+    from buurtonderzoek.canvass.routing import PlannedRoute
+
+    def reversed_routes(doors, routes, **kwargs):
+        return [PlannedRoute([d]) for d in doors[:routes]]  # "short" because it drops doors: must never be stored
+
+    monkeypatch.setattr(optimise, "optimise_routes", reversed_routes)
+    canvass = plan_canvass(incident, by=world.alice, route_count=3, radius_m=100, improve=False)
+    stops = list(RouteStop.objects.filter(canvass=canvass).values_list("pk", flat=True))
+    note = actions.improve_routes_now(canvass.pk, "2000-01-01T00:00:00+00:00", replace_members=True, seconds=1)
+    assert "Het plan is intussen veranderd" in note
+    route = canvass.routes.get(number=1)
+    actions.assign_route_members(route, by=world.alice, members=[world.bob])
+    note = actions.improve_routes_now(canvass.pk, canvass.planned_at.isoformat(), replace_members=False, seconds=1)
+    assert "Er zijn intussen lopers toegewezen" in note
+    assert list(RouteStop.objects.filter(canvass=canvass).values_list("pk", flat=True)) == stops
 
 
 def test_safety_pulse_answers_reach_the_monitor_with_the_buurt_only(world: World, canvass: Canvass) -> None:

@@ -11,6 +11,7 @@ import subprocess
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -20,9 +21,11 @@ from buurtonderzoek.canvass.actions import plan_canvass
 from buurtonderzoek.canvass.models import Canvass, Tip
 from buurtonderzoek.incidents.models import Incident
 from buurtonderzoek.incidents.tests.fixtures import central_address, make_incident, make_streets
+from buurtonderzoek.jobs.tests.browser import wait_and_download
 from buurtonderzoek.places.models import Address
+from buurtonderzoek.privacy.statement import current_version
 from conftest import World
-from tests.browser.helpers import SCREENSHOT_DIR, SLOW_MS, assert_accessible, log_in, screenshot
+from tests.browser.helpers import SCREENSHOT_DIR, assert_accessible, log_in, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -46,9 +49,10 @@ def save_pdf(content: bytes, name: str) -> tuple[str, list[Path]]:
 
 
 def test_a_coordinator_registers_plans_splits_assigns_and_prints(
-    desktop_page: Page, world: World, streets: list[Address]
+    desktop_page: Page, world: World, streets: list[Address], settings: Any
 ) -> None:
     page = desktop_page
+    settings.ROUTE_OPTIMISE_SECONDS = 1.0  # planning improves the routes with OR-Tools in the worker
     victim = central_address(world.gemeente.code)
     log_in(page, world.alice.email)
 
@@ -102,11 +106,13 @@ def test_a_coordinator_registers_plans_splits_assigns_and_prints(
     assert_accessible(page)
     screenshot(page, "canvass-overview")
 
-    # The walking list is a PDF with the route's streets and walkers.
-    link = page.locator(f'#routes-table tr[data-route="{first.number}"] a', has_text="PDF")
-    response = page.request.get(link.get_attribute("href") or "", timeout=SLOW_MS)
-    assert response.ok and response.headers["content-type"] == "application/pdf"
-    text, pngs = save_pdf(response.body(), "walking-list")
+    # The walking list is a PDF with the route's streets and walkers, made in the background.
+    with page.expect_navigation():
+        page.locator(f'#routes-table tr[data-route="{first.number}"] button', has_text="PDF").click()
+    content, content_type, filename = wait_and_download(page)
+    assert content_type == "application/pdf" and filename == f"looplijst-route-{first.number}.pdf"
+    screenshot(page, "walking-list-ready")
+    text, pngs = save_pdf(content, "walking-list")
     # A long name may wrap in its table cell, so compare without the spaces.
     assert "Looplijst" in text and "".join(str(world.bob).split()) in "".join(text.split()) and pngs
 
@@ -119,10 +125,14 @@ def test_a_resident_sends_a_tip_from_the_leaflet_and_the_coordinator_reads_it(
 
     coordinator = new_page("desktop")
     log_in(coordinator, world.alice.email)
-    leaflet = coordinator.request.get(
-        f"/incidenten/{incident.pk}/buurtonderzoek/briefje.pdf?formaat=a6", timeout=SLOW_MS
-    )
-    text, pngs = save_pdf(leaflet.body(), "leaflet-a6")
+    coordinator.goto(f"/incidenten/{incident.pk}/buurtonderzoek/")
+    coordinator.get_by_label("A6 (briefkaart, past in elke brievenbus)").check()
+    coordinator.get_by_label("Aantal briefjes").fill("3")
+    with coordinator.expect_navigation():
+        coordinator.get_by_role("button", name="Briefjes maken (PDF)").click()
+    content, content_type, filename = wait_and_download(coordinator)
+    assert content_type == "application/pdf" and filename == "briefjes-a6-3.pdf"
+    text, pngs = save_pdf(content, "leaflet-a6")
     assert pngs
     match = re.search(r"https?://\S+?(/tip/[\w-]+/)", "".join(text.split()))
     assert match, text
@@ -142,6 +152,7 @@ def test_a_resident_sends_a_tip_from_the_leaflet_and_the_coordinator_reads_it(
     screenshot(resident, "tip-thanks")
     tip = Tip.objects.get()
     assert tip.incident == incident and not tip.contact_consent and tip.ip_hash
+    assert tip.privacy_version == current_version()  # the version the form linked to
 
     coordinator.goto(f"/incidenten/{incident.pk}/buurtonderzoek/tips/")
     expect(coordinator.locator("article.tip")).to_contain_text("zwarte capuchon")

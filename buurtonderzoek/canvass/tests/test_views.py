@@ -20,6 +20,7 @@ from buurtonderzoek.canvass.models import Canvass, Route, RouteStop, Tip
 from buurtonderzoek.core.tests.html_checks import dangling_references
 from buurtonderzoek.incidents.models import Incident
 from buurtonderzoek.incidents.tests.fixtures import central_address, make_incident, make_streets
+from buurtonderzoek.jobs.tests.helpers import make_job_file
 from conftest import World
 
 pytestmark = pytest.mark.django_db
@@ -305,43 +306,76 @@ def test_optimise_says_in_dutch_when_or_tools_is_missing(
 
 
 @pytest.mark.skipif(not optimise.is_available(), reason="OR-Tools (the optimise extra) is not installed")
-def test_optimise_replans_with_or_tools_when_installed(
-    client: Client, world: World, canvass: Canvass, monkeypatch
+def test_optimise_runs_in_the_background_and_the_page_says_so_until_it_is_done(
+    client: Client, world: World, canvass: Canvass, settings, django_capture_on_commit_callbacks: Any
 ) -> None:
-    from buurtonderzoek.canvass import views
-
     # A small plan and a few seconds: enough for a first solution even on a busy machine.
-    canvass = plan_canvass(canvass.incident, by=world.alice, route_count=2, radius_m=60)
-    monkeypatch.setattr(views, "OPTIMISE_SECONDS", 3.0)
+    canvass = plan_canvass(canvass.incident, by=world.alice, route_count=2, radius_m=60, improve=False)
+    settings.ROUTE_OPTIMISE_SECONDS = 3.0
     before = canvass.routes.count()
     client.force_login(world.alice)
-    response = client.post(url("canvass_optimise", canvass.incident), follow=True)
-    page = response.content.decode()
-    assert "geoptimaliseerd" in page or "geen kortere routes" in page
+    # The request only queues the work: while the task waits the page says the routes are being improved.
+    response = client.post(url("canvass_optimise", canvass.incident))
+    assert response.status_code == 302
+    page = client.get(url("canvass_overview", canvass.incident)).content.decode()
+    assert "Routes worden verbeterd" in page and "canvass_improve_status" not in page
+    assert url("canvass_improve_status", canvass.incident) in page and "Routes optimaliseren" not in page
+    status = client.get(url("canvass_improve_status", canvass.incident), headers={"HX-Request": "true"})
+    assert "HX-Refresh" not in status and "Routes worden verbeterd" in status.content.decode()
+
+    canvass.refresh_from_db()
+    Canvass.objects.filter(pk=canvass.pk).update(improving_since=None)  # the first request's task never ran
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url("canvass_optimise", canvass.incident))
+    canvass.refresh_from_db()
+    assert not canvass.improving and (
+        "verbeterd" in canvass.improvement_note or "geen kortere" in canvass.improvement_note
+    )
+    status = client.get(url("canvass_improve_status", canvass.incident), headers={"HX-Request": "true"})
+    assert status["HX-Refresh"] == "true"
+    page = client.get(url("canvass_overview", canvass.incident)).content.decode()
+    assert canvass.improvement_note in page and "Routes optimaliseren" in page
     assert canvass.routes.count() == before
     assert RouteStop.objects.filter(canvass=canvass).count() == canvass.door_count
 
 
-# Walking list and leaflet PDFs
+def test_the_improvement_status_follows_the_canvass_access_rules(
+    client: Client, world: World, canvass: Canvass
+) -> None:
+    status = url("canvass_improve_status", canvass.incident)
+    assert client.get(status).status_code == 302
+    client.force_login(world.charlie)
+    assert client.get(status).status_code == 404
+    client.force_login(world.bob)
+    assert client.get(status).status_code == 200
 
 
-def test_walking_list_requires_login(client: Client, canvass: Canvass) -> None:
+# Walking list and leaflet PDFs (background jobs)
+
+
+def test_walking_lists_require_login_and_a_post(client: Client, world: World, canvass: Canvass) -> None:
     route = canvass.routes.get(number=1)
-    assert client.get(url("route_walking_list", canvass.incident, route.pk)).status_code == 302
+    assert client.post(url("canvass_walking_lists", canvass.incident), {"route": route.pk}).status_code == 302
+    client.force_login(world.bob)
+    assert client.get(url("canvass_walking_lists", canvass.incident)).status_code == 405
 
 
 def test_walking_list_is_404_for_outsiders_and_other_volunteers_routes(
     client: Client, world: World, canvass: Canvass
 ) -> None:
+    from buurtonderzoek.jobs.models import Job
+
     route = canvass.routes.get(number=1)
     client.force_login(world.charlie)
-    assert client.get(url("route_walking_list", canvass.incident, route.pk)).status_code == 404
-    client.force_login(world.bob)
-    assert client.get(url("route_walking_list", canvass.incident, route.pk)).status_code == 404
+    assert client.post(url("canvass_walking_lists", canvass.incident), {"route": route.pk}).status_code == 404
+    client.force_login(world.bob)  # walks no route yet
+    assert client.post(url("canvass_walking_lists", canvass.incident), {"route": route.pk}).status_code == 404
+    assert client.post(url("canvass_walking_lists", canvass.incident)).status_code == 404
+    assert not Job.objects.exists()
 
 
 def test_walking_list_is_a_pdf_with_every_stop_in_order(
-    client: Client, world: World, canvass: Canvass, tmp_path: Path
+    client: Client, world: World, canvass: Canvass, tmp_path: Path, django_capture_on_commit_callbacks: Any
 ) -> None:
     route: Route = canvass.routes.get(number=1)
     # A name long enough to wrap in its cell (CI once drew one at random and lost it).
@@ -349,45 +383,99 @@ def test_walking_list_is_a_pdf_with_every_stop_in_order(
     world.bob.save(update_fields=["full_name"])
     assign_route_members(route, by=world.alice, members=[world.bob])
     client.force_login(world.bob)
-    response = client.get(url("route_walking_list", canvass.incident, route.pk))
-    assert response["Content-Type"] == "application/pdf"
-    text = pdf_text(response.content, tmp_path, raw=True)
+    page = client.get(url("canvass_overview", canvass.incident)).content.decode()
+    assert f'form="walking-lists-form" name="route" value="{route.pk}"' in page and "Mijn looplijst (PDF)" in page
+    job, content = make_job_file(
+        client, url("canvass_walking_lists", canvass.incident), django_capture_on_commit_callbacks, {"route": route.pk}
+    )
+    assert job.content_type == "application/pdf" and job.filename == f"looplijst-route-{route.number}.pdf"
+    text = pdf_text(content, tmp_path, raw=True)
     # A long name may wrap in its table cell, so compare without the spaces.
     assert "Looplijst" in text and "".join(str(world.bob).split()) in "".join(text.split())
     first = route.stops.select_related("address").order_by("order")[0].address
     assert first.street in text and first.house_number_label in text
-    assert pdf_pages(response.content, tmp_path)
+    assert pdf_pages(content, tmp_path)
+
+
+def test_the_coordinator_prints_every_walking_list_in_one_pdf(
+    client: Client, world: World, canvass: Canvass, tmp_path: Path, django_capture_on_commit_callbacks: Any
+) -> None:
+    routes = list(canvass.routes.order_by("number"))
+    assert len(routes) > 1
+    client.force_login(world.alice)
+    job, content = make_job_file(
+        client, url("canvass_walking_lists", canvass.incident), django_capture_on_commit_callbacks
+    )
+    text = pdf_text(content, tmp_path)
+    assert job.filename == "looplijsten.pdf"
+    for route in routes:
+        assert f"Route {route.number}" in text
+    assert len(pdf_pages(content, tmp_path)) >= len(routes)
 
 
 def test_leaflet_is_403_for_police(client: Client, world: World, canvass: Canvass) -> None:
     give_totp(world.petra)
     client.force_login(world.petra)
-    assert client.get(url("canvass_leaflet", canvass.incident)).status_code == 403
+    assert client.post(url("canvass_leaflet", canvass.incident), {"size": "A6", "copies": 2}).status_code == 403
 
 
 def test_leaflet_is_404_for_outsiders(client: Client, world: World, canvass: Canvass) -> None:
     client.force_login(world.charlie)
-    assert client.get(url("canvass_leaflet", canvass.incident)).status_code == 404
+    assert client.post(url("canvass_leaflet", canvass.incident), {"size": "A6", "copies": 2}).status_code == 404
 
 
-@pytest.mark.parametrize(("size", "width_mm"), [("a6", 105), ("a5", 148)])
-def test_leaflet_prints_at_the_chosen_size_with_the_tip_url(
-    client: Client, world: World, canvass: Canvass, tmp_path: Path, size: str, width_mm: int
+@pytest.mark.parametrize(("size", "width_mm", "copies"), [("A6", 105, 2), ("A5", 148, 250)])
+def test_leaflets_print_at_the_chosen_size_and_number_with_the_tip_url(
+    client: Client,
+    world: World,
+    canvass: Canvass,
+    tmp_path: Path,
+    size: str,
+    width_mm: int,
+    copies: int,
+    django_capture_on_commit_callbacks: Any,
 ) -> None:
-    client.force_login(world.bob)
-    response = client.get(url("canvass_leaflet", canvass.incident), {"formaat": size, "aantal": "2"})
-    text = pdf_text(response.content, tmp_path)
+    client.force_login(world.alice)
+    page = client.get(url("canvass_overview", canvass.incident)).content.decode()
+    assert 'id="leaflet-form"' in page and f'value="{canvass.door_count}"' in page  # one per door by default
+    job, content = make_job_file(
+        client, url("canvass_leaflet", canvass.incident), django_capture_on_commit_callbacks,
+        {"size": size, "copies": copies},
+    )  # fmt: skip
+    assert job.filename == f"briefjes-{size.lower()}-{copies}.pdf"
+    text = pdf_text(content, tmp_path)
     assert reverse("tip_form", args=[canvass.incident.public_token]) in "".join(text.split())
     info = subprocess.run(  # noqa: S603 - fixed poppler tools on a file we wrote
         ["/usr/bin/pdfinfo", str(tmp_path / "doc.pdf")], capture_output=True, text=True, check=True
     ).stdout
-    assert re.search(r"^Pages:\s+2$", info, re.MULTILINE)
+    assert re.search(rf"^Pages:\s+{copies}$", info, re.MULTILINE)
     points = float(info.split("Page size:")[1].split("x")[0])
     assert abs(points / 72 * 25.4 - width_mm) < 1
 
 
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"size": "A6", "copies": ""}, "Vul in hoeveel briefjes u nodig heeft."),
+        ({"size": "A6", "copies": "veel"}, "Vul een heel getal in, bijvoorbeeld 40."),
+        ({"size": "A6", "copies": "0"}, "minstens 1"),
+        ({"size": "A6", "copies": "5001"}, "Hoogstens 5000 briefjes per keer"),
+        ({"size": "A3", "copies": "10"}, "Kies A6 of A5."),
+    ],
+)
+def test_a_wrong_leaflet_order_says_what_to_do_and_queues_nothing(
+    client: Client, world: World, canvass: Canvass, data: dict[str, str], message: str
+) -> None:
+    from buurtonderzoek.jobs.models import Job
+
+    client.force_login(world.bob)
+    response = client.post(url("canvass_leaflet", canvass.incident), data, follow=True)
+    assert message in response.content.decode()
+    assert not Job.objects.exists()
+
+
 def test_leaflet_without_a_login_redirects(client: Client, canvass: Canvass) -> None:
-    assert client.get(url("canvass_leaflet", canvass.incident)).status_code == 302
+    assert client.post(url("canvass_leaflet", canvass.incident)).status_code == 302
 
 
 # Tips (coordinator)
@@ -550,8 +638,9 @@ def test_the_coordinator_sees_doors_recorded_by_two_volunteers(client: Client, w
 
 
 def test_flats_appear_in_bell_panel_order_in_the_app_and_the_walking_list(
-    client: Client, world: World, tmp_path: Path
+    client: Client, world: World, tmp_path: Path, django_capture_on_commit_callbacks: Any
 ) -> None:
+    commits = django_capture_on_commit_callbacks
     make_streets(world.gemeente.code, half_size_m=60, flats=12)
     incident = make_incident(world.team, by=world.alice, address=central_address(world.gemeente.code))
     canvass = plan_canvass(incident, by=world.alice, route_count=1, radius_m=25)
@@ -576,7 +665,7 @@ def test_flats_appear_in_bell_panel_order_in_the_app_and_the_walking_list(
 
     # The walking list reads the same: one row per stop, its number and house number, in walking order.
     path = tmp_path / "walking-list.pdf"
-    path.write_bytes(client.get(url("route_walking_list", incident, route.pk)).content)
+    path.write_bytes(make_job_file(client, url("canvass_walking_lists", incident), commits, {"route": route.pk})[1])
     text = subprocess.run(  # noqa: S603 - fixed poppler tools on a file we wrote
         ["/usr/bin/pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
     ).stdout

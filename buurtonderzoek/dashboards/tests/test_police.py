@@ -17,12 +17,12 @@ from pytest_django import DjangoAssertNumQueries
 from buurtonderzoek.accounts.tests.conftest import give_totp
 from buurtonderzoek.accounts.tests.factories import MembershipFactory
 from buurtonderzoek.core.models import AuditAction, AuditEvent
-from buurtonderzoek.dashboards.models import JobStatus, PrintJob
 from buurtonderzoek.dashboards.police import Period, parse_period, police_totals, quarter_of
 from buurtonderzoek.dashboards.tests.fixtures import bulk_reports
 from buurtonderzoek.handoff import actions
 from buurtonderzoek.handoff.models import PoliceReport, ReportOutcome
 from buurtonderzoek.handoff.tests.fixtures import CanvassSetup
+from buurtonderzoek.jobs.models import Job, JobStatus
 from conftest import World
 
 pytestmark = pytest.mark.django_db
@@ -254,18 +254,18 @@ def test_the_value_report_is_made_in_the_background_and_only_its_owner_gets_it(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("police_value_report"), {"van": q.start.isoformat(), "tot": q.end.isoformat()})
     assert response.status_code == 302
-    job = PrintJob.objects.get(requested_by=world.petra)
+    job = Job.objects.get(requested_by=world.petra, kind="dashboards.value_report")
     assert job.status == JobStatus.DONE and job.progress == 100
-    download = client.get(reverse("print_job_download", args=[job.pk]))
+    download = client.get(reverse("jobs:download", args=[job.pk]))
     assert download.status_code == 200 and download["Content-Type"] == "application/pdf"
     content = b"".join(download.streaming_content)  # type: ignore[attr-defined]
     assert content.startswith(b"%PDF")
     assert AuditEvent.objects.filter(action=AuditAction.EXPORT, object_id=str(job.pk)).exists()
     # The page lists it with a download link; someone else gets a 404.
-    assert reverse("print_job_download", args=[job.pk]) in client.get(reverse("police_totals")).content.decode()
+    assert reverse("jobs:download", args=[job.pk]) in client.get(reverse("police_totals")).content.decode()
     client.force_login(world.alice)
-    assert client.get(reverse("print_job_download", args=[job.pk])).status_code == 404
-    assert client.get(reverse("print_job_status", args=[job.pk])).status_code == 404
+    assert client.get(reverse("jobs:download", args=[job.pk])).status_code == 404
+    assert client.get(reverse("jobs:detail", args=[job.pk])).status_code == 404
     assert client.post(reverse("police_value_report")).status_code == 403
 
 

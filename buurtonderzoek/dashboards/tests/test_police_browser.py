@@ -3,6 +3,7 @@ the report gets an outcome and a rating typed by hand, the totals show it, the v
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -10,9 +11,9 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from buurtonderzoek.accounts.tests.conftest import SECRET, give_totp
-from buurtonderzoek.dashboards.models import JobStatus, PrintJob
 from buurtonderzoek.dashboards.tests.fixtures import bulk_reports
 from buurtonderzoek.handoff.models import PoliceReport
+from buurtonderzoek.jobs.models import Job, JobStatus
 from conftest import World
 from tests.browser.helpers import assert_accessible, log_in, screenshot, script_errors, watch_script_errors
 
@@ -51,7 +52,8 @@ def test_the_police_see_what_waits_rate_a_report_and_take_the_value_report(page:
     assert_accessible(page)
     screenshot(page, "police-totals")
     page.get_by_role("button", name="Waarderapport maken (pdf)").click()
-    expect(page.get_by_role("link", name="Downloaden (pdf)")).to_be_visible(timeout=60_000)
-    assert PrintJob.objects.get(requested_by=world.petra).status == JobStatus.DONE
+    ready = page.get_by_role("link", name=re.compile(r"^Downloaden: waarderapport-.*\.pdf"))
+    expect(ready).to_be_visible(timeout=60_000)
+    assert Job.objects.get(requested_by=world.petra).status == JobStatus.DONE
     screenshot(page, "police-value-report-ready")
     assert script_errors(page) == []

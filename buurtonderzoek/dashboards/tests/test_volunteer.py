@@ -15,10 +15,10 @@ from buurtonderzoek.accounts.models import Role
 from buurtonderzoek.accounts.tests.conftest import give_totp
 from buurtonderzoek.accounts.tests.factories import MembershipFactory
 from buurtonderzoek.dashboards.certificates import certificates_for
-from buurtonderzoek.dashboards.models import JobStatus, PrintJob
 from buurtonderzoek.handoff import actions
 from buurtonderzoek.handoff.models import PoliceReport, ReportOutcome
 from buurtonderzoek.handoff.tests.fixtures import WITNESS_NAME, CanvassSetup
+from buurtonderzoek.jobs.models import Job, JobStatus
 from conftest import World
 
 pytestmark = pytest.mark.django_db
@@ -129,18 +129,18 @@ def test_the_coordinator_prints_all_certificates_in_the_background(
     assert f"In {year - 2} liep niemand van het team een buurtonderzoek" in page
     with django_capture_on_commit_callbacks(execute=True):
         client.post(url, {"jaar": str(year)})
-    job = PrintJob.objects.get(requested_by=world.alice, kind=PrintJob.CERTIFICATES)
+    job = Job.objects.get(requested_by=world.alice, kind="dashboards.certificates")
     assert job.status == JobStatus.DONE
-    download = client.get(reverse("print_job_download", args=[job.pk]))
+    download = client.get(reverse("jobs:download", args=[job.pk]))
     content = b"".join(download.streaming_content)  # type: ignore[attr-defined]
     assert content.startswith(b"%PDF")
     assert (
-        reverse("print_job_download", args=[job.pk])
+        reverse("jobs:download", args=[job.pk])
         in client.get(reverse("team_effort", args=[world.team.pk])).content.decode()
     )
     client.force_login(world.bob)
     assert client.post(url, {"jaar": str(year)}).status_code == 403
-    assert client.get(reverse("print_job_download", args=[job.pk])).status_code == 404
+    assert client.get(reverse("jobs:download", args=[job.pk])).status_code == 404
 
 
 def test_a_new_member_gets_a_guide_instead_of_zeros(client: Client, world: World, answered: PoliceReport) -> None:
@@ -155,10 +155,12 @@ def test_a_new_member_gets_a_guide_instead_of_zeros(client: Client, world: World
     assert 'id="guide"' not in page and reverse("my_effort") in page
 
 
-def test_old_print_jobs_and_their_files_are_deleted(
+def test_old_certificate_jobs_and_their_files_are_deleted(
     world: World, answered: PoliceReport, django_capture_on_commit_callbacks: Any
 ) -> None:
     from datetime import timedelta
+
+    from django.core.files.storage import default_storage
 
     from buurtonderzoek.dashboards import actions as dashboard_actions
 
@@ -166,14 +168,13 @@ def test_old_print_jobs_and_their_files_are_deleted(
     with django_capture_on_commit_callbacks(execute=True):
         old = dashboard_actions.request_certificates(world.team, year, by=world.alice)
     old.refresh_from_db()
-    path = old.file.path
-    PrintJob.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=31))
+    name = old.file.name
+    assert default_storage.exists(name)
+    Job.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=31))
     with django_capture_on_commit_callbacks(execute=True):
         dashboard_actions.request_certificates(world.team, year, by=world.alice)
-    assert not PrintJob.objects.filter(pk=old.pk).exists()
-    import os
-
-    assert not os.path.exists(path)
+    assert not Job.objects.filter(pk=old.pk).exists()
+    assert not default_storage.exists(name)
 
 
 def test_certificates_and_print_jobs_send_anonymous_visitors_to_the_login_and_refuse_other_roles(
@@ -183,8 +184,8 @@ def test_certificates_and_print_jobs_send_anonymous_visitors_to_the_login_and_re
     urls = [
         reverse("my_certificate", args=[world.team.pk, year]),
         reverse("team_effort", args=[world.team.pk]),
-        reverse("print_job_status", args=[1]),
-        reverse("print_job_download", args=[1]),
+        reverse("jobs:detail", args=[1]),
+        reverse("jobs:download", args=[1]),
     ]
     for url in urls:
         assert reverse("account_login") in client.get(url)["Location"], url

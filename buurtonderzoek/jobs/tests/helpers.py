@@ -21,9 +21,7 @@ def file_bytes(response: Any) -> bytes:
     return bytes(response.content)
 
 
-def make_job_file(
-    client: Client, url: str, commits: Commits, data: dict[str, Any] | None = None
-) -> tuple[Job, bytes]:
+def make_job_file(client: Client, url: str, commits: Commits, data: dict[str, Any] | None = None) -> tuple[Job, bytes]:
     """Post to `url`, check it sends the person to the new job's page, and return the job and its file."""
     before = Job.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     with commits(execute=True):

@@ -15,6 +15,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from buurtonderzoek.jobs.tests.helpers import Commits, make_job_file
 from buurtonderzoek.monitor.indicators import indicators_for
 from buurtonderzoek.monitor.results import Figure, clamp
 from buurtonderzoek.monitor.statistics import Estimate, Kind, Moments, Stratum, stratified
@@ -132,12 +133,13 @@ def _mean(value: float) -> Estimate:
 
 
 def test_the_csv_names_the_reference_and_says_why_it_is_not_compared(
-    client: Client, mworld: MonitorWorld, fill
+    client: Client, mworld: MonitorWorld, fill, django_capture_on_commit_callbacks: Commits
 ) -> None:
     fill(mworld.wave, {b.pk: 15 for b in mworld.buurten})
     close_wave(mworld.wave)
     client.force_login(mworld.world.gert)
-    content = client.get(reverse("monitor:export_csv", args=[mworld.world.gemeente.code])).content.decode("utf-8-sig")
+    url = reverse("monitor:export_csv", args=[mworld.world.gemeente.code])
+    content = make_job_file(client, url, django_capture_on_commit_callbacks)[1].decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(content), delimiter=";"))
     row = next(r for r in rows if r["indicatorcode"] == "unsafe_buurt" and r["niveau"] == "gemeente")
     assert row["bron referentie (jaar, reeks)"] == "CBS Veiligheidsmonitor 2019, reeks tot en met 2019"

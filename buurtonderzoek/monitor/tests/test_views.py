@@ -22,8 +22,9 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from buurtonderzoek.core.models import AuditAction, AuditEvent
+from buurtonderzoek.jobs.tests.helpers import make_job_file
 from buurtonderzoek.monitor import codes
-from buurtonderzoek.monitor.models import InvitationCode, PrintRun, ReportJob, Wave
+from buurtonderzoek.monitor.models import InvitationCode, PrintRun, Wave
 from buurtonderzoek.monitor.tests.conftest import MonitorWorld, close_wave
 
 pytestmark = pytest.mark.django_db
@@ -34,11 +35,11 @@ GET_PAGES: list[Callable[[MonitorWorld], str]] = [
     lambda m: reverse("monitor:wave_detail", args=[m.wave.pk]),
     lambda m: reverse("monitor:wave_edit", args=[m.wave.pk]),
     lambda m: reverse("monitor:print_run_create", args=[m.wave.pk]),
+]
+POST_PAGES: list[Callable[[MonitorWorld], str]] = [
     lambda m: reverse("monitor:export_csv", args=[m.world.gemeente.code]),
     lambda m: reverse("monitor:export_xlsx", args=[m.world.gemeente.code]),
     lambda m: reverse("monitor:export_pdf", args=[m.world.gemeente.code]),
-]
-POST_PAGES: list[Callable[[MonitorWorld], str]] = [
     lambda m: reverse("monitor:wave_public_link", args=[m.wave.pk]),
 ]
 ALL_PAGES = GET_PAGES + POST_PAGES
@@ -297,8 +298,9 @@ def test_the_results_page_uses_a_constant_number_of_queries(client: Client, mwor
     with CaptureQueriesContext(connection) as large:
         assert client.get(url + "?indicator=mark_safety").status_code == 200
     assert len(large) == len(small)
-    # 12 to load (the weighting is read with the cells: ResultCell.weighted), 6 for the version.
-    assert len(large) <= 18
+    # 12 to load (the weighting is read with the cells: ResultCell.weighted), 6 for the version, 1 for the
+    # officer's own downloads.
+    assert len(large) <= 19
     with CaptureQueriesContext(connection) as cached:
         assert client.get(url + "?indicator=mark_safety").status_code == 200
     assert len(cached) < len(large)
@@ -321,25 +323,42 @@ def test_a_new_wave_gets_the_newest_questionnaire_version(mworld: MonitorWorld) 
     assert mworld.wave.version_id == mworld.version.pk  # the running wave keeps its version
 
 
-def test_exports_are_audited(client: Client, mworld: MonitorWorld, fill) -> None:
+def test_exports_are_made_in_the_background_and_audited(
+    client: Client, mworld: MonitorWorld, fill, django_capture_on_commit_callbacks: Any
+) -> None:
     fill(mworld.wave, {b.pk: 12 for b in mworld.buurten})
+    close_wave(mworld.wave)
     client.force_login(mworld.world.gert)
-    response = client.get(reverse("monitor:export_xlsx", args=[mworld.world.gemeente.code]))
-    assert response.status_code == 200
-    assert response.content[:2] == b"PK"
-    assert AuditEvent.objects.filter(action=AuditAction.EXPORT).count() == 1
+    url = reverse("monitor:export_xlsx", args=[mworld.world.gemeente.code])
+    assert client.get(url).status_code == 405  # asking makes something: a button, not a link
+    job, content = make_job_file(client, url, django_capture_on_commit_callbacks)
+    assert content[:2] == b"PK" and job.filename == f"communitymonitor-{mworld.world.gemeente.code}.xlsx"
+    # Asked once, downloaded once: both are in the audit log.
+    assert AuditEvent.objects.filter(action=AuditAction.EXPORT).count() == 2
+    page = client.get(reverse("monitor:results", args=[mworld.world.gemeente.code])).content.decode()
+    assert reverse("jobs:download", args=[job.pk]) in page
 
 
-def _report(client: Client, url: str, capture: Any) -> bytes:
+def test_an_officer_who_lost_the_role_before_the_worker_ran_gets_no_file(
+    client: Client, mworld: MonitorWorld, fill, django_capture_on_commit_callbacks: Any
+) -> None:
+    from buurtonderzoek.accounts.models import Membership
+    from buurtonderzoek.jobs.models import Job, JobStatus
+    from buurtonderzoek.jobs.tasks import run_job
+
+    client.force_login(mworld.world.gert)
+    client.post(reverse("monitor:export_csv", args=[mworld.world.gemeente.code]))  # queued, not yet run
+    Membership.objects.filter(user=mworld.world.gert).delete()
+    job = Job.objects.get()
+    run_job.call(job.pk)
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED and not job.file
+    assert job.error == "Alleen medewerkers van de gemeente kunnen de monitorresultaten downloaden."
+
+
+def _report(client: Client, url: str, capture: Any, data: dict[str, Any] | None = None) -> bytes:
     """Ask for the report as the officer; the worker makes it when the request commits."""
-    with capture(execute=True):
-        response = client.get(url)
-    job = ReportJob.objects.latest("pk")
-    assert response.status_code == 302 and response["Location"] == reverse("monitor:report_job", args=[job.pk])
-    page = client.get(response["Location"]).content.decode()
-    assert 'id="report-download"' in page
-    download = client.get(reverse("monitor:report_download", args=[job.pk]))
-    return b"".join(download.streaming_content)  # type: ignore[attr-defined]
+    return make_job_file(client, url, capture, data)[1]
 
 
 def test_the_pdf_report_is_made_in_the_background_and_downloaded(
@@ -352,23 +371,29 @@ def test_the_pdf_report_is_made_in_the_background_and_downloaded(
         client, reverse("monitor:export_pdf", args=[mworld.world.gemeente.code]), django_capture_on_commit_callbacks
     )
     assert content.startswith(b"%PDF")
-    assert AuditEvent.objects.filter(action=AuditAction.EXPORT).count() == 1
+    assert AuditEvent.objects.filter(action=AuditAction.EXPORT).count() == 2  # asked, downloaded
 
 
-def test_the_report_progress_page_polls_and_is_for_officers_only(client: Client, mworld: MonitorWorld) -> None:
-    job = ReportJob.objects.create(
-        gemeente=mworld.world.gemeente, wave=mworld.wave, waves=[mworld.wave.pk], progress=30
+def test_the_report_progress_page_polls_and_is_for_its_requester_only(client: Client, mworld: MonitorWorld) -> None:
+    from buurtonderzoek.jobs.models import Job, JobStatus
+
+    job = Job.objects.create(
+        kind="monitor.report",
+        requested_by=mworld.world.gert,
+        params={"gemeente": mworld.world.gemeente.code, "wave": mworld.wave.pk, "waves": [mworld.wave.pk]},
+        title="Rapport",
+        status=JobStatus.RUNNING,
+        progress=30,
     )
-    url = reverse("monitor:report_job", args=[job.pk])
+    url = reverse("jobs:detail", args=[job.pk])
     assert client.get(url).status_code == 302  # anonymous: to the login page
-    client.force_login(mworld.world.charlie)
-    assert client.get(url).status_code == 404
-    client.force_login(mworld.world.alice)
-    assert client.get(url).status_code == 403
+    for other in (mworld.world.charlie, mworld.world.alice):
+        client.force_login(other)
+        assert client.get(url).status_code == 404
     client.force_login(mworld.world.gert)
     page = client.get(url).content.decode()
-    assert '<progress id="report-progress"' in page and 'value="30"' in page and "hx-get" in page
-    assert client.get(reverse("monitor:report_download", args=[job.pk])).status_code == 404
+    assert f'<progress id="job-progress-{job.pk}"' in page and 'value="30"' in page and "hx-get" in page
+    assert client.get(reverse("jobs:download", args=[job.pk])).status_code == 409
 
 
 def test_a_running_wave_has_no_report_and_the_officer_is_told_when_it_comes(
@@ -376,7 +401,7 @@ def test_a_running_wave_has_no_report_and_the_officer_is_told_when_it_comes(
 ) -> None:
     fill(mworld.wave, {b.pk: 15 for b in mworld.buurten})
     client.force_login(mworld.world.gert)
-    response = client.get(reverse("monitor:export_pdf", args=[mworld.world.gemeente.code]), follow=True)
+    response = client.post(reverse("monitor:export_pdf", args=[mworld.world.gemeente.code]), follow=True)
     page = response.content.decode()
     assert response.redirect_chain and b"%PDF" not in response.content
     assert "komt beschikbaar als de meetronde is afgesloten" in page
@@ -432,7 +457,7 @@ def test_the_pdf_report_holds_only_the_waves_the_officer_ticked(
     page = client.get(reverse("monitor:results", args=[mworld.world.gemeente.code])).content.decode()
     assert f'name="waves" value="{waves[1].pk}" checked' in page
     url = reverse("monitor:export_pdf", args=[mworld.world.gemeente.code])
-    content = _report(client, f"{url}?wave={mworld.wave.pk}&waves={waves[2].pk}", django_capture_on_commit_callbacks)
+    content = _report(client, url, django_capture_on_commit_callbacks, {"wave": mworld.wave.pk, "waves": [waves[2].pk]})
     (tmp_path / "r.pdf").write_bytes(content)
     pdftotext = shutil.which("pdftotext")
     assert pdftotext
