@@ -90,6 +90,9 @@ def shown_version_problem(version: str, *, shown_at: datetime | None = None) -> 
             "Versie %(version)s van de privacyverklaring bestaat niet. Open de app met internet, zodat hij de "
             "huidige versie ophaalt, en sla het opnieuw op."
         ) % {"version": version.strip()[:40] or "?"}
+    current = current_statement()
+    if statement.pk == current.pk:
+        return None  # also when the settings went back to an earlier text
     newer = PrivacyStatement.objects.filter(published_at__gt=statement.published_at).order_by("published_at").first()
     if newer is None:
         return None
@@ -102,5 +105,5 @@ def shown_version_problem(version: str, *, shown_at: datetime | None = None) -> 
     ) % {
         "old": statement.version,
         "date": date_format(timezone.localtime(newer.published_at), "j F Y"),
-        "new": current_version(),
+        "new": current.version,
     }
