@@ -33,6 +33,7 @@ from buurtonderzoek.canvass.models import (
     RouteStop,
     Tip,
 )
+from buurtonderzoek.canvass.optimise import MAX_DOORS as MAX_OPTIMISE_DOORS
 from buurtonderzoek.canvass.planning import doors_for, preview_plan
 from buurtonderzoek.canvass.routing import PlannedRoute, bell_panel_order, split_routes, total_length
 from buurtonderzoek.core.audit import record
@@ -146,15 +147,28 @@ def request_route_improvement(canvass: Canvass, *, by: Any) -> Canvass:
             raise ValidationError(_("Er zijn al deurbezoeken vastgelegd; de routes kunnen niet meer veranderen."))
         if canvass.improving:
             return canvass  # already running: a second click changes nothing
+        if canvass.door_count > MAX_OPTIMISE_DOORS:
+            raise ValidationError(_too_large())
         record(by, AuditAction.UPDATE, canvass, summary="Routeverbetering met OR-Tools aangevraagd")
         _queue_improvement(canvass, replace_members=True)
     return canvass
+
+
+def _too_large() -> str:
+    return _(
+        "Dit buurtonderzoek telt meer dan %(max)d deuren: te veel om met OR-Tools te verbeteren. "
+        "De routes van de snelle indeling blijven staan."
+    ) % {"max": MAX_OPTIMISE_DOORS}
 
 
 def _queue_improvement(canvass: Canvass, *, replace_members: bool) -> None:
     from buurtonderzoek.canvass.optimise import is_available
 
     if not is_available():
+        return
+    if canvass.door_count > MAX_OPTIMISE_DOORS:
+        canvass.improvement_note = _too_large()
+        Canvass.objects.filter(pk=canvass.pk).update(improvement_note=canvass.improvement_note)
         return
     canvass.improving_since = timezone.now()
     canvass.improvement_note = ""

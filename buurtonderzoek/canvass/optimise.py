@@ -20,6 +20,9 @@ from typing import Any
 from buurtonderzoek.canvass.routing import Door, PlannedRoute, size_band
 
 SCALE = 10  # decimetres: OR-Tools wants integer costs
+# Above this many doors OR-Tools finds no first solution in a few seconds, and its distance matrix
+# alone costs seconds of CPU (bench/bench_jobs.py: 4,873 doors, 49 s, no solution); the heuristic stays.
+MAX_DOORS = 1000
 
 
 class OptimiserUnavailable(RuntimeError):

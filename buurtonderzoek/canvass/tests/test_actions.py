@@ -364,3 +364,20 @@ def test_a_visit_without_pulse_answers_leaves_the_monitor_alone(world: World, ca
         questionnaire_version=QuestionnaireVersion.objects.latest_published("buurtonderzoek"),
     )  # fmt: skip
     assert not Response.objects.exists()
+
+
+def test_a_canvass_too_large_for_or_tools_keeps_the_heuristic_and_says_why(
+    world: World, incident: Incident, monkeypatch, django_capture_on_commit_callbacks: Any
+) -> None:
+    from buurtonderzoek.canvass import actions, optimise
+
+    if not optimise.is_available():
+        pytest.skip("OR-Tools (the optimise extra) is not installed")
+    monkeypatch.setattr(actions, "MAX_OPTIMISE_DOORS", 5)
+    with django_capture_on_commit_callbacks(execute=True) as queued:
+        canvass = plan_canvass(incident, by=world.alice, route_count=3, radius_m=100, improve=True)
+    assert queued == [] and not canvass.improving
+    canvass.refresh_from_db()
+    assert "meer dan 5 deuren" in canvass.improvement_note
+    with pytest.raises(ValidationError, match="te veel om met OR-Tools te verbeteren"):
+        actions.request_route_improvement(canvass, by=world.alice)
