@@ -13,7 +13,7 @@ def delete_files(apps, schema_editor):  # type: ignore[no-untyped-def]
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("monitor", "0003_report_job"),
+        ("monitor", "0004_pulse_canvass"),
     ]
 
     operations = [
