@@ -56,6 +56,11 @@ COORDINATOR = "bench-jobs-coordinator@example.nl"
 LEAFLETS = 5000
 
 
+def planned(canvass: Canvass) -> str:
+    assert canvass.planned_at is not None
+    return canvass.planned_at.isoformat()
+
+
 def timed(fn: Callable[[], Any]) -> tuple[float, float, Any]:
     """Wall-clock and CPU milliseconds of one call, and its result."""
     started, cpu = time.perf_counter(), time.process_time()
@@ -142,7 +147,7 @@ def main() -> None:
     if is_available() and canvass.door_count <= MAX_DOORS:
         wall, cpu, note = timed(
             lambda: improve_routes_now(
-                canvass.pk, canvass.planned_at.isoformat(), replace_members=True, seconds=args.optimise_seconds
+                canvass.pk, planned(canvass), replace_members=True, seconds=args.optimise_seconds
             )
         )
         improve = f"{wall / 1000:.1f} s wall, {cpu / 1000:.1f} s CPU: {note}"
@@ -155,7 +160,7 @@ def main() -> None:
     if is_available() and canvass.door_count <= MAX_DOORS:
         wall, cpu, note = timed(
             lambda: improve_routes_now(
-                canvass.pk, canvass.planned_at.isoformat(), replace_members=True, seconds=args.optimise_seconds
+                canvass.pk, planned(canvass), replace_members=True, seconds=args.optimise_seconds
             )
         )
         rows.append(

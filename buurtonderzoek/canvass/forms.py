@@ -5,6 +5,7 @@ from typing import Any
 
 from django import forms
 from django.core import signing
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from buurtonderzoek.canvass.models import DEFAULT_RADIUS_M, MAX_RADIUS_M, MIN_RADIUS_M
@@ -122,8 +123,10 @@ class TipForm(forms.Form):
         if shown_version_problem(version) is None:
             return version
         # A form left open while the statement changed: show the new one and ask to send again.
-        self.data = self.data.copy()
-        self.data["privacy_version"] = current_version()
+        if isinstance(self.data, QueryDict):
+            data = self.data.copy()
+            data["privacy_version"] = current_version()
+            self.data = data
         raise forms.ValidationError(
             _(
                 "De privacyverklaring is gewijzigd sinds u dit formulier opende. Lees de nieuwe versie "

@@ -345,7 +345,7 @@ def canvass_leaflet(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     form = LeafletForm(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
-            messages.error(request, " ".join(errors))
+            messages.error(request, " ".join(str(error) for error in errors))
         return redirect(reverse("canvass_overview", kwargs={"pk": incident.pk}) + "#print-title")
     size, copies = form.cleaned_data["size"], form.cleaned_data["copies"]
     job = request_job(

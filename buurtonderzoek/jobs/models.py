@@ -12,6 +12,7 @@ A job is done with a complete file, or failed without one; never half a file.
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -36,7 +37,7 @@ def job_path(instance: Job, filename: str) -> str:
 
 
 class JobQuerySet(models.QuerySet["Job"]):
-    def of(self, user: object) -> JobQuerySet:
+    def of(self, user: Any) -> JobQuerySet:
         """The jobs `user` asked for: the only ones they may see."""
         if not getattr(user, "is_authenticated", False):
             return self.none()

@@ -85,8 +85,8 @@ def run_job(job_id: int) -> int:
 
 
 def job_path_for(job: Job, filename: str) -> str:
-    field = job.file.field
-    return field.generate_filename(job, filename)
+    name: str = job.file.field.generate_filename(job, filename)
+    return name
 
 
 def _discard(job: Job, name: str) -> None:

@@ -30,6 +30,12 @@ from conftest import World
 pytestmark = pytest.mark.django_db
 
 
+def planned(canvass: Canvass) -> str:
+    """The plan's timestamp, as the improvement task gets it."""
+    assert canvass.planned_at is not None
+    return canvass.planned_at.isoformat()
+
+
 def stop_address(canvass: Canvass, n: int = 0) -> int:
     return RouteStop.objects.filter(canvass=canvass).order_by("route__number", "order")[n].address_id
 
@@ -279,8 +285,7 @@ def test_the_optimiser_result_is_kept_only_when_it_is_shorter(world: World, inci
     monkeypatch.setattr(optimise, "optimise_routes", zigzag)
     canvass = plan_canvass(incident, by=world.alice, route_count=3, radius_m=100, improve=False)
     heuristic = sum(r.length_m for r in canvass.routes.all())
-    planned = canvass.planned_at.isoformat()
-    note = actions.improve_routes_now(canvass.pk, planned, replace_members=True, seconds=1)
+    note = actions.improve_routes_now(canvass.pk, planned(canvass), replace_members=True, seconds=1)
     assert "geen kortere routes" in note and sum(r.length_m for r in canvass.routes.all()) == heuristic
 
     # A plan whose heuristic is poor: the optimiser's shorter answer replaces it.
@@ -288,7 +293,7 @@ def test_the_optimiser_result_is_kept_only_when_it_is_shorter(world: World, inci
     monkeypatch.setattr(actions, "split_routes", zigzag)
     canvass = plan_canvass(incident, by=world.alice, route_count=3, radius_m=100, improve=False)
     assert sum(r.length_m for r in canvass.routes.all()) > heuristic
-    note = actions.improve_routes_now(canvass.pk, canvass.planned_at.isoformat(), replace_members=True, seconds=1)
+    note = actions.improve_routes_now(canvass.pk, planned(canvass), replace_members=True, seconds=1)
     assert "De routes zijn verbeterd" in note
     assert abs(sum(r.length_m for r in canvass.routes.all()) - heuristic) <= 3  # rounding per route
     assert RouteStop.objects.filter(canvass=canvass).count() == canvass.door_count
@@ -312,7 +317,7 @@ def test_an_improvement_never_overwrites_a_newer_plan_or_assigned_walkers(
     assert "Het plan is intussen veranderd" in note
     route = canvass.routes.get(number=1)
     actions.assign_route_members(route, by=world.alice, members=[world.bob])
-    note = actions.improve_routes_now(canvass.pk, canvass.planned_at.isoformat(), replace_members=False, seconds=1)
+    note = actions.improve_routes_now(canvass.pk, planned(canvass), replace_members=False, seconds=1)
     assert "Er zijn intussen lopers toegewezen" in note
     assert list(RouteStop.objects.filter(canvass=canvass).values_list("pk", flat=True)) == stops
 
