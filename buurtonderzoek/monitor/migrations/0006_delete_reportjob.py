@@ -13,7 +13,7 @@ def delete_files(apps, schema_editor):  # type: ignore[no-untyped-def]
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("monitor", "0004_pulse_canvass"),
+        ("monitor", "0005_weighting_cache"),
     ]
 
     operations = [
