@@ -1,4 +1,4 @@
-"""Migration 0005 re-sorts the stops of existing routes the bell-panel way; walked stops keep their place."""
+"""Migration 0006 re-sorts the stops of existing routes the bell-panel way; walked stops keep their place."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from buurtonderzoek.canvass.models import RouteStop
 from buurtonderzoek.incidents.tests.fixtures import central_address, make_incident, make_streets
 from conftest import World
 
-migration = importlib.import_module("buurtonderzoek.canvass.migrations.0005_bell_panel_order_existing_routes")
+migration = importlib.import_module("buurtonderzoek.canvass.migrations.0006_bell_panel_order_existing_routes")
 
 
 def bell_key(stop: RouteStop) -> tuple[int, str, str]:

@@ -59,7 +59,7 @@ def resort(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("canvass", "0004_route_improvement_tip_privacy_version"),
+        ("canvass", "0005_route_improvement_tip_privacy_version"),
     ]
 
     operations = [

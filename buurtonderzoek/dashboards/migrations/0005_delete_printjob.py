@@ -13,7 +13,7 @@ def delete_files(apps, schema_editor):  # type: ignore[no-untyped-def]
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("dashboards", "0003_digestsubscription"),
+        ("dashboards", "0004_arearefresh_visits_recounted_at_and_more"),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('canvass', '0003_odkimport'),
+        ('canvass', '0004_doorvisit_health_indexes'),
     ]
 
     operations = [
