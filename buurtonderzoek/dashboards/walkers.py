@@ -33,7 +33,9 @@ from buurtonderzoek.canvass.models import DoorVisit
 from buurtonderzoek.dashboards.models import AreaRefresh, WalkerDay
 from buurtonderzoek.places.models import Gemeente
 
-FULL_RECOUNT_HOURS = 24
+# Under a day, so the nightly scheduled run (scheduling/jobs.py, grip-cijfers) always finds the last full
+# recount due, even when yesterday's ran a few minutes later.
+FULL_RECOUNT_HOURS = 20
 TEAM = "canvass__incident__team_id"
 
 
