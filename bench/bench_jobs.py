@@ -123,12 +123,26 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--no-monitor", action="store_true", help="skip the monitor exports")
     parser.add_argument("--optimise-seconds", type=float, default=5.0)
+    parser.add_argument("--monitor-only", action="store_true", help="only the monitor exports")
     args = parser.parse_args()
 
     call_command("migrate", verbosity=0)
     print(f"database: {connection.vendor} ({connection.settings_dict['NAME']}); load average {os.getloadavg()[0]:.1f}")
     rows: list[tuple[str, str, str]] = []  # (what, request, worker)
 
+    if not args.monitor_only:
+        canvass_rows(rows, args.optimise_seconds)
+    if not args.no_monitor:
+        monitor_rows(rows)
+
+    print()
+    print("| file | request that asks for it | worker |")
+    print("|---|---|---|")
+    for what, request, worker in rows:
+        print(f"| {what} | {request} | {worker} |")
+
+
+def canvass_rows(rows: list[tuple[str, str, str]], optimise_seconds: float) -> None:
     user, incident = canvass_world()
     radius = largest_radius(incident)
     client = Client()
@@ -146,9 +160,7 @@ def main() -> None:
     improve = canvass.improvement_note or "OR-Tools not installed"
     if is_available() and canvass.door_count <= MAX_DOORS:
         wall, cpu, note = timed(
-            lambda: improve_routes_now(
-                canvass.pk, planned(canvass), replace_members=True, seconds=args.optimise_seconds
-            )
+            lambda: improve_routes_now(canvass.pk, planned(canvass), replace_members=True, seconds=optimise_seconds)
         )
         improve = f"{wall / 1000:.1f} s wall, {cpu / 1000:.1f} s CPU: {note}"
     rows.append((f"Plan {doors} doors in 40 routes (heuristic)", f"{plan_ms:.0f} ms ({plan_cpu:.0f} ms CPU)", improve))
@@ -159,9 +171,7 @@ def main() -> None:
     canvass = Canvass.objects.get(incident=incident)
     if is_available() and canvass.door_count <= MAX_DOORS:
         wall, cpu, note = timed(
-            lambda: improve_routes_now(
-                canvass.pk, planned(canvass), replace_members=True, seconds=args.optimise_seconds
-            )
+            lambda: improve_routes_now(canvass.pk, planned(canvass), replace_members=True, seconds=optimise_seconds)
         )
         rows.append(
             (
@@ -218,28 +228,23 @@ def main() -> None:
     times = [timed(lambda: render_certificates([one]))[0] for _ in range(5)]
     rows.append(("One volunteer's certificate (synchronous)", f"median {statistics.median(times):.0f} ms", "-"))
 
-    if not args.no_monitor:
-        import bench_monitor
 
-        gemeente = bench_monitor.build(False)
-        officer = bench_monitor.officer_client(gemeente)
-        for fmt in ("csv", "xlsx"):
-            url = reverse(f"monitor:export_{fmt}", args=[gemeente.code])
-            median, worst, job_id = queue(officer, url, {})
-            wall, cpu, job = work(job_id)
-            rows.append(
-                (
-                    f"Monitor {fmt.upper()}, 50 buurten, 4 waves, 20,000 responses",
-                    f"median {median:.0f} ms, max {worst:.0f} ms",
-                    f"{wall / 1000:.1f} s wall, {cpu / 1000:.1f} s CPU, {job.size / 1e3:.0f} kB",
-                )
+def monitor_rows(rows: list[tuple[str, str, str]]) -> None:
+    import bench_monitor
+
+    gemeente = bench_monitor.build(False)
+    officer = bench_monitor.officer_client(gemeente)
+    for fmt in ("csv", "xlsx"):
+        url = reverse(f"monitor:export_{fmt}", args=[gemeente.code])
+        median, worst, job_id = queue(officer, url, {})
+        wall, cpu, job = work(job_id)
+        rows.append(
+            (
+                f"Monitor {fmt.upper()}, 50 buurten, 4 waves, 20,000 responses",
+                f"median {median:.0f} ms, max {worst:.0f} ms",
+                f"{wall / 1000:.1f} s wall, {cpu / 1000:.1f} s CPU, {job.size / 1e3:.0f} kB",
             )
-
-    print()
-    print("| file | request that asks for it | worker |")
-    print("|---|---|---|")
-    for what, request, worker in rows:
-        print(f"| {what} | {request} | {worker} |")
+        )
 
 
 if __name__ == "__main__":
