@@ -223,10 +223,18 @@ def opener() -> urllib.request.OpenerDirector:
 
 
 def fetch(
-    browser: urllib.request.OpenerDirector, url: str, form: dict[str, str] | None = None, referer: str = ""
+    browser: urllib.request.OpenerDirector,
+    url: str,
+    form: dict[str, str] | None = None,
+    referer: str = "",
+    *,
+    htmx: bool = False,
 ) -> tuple[int, dict[str, str], bytes]:
     data = urllib.parse.urlencode(form).encode() if form is not None else None
-    request = urllib.request.Request(url, data=data, headers={"Referer": referer or url})  # noqa: S310 (our server)
+    headers = {"Referer": referer or url}
+    if htmx:
+        headers["HX-Request"] = "true"  # as htmx asks for a fragment
+    request = urllib.request.Request(url, data=data, headers=headers)  # noqa: S310 (our server)
     try:
         with browser.open(request, timeout=60) as response:
             return response.status, dict(response.headers), response.read()
@@ -291,15 +299,17 @@ def test_a_coordinator_registers_an_incident_and_downloads_what_the_worker_made(
         browser, certificates_url, {"csrfmiddlewaretoken": csrf(page), "jaar": str(now.year)}, referer=effort_url
     )
     assert status == 302
+    # The page lists the job with its progress (polled by htmx while it runs); the newest is this one.
     status, _headers, page = fetch(browser, effort_url)
-    polls = re.findall(rb'hx-get="([^"]+)"', page)
-    assert polls, "no job on the page"
-    poll_url = stack.base + unescape(polls[-1].decode())
+    jobs = [int(pk) for pk in re.findall(rb'id="job-(\d+)"', page)]
+    assert jobs, "no job on the page"
+    poll_url = stack.base + reverse("jobs:detail", args=[max(jobs)])
     found: dict[str, str] = {}
 
     def downloadable() -> bool:
-        _status, _headers, fragment = fetch(browser, poll_url)
-        link = re.search(rb'href="([^"]+download[^"]*)"', fragment)
+        _status, _headers, fragment = fetch(browser, poll_url, htmx=True)
+        # The finished job's link, marked for download (as a person sees the "Downloaden" button).
+        link = re.search(rb'<a [^>]*href="([^"]+)"[^>]* download[ >]', fragment)
         if link:
             found["url"] = stack.base + unescape(link.group(1).decode())
         return bool(link)
