@@ -12,6 +12,7 @@ import hmac
 import math
 import uuid
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -290,6 +291,17 @@ def assign_route_members(route: Route, *, by: Any, members: Sequence[Any]) -> Ro
     return route
 
 
+@dataclass(frozen=True)
+class KnownForVisit:
+    """What sync.py established for one visit while looking up its whole batch in a few queries."""
+
+    stop: RouteStop  # the canvass's stop for the visit's address
+    team_member: bool  # the recorder is a volunteer or coordinator of the canvass's team, or a superuser
+    # No stored visit had this client UUID a moment ago; a retry racing the original is still caught
+    # by the unique constraint below.
+    uuid_is_new: bool
+
+
 def record_visit(
     canvass: Canvass,
     *,
@@ -300,26 +312,42 @@ def record_visit(
     visited_at: datetime,
     answers: dict[str, Any] | None = None,
     questionnaire_version: Any = None,
+    known: KnownForVisit | None = None,
 ) -> tuple[DoorVisit, bool]:
-    """Store one door visit; returns (visit, created). Sending the same client UUID again is a no-op."""
+    """Store one door visit; returns (visit, created). Sending the same client UUID again is a no-op.
+
+    `known` is what a caller handling a whole batch (sync.py) already looked up in bulk; without it
+    every fact is looked up here, one query each.
+    """
     try:
         client_uuid = uuid.UUID(str(client_uuid))
     except ValueError:
         raise ValidationError({"client_uuid": _("Ongeldige client-id.")}) from None
-    existing = DoorVisit.objects.filter(client_uuid=client_uuid).first()
-    if existing is not None:
-        return _same_visit(existing, canvass, by), False
+    if known is None or not known.uuid_is_new:
+        existing = DoorVisit.objects.filter(client_uuid=client_uuid).first()
+        if existing is not None:
+            return _same_visit(existing, canvass, by), False
     if outcome not in Outcome.values:
         raise ValidationError({"outcome": _("Kies een geldige uitkomst.")})
-    team = canvass.incident.team
-    if not (
-        getattr(by, "is_superuser", False)
-        or Membership.objects.filter(user=by, team=team, role__in=(Role.VOLUNTEER, Role.COORDINATOR)).exists()
-    ):
+    if known is not None:
+        member = known.team_member
+    else:
+        member = (
+            getattr(by, "is_superuser", False)
+            or Membership.objects.filter(
+                user=by, team_id=canvass.incident.team_id, role__in=(Role.VOLUNTEER, Role.COORDINATOR)
+            ).exists()
+        )
+    if not member:
         raise ValidationError(_("Alleen leden van het team kunnen deurbezoeken vastleggen."))
     if canvass.status == CanvassStatus.CANCELLED or canvass.incident.is_final:
         raise ValidationError(_("Dit buurtonderzoek is gesloten; er kunnen geen bezoeken meer bij."))
-    stop = RouteStop.objects.filter(canvass=canvass, address_id=address_id).first()
+    if known is not None:
+        stop: RouteStop | None = known.stop
+        if stop.canvass_id != canvass.pk or stop.address_id != address_id:
+            raise ValueError("known.stop is not this canvass's stop for this address")  # a caller's bug
+    else:
+        stop = RouteStop.objects.filter(canvass=canvass, address_id=address_id).first()
     if stop is None:
         raise ValidationError({"address": _("Dit adres hoort niet bij dit buurtonderzoek.")})
     if visited_at > timezone.now() + timedelta(minutes=10):
@@ -346,11 +374,17 @@ def record_visit(
             if cleaned and version is not None:
                 _record_safety_pulse(visit, version, cleaned, by=by)
             # Lock and re-read: two phones sending their first visit at once must not both try to
-            # move the incident to "running" from a stale copy (the second would be refused).
+            # move the incident to "running" from a stale copy (the second would be refused). Only
+            # a copy that still says "planned" can be stale in that way: once a canvass has visits
+            # the incident never goes back to "planned" (re-planning is refused), so every later
+            # visit skips the lock, which would otherwise serialise all phones of an incident.
             incident = canvass.incident
-            incident.status = Incident.objects.select_for_update().values_list("status", flat=True).get(pk=incident.pk)
             if incident.status == IncidentStatus.CANVASS_PLANNED:
-                transition_incident(incident, to=IncidentStatus.CANVASS_RUNNING, by=by, note=_("eerste deurbezoek"))
+                incident.status = (
+                    Incident.objects.select_for_update().values_list("status", flat=True).get(pk=incident.pk)
+                )
+                if incident.status == IncidentStatus.CANVASS_PLANNED:
+                    transition_incident(incident, to=IncidentStatus.CANVASS_RUNNING, by=by, note=_("eerste deurbezoek"))
             record(
                 by,
                 AuditAction.CREATE,
@@ -371,9 +405,15 @@ def _record_safety_pulse(visit: DoorVisit, version: Any, answers: dict[str, Any]
     """Pass the optional safety-pulse answers on to the Communitymonitor (shown there apart, as a
     non-random sample). Only the buurt travels with them, never the address or the witness."""
     from buurtonderzoek.monitor.actions import record_pulse
-    from buurtonderzoek.places.models import Buurt
+    from buurtonderzoek.places.models import Address, Buurt
 
-    buurt = Buurt.objects.filter(code=visit.address.buurt_code).first() if visit.address_id else None
+    buurt = (
+        Buurt.objects.filter(code__in=Address.objects.filter(pk=visit.address_id).values("buurt_code"))
+        .only("pk", "code", "name")  # not the boundary, which can be a large polygon
+        .first()
+        if visit.address_id
+        else None
+    )
     if buurt is not None:
         record_pulse(buurt=buurt, version=version, answers=answers, by=by, canvass=visit.canvass)
 
@@ -398,7 +438,8 @@ def _checked_answers(
     elif not version.is_published:
         raise ValidationError({"questionnaire_version": _("Deze versie van de vragenlijst is niet gepubliceerd.")})
     context = {"incident_type": canvass.incident.incident_type}
-    cleaned, errors = engine.check(version.schema, answers, context)
+    # The parsed schema: for a published version parsed once per process, not once per visit.
+    cleaned, errors = engine.check(version.parsed, answers, context)
     if errors:
         raise ValidationError({f"answers.{path}": messages for path, messages in errors.items()})
     shown = cleaned.get("privacy_notice_version")

@@ -11,7 +11,8 @@ write, questionnaire versions), then each visit is handled on its own:
 3. access: a route the user may not see answers 404, one they may see but not walk answers 403
    (only the route's walkers and the team's coordinators write); a visit saved on the phone by
    another account answers 403 and waits for that account;
-4. `actions.record_visit`, the one write path, stores it in its own transaction; a ValidationError
+4. `actions.record_visit`, the one write path, stores it in its own transaction, told what the batch
+   lookups already established (the stop, team membership, a new UUID) so it does not ask again; a ValidationError
    (closed canvass, answers the questionnaire engine refuses, a time in the future) becomes a
    `rejected` result with the messages per field, and the phone keeps the visit for correction.
 
@@ -24,7 +25,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Literal
@@ -35,7 +36,7 @@ from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
 from buurtonderzoek.accounts.models import Membership, Role
-from buurtonderzoek.canvass.actions import CANVASS_QUESTIONNAIRE, record_visit
+from buurtonderzoek.canvass.actions import CANVASS_QUESTIONNAIRE, KnownForVisit, record_visit
 from buurtonderzoek.canvass.models import Canvass, DoorVisit, Outcome, ReviewStatus, Route, RouteStop
 from buurtonderzoek.core.api import INVALID_INPUT, TITLES
 from buurtonderzoek.questionnaires.models import QuestionnaireVersion
@@ -125,10 +126,12 @@ class _Lookups:
 
     existing: dict[uuid.UUID, tuple[int, int, int | None]]  # uuid -> (visit id, canvass id, volunteer id)
     stops: dict[tuple[int, int], RouteStop]  # (canvass id, address id) -> stop
-    visible_routes: set[int]
     walked_routes: set[int]
+    member_teams: set[int]  # teams the user is a volunteer or coordinator of
     coordinated_teams: set[int]
     versions: dict[int, QuestionnaireVersion]
+    # Routes the user may see but not write; only asked for when a visit is not writable (see below).
+    visible_routes: Callable[[], set[int]]
     canvasses: dict[int, Canvass] = field(default_factory=dict)
 
     def canvass(self, stop: RouteStop) -> Canvass:
@@ -136,44 +139,83 @@ class _Lookups:
         # "running" on the first visit, and the next visit must see that, not a stale copy.
         return self.canvasses.setdefault(stop.canvass_id, stop.canvass)
 
+    def writable(self, stop: RouteStop) -> bool:
+        """Whether the user may record visits on this stop's route: its walkers (while they are in the
+        team) and the team's coordinators. Whoever may write may also see the route
+        (Route.objects.visible_to), so the costlier visibility query is only needed for the rest."""
+        team_id = stop.canvass.incident.team_id
+        return team_id in self.coordinated_teams or (
+            stop.route_id in self.walked_routes and team_id in self.member_teams
+        )
+
 
 def _lookups(user: Any, valid: Sequence[dict[str, Any]]) -> _Lookups:
     uuids = [v["client_uuid"] for v in valid]
-    existing: dict[uuid.UUID, tuple[int, int, int | None]] = {
-        row[0]: (row[1], row[2], row[3])
-        for row in DoorVisit.objects.filter(client_uuid__in=uuids).values_list(
-            "client_uuid", "pk", "canvass_id", "volunteer_id"
-        )
-    }
+    existing: dict[uuid.UUID, tuple[int, int, int | None]] = {}
+    if uuids:
+        existing = {
+            row[0]: (row[1], row[2], row[3])
+            for row in DoorVisit.objects.filter(client_uuid__in=uuids).values_list(
+                "client_uuid", "pk", "canvass_id", "volunteer_id"
+            )
+        }
     pairs = {(v["canvass"], v["address"]) for v in valid}
     stops: dict[tuple[int, int], RouteStop] = {}
     if pairs:
         canvass_ids = {c for c, _a in pairs}
         address_ids = {a for _c, a in pairs}
+        # The canvass and its incident come along: record_visit reads their status and the team.
         for stop in RouteStop.objects.filter(canvass_id__in=canvass_ids, address_id__in=address_ids).select_related(
-            "route", "canvass__incident__team"
+            "canvass__incident"
         ):
             if (stop.canvass_id, stop.address_id) in pairs:
                 stops[(stop.canvass_id, stop.address_id)] = stop
     route_ids = {s.route_id for s in stops.values()}
     team_ids = {s.canvass.incident.team_id for s in stops.values()}
-    visible = set(Route.objects.visible_to(user).filter(pk__in=route_ids).values_list("pk", flat=True))
-    walked = set(
-        Route.members.through.objects.filter(route_id__in=route_ids, user_id=user.pk).values_list("route_id", flat=True)
-    )
+    walked: set[int] = set()
+    member: set[int] = set()
+    coordinated: set[int] = set()
     if user.is_superuser:
-        coordinated = team_ids
-    else:
-        coordinated = set(
-            Membership.objects.filter(user=user, role=Role.COORDINATOR, team_id__in=team_ids).values_list(
-                "team_id", flat=True
+        member = coordinated = team_ids
+    elif route_ids:
+        walked = set(
+            Route.members.through.objects.filter(route_id__in=route_ids, user_id=user.pk).values_list(
+                "route_id", flat=True
             )
         )
+        for team_id, role in Membership.objects.filter(
+            user=user, team_id__in=team_ids, role__in=(Role.VOLUNTEER, Role.COORDINATOR)
+        ).values_list("team_id", "role"):
+            member.add(team_id)
+            if role == Role.COORDINATOR:
+                coordinated.add(team_id)
+
+    def visible() -> set[int]:
+        return set(Route.objects.visible_to(user).filter(pk__in=route_ids).values_list("pk", flat=True))
+
     version_ids = {v["questionnaire_version"] for v in valid if v.get("questionnaire_version")}
-    versions = {
-        q.pk: q for q in QuestionnaireVersion.objects.filter(pk__in=version_ids).select_related("questionnaire")
-    }
-    return _Lookups(existing, stops, visible, walked, coordinated, versions)
+    versions: dict[int, QuestionnaireVersion] = {}
+    if version_ids:
+        versions = {
+            # Not the schema: the parse of a published version is kept per process (QuestionnaireVersion.parsed),
+            # so decoding its JSON on every sync would be wasted.
+            q.pk: q
+            for q in QuestionnaireVersion.objects.filter(pk__in=version_ids)
+            .select_related("questionnaire")
+            .defer("schema")
+        }
+    return _Lookups(existing, stops, walked, member, coordinated, versions, _once(visible))
+
+
+def _once(compute: Callable[[], set[int]]) -> Callable[[], set[int]]:
+    found: list[set[int]] = []
+
+    def get() -> set[int]:
+        if not found:
+            found.append(compute())
+        return found[0]
+
+    return get
 
 
 def _client_uuid_of(item: Any) -> str:
@@ -212,14 +254,14 @@ def _sync_one(user: Any, data: dict[str, Any], lookups: _Lookups) -> VisitResult
         return VisitResult(key, "rejected", problem=problem(409, _("Deze client-id hoort bij een ander bezoek.")))
 
     stop = lookups.stops.get((data["canvass"], data["address"]))
-    if stop is None or stop.route_id not in lookups.visible_routes:
+    writable = stop is not None and lookups.writable(stop)
+    if stop is None or not (writable or stop.route_id in lookups.visible_routes()):
         return VisitResult(
             key,
             "rejected",
             problem=problem(404, _("Dit adres staat niet op een route die u mag zien. Vraag het de coördinator.")),
         )
-    team_id = stop.canvass.incident.team_id
-    if stop.route_id not in lookups.walked_routes and team_id not in lookups.coordinated_teams:
+    if not writable:
         return VisitResult(
             key,
             "rejected",
@@ -265,6 +307,9 @@ def _sync_one(user: Any, data: dict[str, Any], lookups: _Lookups) -> VisitResult
             visited_at=data["visited_at"],
             answers=data.get("answers") or {},
             questionnaire_version=version,
+            known=KnownForVisit(
+                stop=stop, team_member=stop.canvass.incident.team_id in lookups.member_teams, uuid_is_new=True
+            ),
         )
     except ValidationError as exc:
         return VisitResult(key, "rejected", problem=_validation_problem(exc))
