@@ -155,18 +155,22 @@ def _lookups(user: Any, valid: Sequence[dict[str, Any]]) -> _Lookups:
     if uuids:
         existing = {
             row[0]: (row[1], row[2], row[3])
-            for row in DoorVisit.objects.filter(client_uuid__in=uuids).values_list(
-                "client_uuid", "pk", "canvass_id", "volunteer_id"
-            )
+            for row in DoorVisit.objects.filter(client_uuid__in=uuids)
+            .order_by()
+            .values_list("client_uuid", "pk", "canvass_id", "volunteer_id")
         }
     pairs = {(v["canvass"], v["address"]) for v in valid}
     stops: dict[tuple[int, int], RouteStop] = {}
     if pairs:
         canvass_ids = {c for c, _a in pairs}
         address_ids = {a for _c, a in pairs}
-        # The canvass and its incident come along: record_visit reads their status and the team.
-        for stop in RouteStop.objects.filter(canvass_id__in=canvass_ids, address_id__in=address_ids).select_related(
-            "canvass__incident"
+        # The canvass and its incident come along: record_visit reads their status and the team. No
+        # ORDER BY: the model's ordering (by route, through the canvass) joined two more tables and
+        # made this the costliest query of a sync.
+        for stop in (
+            RouteStop.objects.filter(canvass_id__in=canvass_ids, address_id__in=address_ids)
+            .select_related("canvass__incident")
+            .order_by()
         ):
             if (stop.canvass_id, stop.address_id) in pairs:
                 stops[(stop.canvass_id, stop.address_id)] = stop
@@ -179,13 +183,15 @@ def _lookups(user: Any, valid: Sequence[dict[str, Any]]) -> _Lookups:
         member = coordinated = team_ids
     elif route_ids:
         walked = set(
-            Route.members.through.objects.filter(route_id__in=route_ids, user_id=user.pk).values_list(
-                "route_id", flat=True
-            )
+            Route.members.through.objects.filter(route_id__in=route_ids, user_id=user.pk)
+            .order_by()
+            .values_list("route_id", flat=True)
         )
-        for team_id, role in Membership.objects.filter(
-            user=user, team_id__in=team_ids, role__in=(Role.VOLUNTEER, Role.COORDINATOR)
-        ).values_list("team_id", "role"):
+        for team_id, role in (
+            Membership.objects.filter(user=user, team_id__in=team_ids, role__in=(Role.VOLUNTEER, Role.COORDINATOR))
+            .order_by()
+            .values_list("team_id", "role")
+        ):
             member.add(team_id)
             if role == Role.COORDINATOR:
                 coordinated.add(team_id)
@@ -203,6 +209,7 @@ def _lookups(user: Any, valid: Sequence[dict[str, Any]]) -> _Lookups:
             for q in QuestionnaireVersion.objects.filter(pk__in=version_ids)
             .select_related("questionnaire")
             .defer("schema")
+            .order_by()
         }
     return _Lookups(existing, stops, walked, member, coordinated, versions, _once(visible))
 
