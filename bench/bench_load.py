@@ -21,9 +21,12 @@ What happens:
   block the questionnaire engine and the anti-profiling rules check; one post in 50 is a retry of the
   previous one (the phone never heard the answer), which must come back as `duplicate`.
 
-Every client is a closed loop without think time (the next request leaves when the answer is in), so
-50 requests are always in flight: the latency figures are what a queue of 50 does to 2 workers. The
-HTTP client is a small asyncio one speaking HTTP/1.0 with one connection per request, as nginx talks to
+In the first two phases every client is a closed loop without pause (the next request leaves when the
+answer is in), so 50 requests are always in flight and the latency is what a queue of 50 does to 2
+workers: at a throughput of X per second the mean wait is 50/X seconds, whatever the code does. A third
+phase offers the goal's throughput on purpose, a quarter of the front page's rate, the 50 phones
+pausing a random (exponential) while between visits, and shows the latency a phone sees at that rate.
+The HTTP client is a small asyncio one speaking HTTP/1.0 with one connection per request, as nginx talks to
 gunicorn by default. An error is any answer that is not 200 or whose JSON does not say what it should.
 """
 
@@ -243,6 +246,8 @@ async def closed_loop(clients: int, seconds: float, one: Callable[[int], Any], t
         while time.perf_counter() < deadline:
             if think:
                 await asyncio.sleep(pauses.expovariate(1 / think))
+                if time.perf_counter() >= deadline:  # a pause that ran past the end sends nothing
+                    break
             start = time.perf_counter()
             problem = await one(i)
             figures.latencies.append(time.perf_counter() - start)

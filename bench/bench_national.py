@@ -129,7 +129,7 @@ def build(scale: float) -> None:
                 "CREATE TEMPORARY TABLE nat_buurt "
                 "(idx integer, code varchar(12), name varchar(40), wijk varchar(12), gemeente_id bigint)"
             )
-            with cursor.copy("COPY nat_buurt FROM STDIN") as copy:  # type: ignore[attr-defined]
+            with cursor.copy("COPY nat_buurt FROM STDIN") as copy:
                 for row in rows_b:
                     copy.write_row(row)
             # A square boundary per buurt (lat/lon from a linear approximation of RD: close enough here).
@@ -199,9 +199,9 @@ def build(scale: float) -> None:
                 "CREATE TEMPORARY TABLE nat_team_in "
                 "(idx integer, gemeente varchar(6), first_buurt integer, buurten integer)"
             )
-            with cursor.copy("COPY nat_team_in FROM STDIN") as copy:  # type: ignore[attr-defined]
-                for row in team_rows:
-                    copy.write_row(row)
+            with cursor.copy("COPY nat_team_in FROM STDIN") as copy:
+                for team_row in team_rows:
+                    copy.write_row(team_row)
             cursor.execute(
                 """
                 INSERT INTO accounts_team (name, created_at, gemeente_id)
@@ -281,7 +281,7 @@ def build(scale: float) -> None:
                 at - interval '3 hours', at - interval '1 hour', a.id, a.street || ' ' || a.huisnummer, a.x, a.y,
                 a.lat, a.lon, '', 'Landelijke simulatie', true,
                 CASE WHEN n <= %s THEN 'closed' ELSE 'registered' END, at, at, t.team_id
-            FROM generate_series(1, %s) n
+            FROM generate_series(1::bigint, %s) n
             CROSS JOIN LATERAL (SELECT now() - ((n * 7919) %% 525600) * interval '1 minute' AS at) w
             JOIN nat_slot s ON s.slot = (n * 104729) %% (SELECT count(*) FROM nat_slot)
             JOIN nat_team t ON t.idx = s.team
@@ -466,6 +466,7 @@ def live_canvass(team: Team) -> tuple[Any, Any, list[tuple[int, int]], int]:
     )
     canvass = plan_canvass(incident, by=coordinator.user, route_count=4, radius_m=150)
     route = canvass.routes.order_by("number").first()
+    assert route is not None
     assign_route_members(route, by=coordinator.user, members=[walker.user])
     stops = list(route.stops.order_by("order").values_list("pk", "address_id"))
     return walker.user, canvass, stops, version.pk

@@ -342,9 +342,10 @@ def record_visit(
         raise ValidationError(_("Alleen leden van het team kunnen deurbezoeken vastleggen."))
     if canvass.status == CanvassStatus.CANCELLED or canvass.incident.is_final:
         raise ValidationError(_("Dit buurtonderzoek is gesloten; er kunnen geen bezoeken meer bij."))
+    stop: RouteStop | None
     if known is not None:
-        stop: RouteStop | None = known.stop
-        if stop.canvass_id != canvass.pk or stop.address_id != address_id:
+        stop = known.stop
+        if known.stop.canvass_id != canvass.pk or known.stop.address_id != address_id:
             raise ValueError("known.stop is not this canvass's stop for this address")  # a caller's bug
     else:
         stop = RouteStop.objects.filter(canvass=canvass, address_id=address_id).first()

@@ -31,6 +31,7 @@ from datetime import timedelta
 from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import serializers
@@ -161,40 +162,40 @@ def _lookups(user: Any, valid: Sequence[dict[str, Any]]) -> _Lookups:
         }
     pairs = {(v["canvass"], v["address"]) for v in valid}
     stops: dict[tuple[int, int], RouteStop] = {}
-    if pairs:
-        canvass_ids = {c for c, _a in pairs}
-        address_ids = {a for _c, a in pairs}
-        # The canvass and its incident come along: record_visit reads their status and the team. No
-        # ORDER BY: the model's ordering (by route, through the canvass) joined two more tables and
-        # made this the costliest query of a sync.
-        for stop in (
-            RouteStop.objects.filter(canvass_id__in=canvass_ids, address_id__in=address_ids)
-            .select_related("canvass__incident")
-            .order_by()
-        ):
-            if (stop.canvass_id, stop.address_id) in pairs:
-                stops[(stop.canvass_id, stop.address_id)] = stop
-    route_ids = {s.route_id for s in stops.values()}
-    team_ids = {s.canvass.incident.team_id for s in stops.values()}
     walked: set[int] = set()
     member: set[int] = set()
     coordinated: set[int] = set()
-    if user.is_superuser:
-        member = coordinated = team_ids
-    elif route_ids:
-        walked = set(
-            Route.members.through.objects.filter(route_id__in=route_ids, user_id=user.pk)
+    if pairs:
+        canvass_ids = {c for c, _a in pairs}
+        address_ids = {a for _c, a in pairs}
+        team = OuterRef("canvass__incident__team_id")
+        team_roles = Membership.objects.filter(user_id=user.pk, team_id=team)
+        # One query for the stops and whether the user may write on them: every round trip counts
+        # when many phones sync at once (on PostgreSQL each is a wait for the database process).
+        # The canvass and its incident come along: record_visit reads their status and the team. No
+        # ORDER BY: the model's ordering (by route, through the canvass) joined two more tables.
+        found = (
+            RouteStop.objects.filter(canvass_id__in=canvass_ids, address_id__in=address_ids)
+            .select_related("canvass__incident")
+            .annotate(
+                walks=Exists(Route.members.through.objects.filter(route_id=OuterRef("route_id"), user_id=user.pk)),
+                member=Exists(team_roles.filter(role__in=(Role.VOLUNTEER, Role.COORDINATOR))),
+                coordinates=Exists(team_roles.filter(role=Role.COORDINATOR)),
+            )
             .order_by()
-            .values_list("route_id", flat=True)
         )
-        for team_id, role in (
-            Membership.objects.filter(user=user, team_id__in=team_ids, role__in=(Role.VOLUNTEER, Role.COORDINATOR))
-            .order_by()
-            .values_list("team_id", "role")
-        ):
-            member.add(team_id)
-            if role == Role.COORDINATOR:
+        for stop in found:
+            if (stop.canvass_id, stop.address_id) not in pairs:
+                continue
+            stops[(stop.canvass_id, stop.address_id)] = stop
+            team_id = stop.canvass.incident.team_id
+            if stop.walks:
+                walked.add(stop.route_id)
+            if stop.member or user.is_superuser:
+                member.add(team_id)
+            if stop.coordinates or user.is_superuser:
                 coordinated.add(team_id)
+    route_ids = {s.route_id for s in stops.values()}
 
     def visible() -> set[int]:
         return set(Route.objects.visible_to(user).filter(pk__in=route_ids).values_list("pk", flat=True))
