@@ -14,8 +14,8 @@ with `INSERT ... SELECT generate_series` (a progress bar per step), never as Pyt
 - 80,000 incidents over the last 365 days, weighted by the team's number of buurten; 67,000 of them
   had a canvass of 45 doors: 3,000,000 door visits (40% not at home, 30% spoken, 20% a note, 10%
   refused) by the team's members; 50,000 police reports with their frozen figures;
-- the monthly roll-up per buurt (the background job `refresh_area_months`, timed for all gemeenten),
-  then `ANALYZE`, as autovacuum would.
+- the roll-ups the grip and team-health pages read (the background job `refresh_grip_figures`: months
+  per buurt, door visits per walker and day), timed for all gemeenten, then `ANALYZE`, as autovacuum would.
 
 Then, through Django's test client in this process (so CPU time is the request's Python work; the
 database's own time is only in the wall time), 15 renders after a first one each, as the person who
@@ -352,11 +352,13 @@ def build(scale: float) -> None:
     with step(steps, "ANALYZE"):
         execute("ANALYZE")
 
-    from buurtonderzoek.dashboards.grip import refresh_area_months
+    from buurtonderzoek.dashboards.tasks import refresh_grip_figures
 
-    with step(steps, f"monthly roll-up of all {GEMEENTEN} gemeenten (the background job)"):
-        for gemeente in Gemeente.objects.filter(code__startswith="GM5").order_by("code"):
-            refresh_area_months(gemeente)
+    with step(steps, f"roll-ups of all {GEMEENTEN} gemeenten (the background job refresh_grip_figures)"):
+        for gemeente_id in (
+            Gemeente.objects.filter(code__startswith="GM5").order_by("code").values_list("pk", flat=True)
+        ):
+            refresh_grip_figures.call(gemeente_id)
 
     with step(steps, "ANALYZE again"):
         execute("ANALYZE")
