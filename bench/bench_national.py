@@ -6,8 +6,9 @@
 
 The data (DOMAIN.md section 10: 2-4 million door contacts a year) is generated inside the database
 with `INSERT ... SELECT generate_series` (a progress bar per step), never as Python objects:
-- 342 gemeenten of very different size (Zipf-like: the largest has about 40 times the buurten of the
-  smallest), 13,000 buurten in wijken of 8, 100 addresses per buurt (1.3 million);
+- 342 gemeenten of very different size (Zipf-like, 16 to 520 buurten; the rounding remainder lands on
+  the largest, which makes it a worst case with 201 teams), 13,000 buurten in wijken of 8, 100
+  addresses per buurt (1.3 million);
 - 700 teams (every gemeente at least one, the large ones more), each covering a contiguous share of
   its gemeente's buurten; 10 members per team, the first a coordinator; a police unit per two
   gemeenten; a municipal officer per gemeente;
@@ -352,13 +353,8 @@ def build(scale: float) -> None:
     with step(steps, "ANALYZE"):
         execute("ANALYZE")
 
-    from buurtonderzoek.dashboards.tasks import refresh_grip_figures
-
     with step(steps, f"roll-ups of all {GEMEENTEN} gemeenten (the background job refresh_grip_figures)"):
-        for gemeente_id in (
-            Gemeente.objects.filter(code__startswith="GM5").order_by("code").values_list("pk", flat=True)
-        ):
-            refresh_grip_figures.call(gemeente_id)
+        roll_up()
 
     with step(steps, "ANALYZE again"):
         execute("ANALYZE")
@@ -366,6 +362,14 @@ def build(scale: float) -> None:
         pass
     steps.close()
     print(f"built in {time.perf_counter() - started:.0f} s")
+
+
+def roll_up() -> None:
+    """What the grip and team-health pages read, recounted for every gemeente by the background job."""
+    from buurtonderzoek.dashboards.tasks import refresh_grip_figures
+
+    for gemeente_id in Gemeente.objects.filter(code__startswith="GM5").order_by("code").values_list("pk", flat=True):
+        refresh_grip_figures.call(gemeente_id)
 
 
 # Measuring ------------------------------------------------------------------------------------------
@@ -551,6 +555,7 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=1.0, help="fraction of the data set")
     parser.add_argument("--renders", type=int, default=15)
     parser.add_argument("--monitor", action="store_true", help="also time the Communitymonitor results page")
+    parser.add_argument("--roll-up", action="store_true", help="recount the roll-ups of existing data")
     args = parser.parse_args()
     if args.fresh:
         execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
@@ -558,6 +563,11 @@ def main() -> None:
     print(f"database: {connection.settings_dict['NAME']} on PostgreSQL; load average {os.getloadavg()[0]:.1f}")
     if not Gemeente.objects.filter(code=f"GM{FIRST_CODE}").exists():
         build(args.scale)
+    elif args.roll_up:
+        started = time.perf_counter()
+        roll_up()
+        execute("ANALYZE")
+        print(f"roll-ups of all {GEMEENTEN} gemeenten and ANALYZE: {time.perf_counter() - started:.0f} s")
     print(counts())
     measure(args.renders, args.monitor)
     print(f"load average at the end {os.getloadavg()[0]:.1f} ({os.cpu_count()} CPUs)")
