@@ -51,11 +51,16 @@ def get_route_for_user(user: Any, canvass: Canvass, route_pk: int) -> Route:
         raise Http404("Route niet gevonden.") from None
 
 
+def is_team_member(user: Any, incident: Incident) -> bool:
+    """Walks (or coordinates) for the incident's team; platform admins count as members."""
+    if user.is_superuser:
+        return True
+    return Membership.objects.filter(
+        user=user, team=incident.team, role__in=(Role.VOLUNTEER, Role.COORDINATOR)
+    ).exists()
+
+
 def require_team_member(user: Any, incident: Incident) -> None:
     """403 for police and others who may see the incident but do not walk for the team."""
-    if user.is_superuser:
-        return
-    if not Membership.objects.filter(
-        user=user, team=incident.team, role__in=(Role.VOLUNTEER, Role.COORDINATOR)
-    ).exists():
+    if not is_team_member(user, incident):
         raise PermissionDenied(_("Alleen leden van het team kunnen dit gebruiken."))

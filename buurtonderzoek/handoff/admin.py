@@ -26,8 +26,9 @@ class PoliceReportAdmin(ReadOnlyAdmin):
     list_display = ["number", "status", "unit", "submitted_at", "quality_score", "doors_visited", "pdf_status"]
     list_filter = ["status", "pdf_status"]
     search_fields = ["number"]
-    # The document and the sources are for the report pages, which log reads of personal data.
-    exclude = ["document", "witness_sources"]
+    # The document, the sources and the PDFs are for the report pages, which log reads of personal data
+    # (and serve the PDFs: the files' own media URLs lead nowhere, media is not public).
+    exclude = ["document", "witness_sources", "pdf_police", "pdf_team"]
 
 
 @admin.register(ReportTransition)

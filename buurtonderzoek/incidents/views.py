@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from buurtonderzoek.accounts.models import Team
+from buurtonderzoek.canvass.access import is_team_member, sees_all_routes, visible_routes
 from buurtonderzoek.core.models import AuditAction, AuditEvent
 from buurtonderzoek.core.types import AuthedHttpRequest
 from buurtonderzoek.incidents.access import get_incident_for_user, is_coordinator, may_edit_incident, registrable_teams
@@ -138,6 +139,12 @@ def address_suggestions(request: AuthedHttpRequest) -> HttpResponse:
 def incident_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     incident = get_incident_for_user(request.user, pk)
     can_write = is_coordinator(request.user, incident.team)
+    canvass = incident.canvasses.order_by("-id").first()
+    # Offer only the canvass pages this person may open: a volunteer without a route in this canvass
+    # would get a 404 from the overview, the police a 403 from "Mijn bezoeken".
+    sees_overview = canvass is not None and (
+        sees_all_routes(request.user, incident) or visible_routes(request.user, canvass).exists()
+    )
     return render(
         request,
         "incidents/detail.html",
@@ -148,7 +155,9 @@ def incident_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
             "can_edit": not incident.is_final and may_edit_incident(request.user, incident),
             "can_write": can_write,
             "transitions": [s for s in incident.allowed_transitions() if s not in AUTOMATIC] if can_write else [],
-            "canvass": incident.canvasses.order_by("-id").first(),
+            "canvass": canvass,
+            "sees_overview": sees_overview,
+            "walks_for_team": is_team_member(request.user, incident),
         },
     )
 
