@@ -835,7 +835,7 @@ def _walk_questions(
         value = raw.get(q.id)
         if value is None:
             if q.required:
-                _add(result.errors, path, [_("Dit veld is verplicht.")])
+                _add(result.errors, path, [required_message(q)])
             continue
         if q.type == "repeat":
             out[q.id] = _walk_repeat(q, value, scopes, context, path, result, in_person=in_person)
@@ -843,7 +843,7 @@ def _walk_questions(
         out[q.id] = value
         if is_empty(value):
             if q.required:
-                _add(result.errors, path, [_("Dit veld is verplicht.")])
+                _add(result.errors, path, [required_message(q)])
             continue
         messages = _value_errors(q, value)
         if not messages and q.constraint is not None and not truthy(_eval(q.constraint, scopes, context, value)):
@@ -851,6 +851,23 @@ def _walk_questions(
         if not messages and q.type == "text" and result.origin_labels_everywhere and not in_person:
             messages = [profiling.origin_label_message(label) for label in profiling.find_origin_labels(value)]
         _add(result.errors, path, messages)
+
+
+def required_message(q: Question) -> str:
+    """What to do about an unanswered required question, by its type ("Kies een antwoord."), not the bare
+    "Dit veld is verplicht.": the label says which question, this says how to answer it (B1 wording)."""
+    messages = {
+        "single": _("Kies een antwoord."),
+        "scale": _("Kies een antwoord."),
+        "multiple": _("Kies minstens één antwoord."),
+        "number": _("Vul een getal in."),
+        "range": _("Vul een ondergrens en een bovengrens in."),
+        "time": _("Vul een tijd in, bijvoorbeeld 21:30."),
+        "date": _("Vul een datum in, bijvoorbeeld 2026-03-01."),
+        "point": _("Kies een punt op de kaart."),
+        "repeat": _("Voeg er minstens één toe."),
+    }
+    return messages.get(q.type, _("Vul hier uw antwoord in."))
 
 
 def _walk_repeat(
@@ -867,7 +884,7 @@ def _walk_repeat(
         _add(result.errors, path, [_("Ongeldige lijst.")])
         return value
     if q.required and not value:
-        _add(result.errors, path, [_("Dit veld is verplicht.")])
+        _add(result.errors, path, [required_message(q)])
     elif q.min_count is not None and len(value) < q.min_count:
         _add(result.errors, path, [_("Voeg er minstens %(min)s toe.") % {"min": format_number(q.min_count)}])
     if q.max_count is not None and len(value) > q.max_count:

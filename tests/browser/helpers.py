@@ -177,7 +177,13 @@ def axe_violations(page: Page) -> list[str]:
         "async (tags) => (await axe.run(document, {runOnly: {type: 'tag', values: tags}})).violations",
         AXE_TAGS,
     )
-    return [f"{v['id']} ({v['impact']}): {', '.join(str(n['target']) for n in v['nodes'])}" for v in result]
+    return [f"{v['id']} ({v['impact']}): {_targets(v['nodes'])}" for v in result]
+
+
+def _targets(nodes: list[dict[str, Any]], shown: int = 3) -> str:
+    # A rule broken by 30 elements of one kind is one thing to fix: name a few, count the rest.
+    named = ", ".join(str(n["target"]) for n in nodes[:shown])
+    return named + (f" and {len(nodes) - shown} more" if len(nodes) > shown else "")
 
 
 def assert_axe_clean(page: Page) -> None:
@@ -202,3 +208,54 @@ def has_visible_focus(page: Page) -> bool:
             }"""
         )
     )
+
+
+# What one Tab stop looks like: the focused element, whether it draws a focus indicator, and which sticky
+# or fixed bar (if any) covers part of it. A bar that contains the element does not hide it.
+_FOCUS_STOP = """() => {
+    const el = document.activeElement;
+    if (!el || el === document.body) return null;
+    const st = getComputedStyle(el);
+    const outline = st.outlineStyle !== 'none' && parseFloat(st.outlineWidth) >= 2;
+    const ring = st.boxShadow && st.boxShadow !== 'none';
+    const r = el.getBoundingClientRect();
+    const onScreen = r.width > 0 && r.height > 0 && r.bottom > 0 && r.right > 0
+        && r.top < innerHeight && r.left < innerWidth;
+    const bars = [...document.body.querySelectorAll('*')].filter((b) => {
+        const pos = getComputedStyle(b).position;
+        return (pos === 'sticky' || pos === 'fixed') && !b.contains(el) && b.getClientRects().length > 0
+            && !b.classList.contains('skip-link');
+    });
+    const covering = bars.filter((b) => {
+        const s = b.getBoundingClientRect();
+        return s.width > 0 && s.height > 0
+            && r.left < s.right && r.right > s.left && r.top < s.bottom && r.bottom > s.top;
+    });
+    let name = el.tagName.toLowerCase() + (el.id ? '#' + el.id : '');
+    const text = (el.getAttribute('aria-label') || el.textContent || el.value || '').trim().replace(/\\s+/g, ' ');
+    if (text) name += ' "' + text.slice(0, 30) + '"';
+    return {name, visible: (outline || ring) && onScreen,
+            covered: covering.map((b) => b.tagName.toLowerCase() + '.' + [...b.classList].join('.'))};
+}"""
+
+
+def tab_to(page: Page, selector: str, *, limit: int = 400, shift: bool = False) -> list[str]:
+    """Press Tab (or Shift+Tab) until the element matching `selector` has the focus, as a keyboard user does.
+
+    At every stop on the way the focused element must draw a visible focus indicator and no sticky or fixed
+    bar may cover it (WCAG 2.4.7 and 2.4.11); what is wrong is returned, one line per stop. Fails when the
+    element is not reached within `limit` stops (a keyboard trap, or an element Tab cannot reach).
+    """
+    problems: list[str] = []
+    for _ in range(limit):
+        page.keyboard.press("Shift+Tab" if shift else "Tab")
+        stop = page.evaluate(_FOCUS_STOP)
+        if stop is None:
+            continue
+        if not stop["visible"]:
+            problems.append(f"{stop['name']}: no visible focus")
+        if stop["covered"]:
+            problems.append(f"{stop['name']}: behind {', '.join(stop['covered'])}")
+        if page.evaluate("(sel) => document.activeElement.matches(sel)", selector):
+            return problems
+    raise AssertionError(f"{selector} not reached with the keyboard in {limit} Tab stops")

@@ -131,7 +131,7 @@ def test_it_rejects_one_bad_visit_and_keeps_the_rest_of_the_batch(field: Field) 
     assert problem["errors"]["outcome"] == ["Kies een geldige uitkomst."]
 
     errors = by_uuid[bad_answers["client_uuid"]]["problem"]["errors"]
-    assert errors["answers.seen_anything"] == ["Dit veld is verplicht."]
+    assert errors["answers.seen_anything"] == ["Kies een antwoord."]
     assert "answers.privacy_notice_shown" in errors
     assert DoorVisit.objects.filter(canvass=field.canvass).count() == 2
 

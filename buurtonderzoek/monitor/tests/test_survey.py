@@ -50,7 +50,7 @@ def test_a_block_must_be_complete_before_the_next(client: Client, mworld: Monito
     start(client, code)
     response = client.post(SECTION, {"section": "unsafe", "action": "next", "unsafe_general": "ja"})
     assert response.status_code == 200
-    assert "Dit veld is verplicht." in response.content.decode()
+    assert "Kies een antwoord." in response.content.decode()
 
 
 def test_a_resident_stops_and_continues_with_the_same_code(client: Client, mworld: MonitorWorld) -> None:

@@ -216,9 +216,9 @@ def test_it_shows_type_specific_questions_only_for_that_incident_type():
 
 def test_it_requires_only_relevant_questions():
     assert validate(SCHEMA, {"seen": "nee"}) == {}
-    assert validate(SCHEMA, {}) == {"seen": ["Dit veld is verplicht."]}
-    assert validate(SCHEMA, {"seen": "ja"}) == {"what": ["Dit veld is verplicht."]}
-    assert validate(SCHEMA, {"seen": "ja", "what": "   "}) == {"what": ["Dit veld is verplicht."]}
+    assert validate(SCHEMA, {}) == {"seen": ["Kies een antwoord."]}
+    assert validate(SCHEMA, {"seen": "ja"}) == {"what": ["Vul hier uw antwoord in."]}
+    assert validate(SCHEMA, {"seen": "ja", "what": "   "}) == {"what": ["Vul hier uw antwoord in."]}
 
 
 @pytest.mark.parametrize(
@@ -311,7 +311,7 @@ def test_it_does_not_let_hidden_answers_drive_later_skip_logic():
 def test_it_treats_non_object_answers_as_one_error():
     assert validate(SCHEMA, ["not", "a", "dict"]) == {
         engine.ALL_KEY: ["De antwoorden moeten een JSON-object zijn."],
-        "seen": ["Dit veld is verplicht."],
+        "seen": ["Kies een antwoord."],
     }
 
 

@@ -59,7 +59,7 @@ def test_it_requires_a_follow_up_only_when_relevant():
     assert no.section_answers == {"unsafe": "nee"}
     yes = form_class(data={"unsafe": "ja"})
     assert not yes.is_valid()
-    assert yes.errors["unsafe_often"] == ["Dit veld is verplicht."]
+    assert yes.errors["unsafe_often"] == ["Kies een antwoord."]
     stale = form_class(data={"unsafe": "nee", "unsafe_often": "vaak"})
     assert stale.is_valid()
     assert stale.section_answers == {"unsafe": "nee"}
@@ -88,7 +88,7 @@ def test_it_drops_answers_hidden_by_skip_logic_in_the_same_section():
 def test_it_puts_engine_messages_on_the_fields():
     form = section_form_class(SCHEMA, "marks")(data={"mark": "", "height_0": "180", "height_1": "170"})
     assert not form.is_valid()
-    assert form.errors["mark"] == ["Dit veld is verplicht."]
+    assert form.errors["mark"] == ["Kies een antwoord."]
     assert "ondergrens" in form.errors["height"][0]
 
 

@@ -79,8 +79,8 @@ def test_it_keeps_the_interview_short_when_nothing_was_seen():
     shown = engine.relevant_ids(CANVASS, answers, AUTOKRAAK)
     assert not {"what", "persons", "vehicles", "flight_direction", "persons_count"} & shown
     assert engine.validate(CANVASS, answers, AUTOKRAAK) == {
-        "has_camera": ["Dit veld is verplicht."],
-        "contact_consent": ["Dit veld is verplicht."],
+        "has_camera": ["Kies een antwoord."],
+        "contact_consent": ["Kies een antwoord."],
     }
 
 
@@ -92,7 +92,7 @@ def test_it_asks_for_contact_details_only_after_consent():
     assert "contact_name" not in cleaned
     assert "contact_phone" not in cleaned
     assert engine.validate(CANVASS, {**FULL, "contact_phone": ""}, AUTOKRAAK) == {
-        "contact_phone": ["Dit veld is verplicht."]
+        "contact_phone": ["Vul hier uw antwoord in."]
     }
 
 

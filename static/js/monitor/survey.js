@@ -2,7 +2,7 @@
  *
  * Uses the questionnaire engine's browser port (static/js/questionnaire/engine.js), so the page
  * shows exactly what the server will keep. Without JavaScript every question of the screen shows
- * and the server drops the irrelevant answers (engine.clean).
+ * (a <noscript> style) and the server drops the irrelevant answers (engine.clean).
  */
 import { relevantIds } from "../questionnaire/engine.js";
 
@@ -33,13 +33,11 @@ function currentAnswers() {
   return answers;
 }
 
+// The server already hides what the saved answers leave out (no jump after the first paint); this keeps
+// it right as answers change.
 function update() {
   const shown = relevantIds(schema, currentAnswers(), {});
-  for (const id of Object.keys(types)) {
-    const input = form.querySelector(`[data-question="${id}"]`);
-    const field = input && input.closest(".field");
-    if (field) field.hidden = !shown.has(id);
-  }
+  for (const wrapper of form.querySelectorAll("[data-q]")) wrapper.hidden = !shown.has(wrapper.dataset.q);
 }
 
 form.addEventListener("change", update);

@@ -33,7 +33,12 @@ const TEL_RE = /^\+?[0-9][0-9 ()-]{5,19}$/;
 const MESSAGES = {
   nl: {},
   en: {
-    "Dit veld is verplicht.": "This field is required.",
+    "Kies een antwoord.": "Choose an answer.",
+    "Kies minstens één antwoord.": "Choose at least one answer.",
+    "Vul een tijd in, bijvoorbeeld 21:30.": "Enter a time, for example 21:30.",
+    "Vul een datum in, bijvoorbeeld 2026-03-01.": "Enter a date, for example 2026-03-01.",
+    "Voeg er minstens één toe.": "Add at least one.",
+    "Vul hier uw antwoord in.": "Enter your answer here.",
     "Kies een van de gegeven antwoorden.": "Choose one of the given answers.",
     "Kies alleen uit de gegeven antwoorden, elk hoogstens één keer.": "Choose only from the given answers, each at most once.",
     "Vul tekst in.": "Enter text.",
@@ -353,6 +358,23 @@ function add(errors, path, messages) {
   }
 }
 
+// What to do about an unanswered required question, by its type (engine.py's required_message).
+const REQUIRED_MESSAGES = {
+  single: "Kies een antwoord.",
+  scale: "Kies een antwoord.",
+  multiple: "Kies minstens één antwoord.",
+  number: "Vul een getal in.",
+  range: "Vul een ondergrens en een bovengrens in.",
+  time: "Vul een tijd in, bijvoorbeeld 21:30.",
+  date: "Vul een datum in, bijvoorbeeld 2026-03-01.",
+  point: "Kies een punt op de kaart.",
+  repeat: "Voeg er minstens één toe.",
+};
+
+function requiredMessage(q) {
+  return t(REQUIRED_MESSAGES[q.type] || "Vul hier uw antwoord in.");
+}
+
 function walkQuestions(questions, raw, outer, context, prefix, result, out, inPerson) {
   const scopes = [out, ...outer];
   for (const q of questions) {
@@ -362,7 +384,7 @@ function walkQuestions(questions, raw, outer, context, prefix, result, out, inPe
     if (q.type === "note") continue;
     const value = hasOwn(raw, q.id) ? raw[q.id] : null;
     if (value === null || value === undefined) {
-      if (q.required) add(result.errors, path, [t("Dit veld is verplicht.")]);
+      if (q.required) add(result.errors, path, [requiredMessage(q)]);
       continue;
     }
     if (q.type === "repeat") {
@@ -371,7 +393,7 @@ function walkQuestions(questions, raw, outer, context, prefix, result, out, inPe
     }
     out[q.id] = value;
     if (isEmpty(value)) {
-      if (q.required) add(result.errors, path, [t("Dit veld is verplicht.")]);
+      if (q.required) add(result.errors, path, [requiredMessage(q)]);
       continue;
     }
     let messages = valueErrors(q, value);
@@ -390,7 +412,7 @@ function walkRepeat(q, value, scopes, context, path, result, inPerson) {
     add(result.errors, path, [t("Ongeldige lijst.")]);
     return value;
   }
-  if (q.required && value.length === 0) add(result.errors, path, [t("Dit veld is verplicht.")]);
+  if (q.required && value.length === 0) add(result.errors, path, [requiredMessage(q)]);
   else if (Number.isInteger(q.min_count) && value.length < q.min_count) {
     add(result.errors, path, [t("Voeg er minstens %(min)s toe.", { min: formatNumber(q.min_count) })]);
   }

@@ -1,0 +1,245 @@
+"""Lighthouse (mobile preset) on a production-like server: performance and accessibility, median of 3 runs.
+
+    python bench/bench_lighthouse.py [--runs 3] [--lighthouse PATH]
+
+The server is what production runs: gunicorn with DEBUG=0, collectstatic into hashed, pre-compressed files
+served by WhiteNoise, GZipMiddleware for HTML and JSON, on a fresh SQLite database with the demo town
+(`manage.py demo`) plus a survey wave that is open today. Lighthouse is not a project dependency: install
+it outside the runtime path (`npm install --prefix var/lighthouse lighthouse@12`) and point --lighthouse at
+its binary. Chromium is Debian's (CHROME_PATH=/usr/bin/chromium). The pages: the front page, the field
+app's route page and its visit form, each survey screen, and a public alert page; logged-in pages get the
+session cookie of a session made in the database. Prints a table with the load average before and after.
+
+Also reported: the field app's first load in bytes over the wire (compressed), which must stay under 200 KB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from datetime import timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import benchdjango
+
+BASE = benchdjango.BASE_DIR
+WORK = BASE / "var" / "bench" / "lighthouse"
+PORT = 8765
+ORIGIN = f"http://127.0.0.1:{PORT}"
+ENV = {
+    "DEBUG": "0",
+    "SECRET_KEY": "bench-only-secret-key-for-lighthouse-0123456789",
+    "SQLITE_PATH": str(WORK / "db.sqlite3"),
+    "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+    "SECURE_SSL_REDIRECT": "0",
+    "SESSION_COOKIE_SECURE": "0",
+    "CSRF_COOKIE_SECURE": "0",
+    "SECURE_HSTS_SECONDS": "0",
+    "STATIC_MANIFEST": "1",
+    "LOG_LEVEL": "WARNING",
+}
+
+
+def prepare() -> dict[str, tuple[str, str]]:
+    """Database, demo data, static files; returns page name -> (url path, session cookie or "")."""
+    if WORK.exists():
+        shutil.rmtree(WORK)
+    WORK.mkdir(parents=True)
+    os.environ.update(ENV)
+    benchdjango.setup(WORK / "db.sqlite3")
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.test import Client
+    from django.utils import timezone
+
+    from buurtonderzoek.accounts.models import User
+    from buurtonderzoek.canvass.models import Route
+    from buurtonderzoek.dashboards.demo import DOMAIN, build_demo
+    from buurtonderzoek.monitor import actions
+    from buurtonderzoek.monitor.models import Wave
+    from buurtonderzoek.places.models import Buurt
+    from buurtonderzoek.questionnaires.models import QuestionnaireVersion
+    from buurtonderzoek.signalements.models import Alert
+
+    gemeente = build_demo(progress=False)
+    volunteer = User.objects.get(email=f"vrijwilliger@{DOMAIN}")
+    session = SessionStore()
+    session[SESSION_KEY] = str(volunteer.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = volunteer.get_session_auth_hash()
+    session.create()
+    route = Route.objects.filter(members=volunteer).order_by("number").first()
+    assert route is not None, "the demo gives the volunteer a route"
+    stop = route.stops.order_by("order").first()
+    assert stop is not None
+
+    today = timezone.localdate()
+    buurten = list(Buurt.objects.filter(gemeente=gemeente).order_by("code"))
+    wave = actions.create_wave(
+        gemeente,
+        by=None,
+        name="Lighthouse",
+        starts_on=today,
+        ends_on=today + timedelta(days=14),
+        version=QuestionnaireVersion.objects.latest_published("communitymonitor"),
+        buurten=buurten,
+        target_per_buurt=100,
+        public_link_enabled=True,
+    )
+    resident = Client()
+    resident.post(f"/enquete/open/{Wave.objects.get(pk=wave.pk).public_token}/", {"buurt": buurten[0].pk})
+    survey_cookie = resident.cookies["sessionid"].value
+    sections = [section["id"] for section in wave.version.schema["sections"]]
+
+    alert = Alert.objects.filter(status="published").order_by("pk").first()
+    pages: dict[str, tuple[str, str]] = {"front page": ("/", "")}
+    pages["field: route"] = (f"/veld/routes/{route.pk}/", session.session_key or "")
+    pages["field: visit form"] = (f"/veld/routes/{route.pk}/#adres-{stop.pk}", session.session_key or "")
+    for number, section in enumerate(sections, start=1):
+        pages[f"survey screen {number}"] = (f"/enquete/vragen/?stap={section}", survey_cookie)
+    if alert is not None:
+        pages["public alert"] = (f"/oproepen/{alert.public_token}/", "")
+    return pages
+
+
+def start_server() -> subprocess.Popen[bytes]:
+    env = {**os.environ, **ENV}
+    server = subprocess.Popen(  # noqa: S603 - fixed arguments
+        [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{PORT}", "--workers", "2"],
+        cwd=BASE,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=(WORK / "gunicorn.log").open("wb"),
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", PORT)) == 0:
+                return server
+        time.sleep(0.2)
+    raise SystemExit("gunicorn did not start; see var/bench/lighthouse/gunicorn.log")
+
+
+def lighthouse(binary: str, path: str, cookie: str) -> tuple[float, float, float, float]:
+    """One run: (performance, accessibility, cumulative layout shift, total blocking time in ms)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        report = Path(tmp) / "report.json"
+        command = [
+            binary,
+            ORIGIN + path,
+            "--only-categories=performance,accessibility",
+            "--output=json",
+            f"--output-path={report}",
+            "--quiet",
+            "--chrome-flags=--headless=new --no-sandbox --disable-gpu --disable-dev-shm-usage",
+        ]
+        if cookie:
+            command.append("--extra-headers=" + json.dumps({"Cookie": f"sessionid={cookie}"}))
+        chromium = {**os.environ, "CHROME_PATH": "/usr/bin/chromium"}
+        subprocess.run(command, check=True, env=chromium, timeout=300)  # noqa: S603 - our own arguments
+        data = json.loads(report.read_text())
+    categories, audits = data["categories"], data["audits"]
+    failed = [a["id"] for a in categories["accessibility"]["auditRefs"] if audits[a["id"]]["score"] == 0]
+    metrics = {m: round(audits[m]["numericValue"]) for m in ("first-contentful-paint", "largest-contentful-paint")}
+    print(f"  {path}: failed accessibility audits {failed or 'none'}; {metrics}", flush=True)
+    return (
+        round(categories["performance"]["score"] * 100),
+        round(categories["accessibility"]["score"] * 100),
+        audits["cumulative-layout-shift"]["numericValue"],
+        audits["total-blocking-time"]["numericValue"],
+    )
+
+
+def field_first_load_bytes(path: str, cookie: str) -> int:
+    """Bytes over the wire (gzip accepted) for the route page: HTML, stylesheets, scripts and the modules they
+    import, and the route's JSON. Map tiles come from elsewhere and are not counted."""
+
+    def fetch(url: str) -> tuple[str, int]:
+        request = urllib.request.Request(  # noqa: S310 - our own local server
+            ORIGIN + url, headers={"Cookie": f"sessionid={cookie}", "Accept-Encoding": "gzip"}
+        )
+        with urllib.request.urlopen(request) as response:  # noqa: S310 - our own local server
+            body = response.read()
+        text = gzip.decompress(body) if body.startswith(b"\x1f\x8b") else body
+        return text.decode("utf-8", "replace"), len(body)
+
+    html, total = fetch(path)
+    todo = re.findall(r'(?:src|href)="(/static/[^"]+\.(?:js|css))"', html)
+    api = re.search(r'data-api="([^"]+)"', html)
+    todo += [api.group(1)] if api else []
+    seen: set[str] = set()
+    while todo:
+        url = todo.pop()
+        if url in seen:
+            continue
+        seen.add(url)
+        text, size = fetch(url)
+        total += size
+        if url.endswith(".js"):
+            folder = url.rsplit("/", 1)[0]
+            todo += [f"{folder}/{module}" for module in re.findall(r'(?:from|import)\s*"\./([^"]+\.js)"', text)]
+    return total
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--lighthouse", default=str(BASE / "var" / "lighthouse" / "node_modules" / ".bin" / "lighthouse")
+    )
+    args = parser.parse_args()
+    pages = prepare()
+    server = start_server()
+    try:
+        load_before = os.getloadavg()
+        rows = []
+        for name, (path, cookie) in pages.items():
+            runs = [lighthouse(args.lighthouse, path, cookie) for _ in range(args.runs)]
+            perf = [r[0] for r in runs]
+            rows.append(
+                (
+                    name,
+                    statistics.median(perf),
+                    f"{min(perf):.0f}-{max(perf):.0f}",
+                    statistics.median(r[1] for r in runs),
+                    statistics.median(r[2] for r in runs),
+                    statistics.median(r[3] for r in runs),
+                )
+            )
+            print(f"{name}: {runs}", flush=True)
+        load_after = os.getloadavg()
+        route_path, volunteer_cookie = pages["field: route"]
+        first_load = field_first_load_bytes(route_path, volunteer_cookie)
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+    print()
+    print("| page | performance (median) | range | accessibility | CLS | TBT ms |")
+    print("|---|---|---|---|---|---|")
+    for name, perf_median, spread, a11y, cls, tbt in rows:
+        print(f"| {name} | {perf_median:.0f} | {spread} | {a11y:.0f} | {cls:.3f} | {tbt:.0f} |")
+    print()
+    print(f"load average before: {load_before[0]:.1f}, after: {load_after[0]:.1f} ({os.cpu_count()} CPUs)")
+    print(f"field app first load (route page, CSS, scripts, route JSON), compressed: {first_load / 1024:.0f} KB")
+
+
+if __name__ == "__main__":
+    main()
