@@ -8,13 +8,22 @@ journey asserts the list is empty at the end, so one run names every stop to fix
 
 from __future__ import annotations
 
+import re
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from buurtonderzoek.accounts.models import User
-from buurtonderzoek.canvass.models import DoorVisit, Route
+from buurtonderzoek.canvass.models import DoorVisit, Route, Tip
 from buurtonderzoek.dashboards.demo import DEMO_PASSWORD, DOMAIN, build_demo
-from tests.browser.helpers import log_in, screenshot, tab_to
+from buurtonderzoek.incidents.models import Incident
+from buurtonderzoek.monitor.actions import create_wave
+from buurtonderzoek.monitor.models import Wave
+from buurtonderzoek.places.models import Buurt, Gemeente
+from buurtonderzoek.questionnaires.models import QuestionnaireVersion
+from tests.browser.helpers import assert_axe_clean, log_in, screenshot, tab_to
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -76,3 +85,102 @@ def test_a_volunteer_records_a_visit_with_the_keyboard_only(phone_page: Page) ->
     assert not problems, "\n".join(problems)
     expect(page.locator("#unsent-count")).to_have_text("0")
     assert DoorVisit.objects.filter(volunteer=volunteer).exists()
+
+
+def open_wave(gemeente: Gemeente) -> Wave:
+    """A survey wave open today with its public link on (the demo's waves are finished)."""
+    today = timezone.localdate()
+    return create_wave(
+        gemeente,
+        by=None,
+        name="Toetsronde",
+        starts_on=today,
+        ends_on=today + timedelta(days=14),
+        version=QuestionnaireVersion.objects.latest_published("communitymonitor"),
+        buurten=list(Buurt.objects.filter(gemeente=gemeente).order_by("code")),
+        target_per_buurt=100,
+        public_link_enabled=True,
+    )
+
+
+def test_a_resident_answers_the_survey_with_the_keyboard_only(phone_page: Page) -> None:
+    wave = open_wave(build_demo(progress=False))
+    page = phone_page
+    page.goto(f"/enquete/open/{wave.public_token}/")
+    assert_axe_clean(page)
+    problems = tab_to(page, "#id_buurt")
+    page.keyboard.press("ArrowDown")  # a closed select on a phone: the arrow picks the next buurt
+    problems += tab_to(page, "main button[type=submit]")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    screens = 0
+    while "/enquete/vragen/" in page.url:
+        screens += 1
+        assert screens < 20, "the survey does not end: " + page.locator("main").inner_text()[:1500]
+        assert_axe_clean(page)
+        # Each screen: first "Volgende" with nothing answered (the error state, also judged by axe), then an
+        # answer to every question the keyboard reaches with Space, then "Volgende" again. A screen without
+        # required questions lets the empty "Volgende" through.
+        problems += tab_to(page, "main button[value=next]")
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        if not page.locator(".error-summary, .errorlist").count():
+            continue  # nothing required on this screen: on to the next one
+        assert_axe_clean(page)
+        screenshot(page, f"keyboard-survey-errors-{screens}")
+        answer_every_question(page, problems)
+        problems += tab_to(page, "main button[value=next]")
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile("/enquete/klaar/"))
+    assert_axe_clean(page)
+    assert screens >= 5
+    assert not problems, "\n".join(problems)
+
+
+def answer_every_question(page: Page, problems: list[str]) -> None:
+    """Tab from the top through the form: Space on the first choice of every group, type into text fields."""
+    page.locator("main").focus()  # where the skip link leads (tabindex=-1)
+    for _ in range(300):
+        page.keyboard.press("Tab")
+        active = page.evaluate(
+            "() => ({tag: document.activeElement.tagName, type: document.activeElement.type || '',"
+            " name: document.activeElement.name || '', value: document.activeElement.value || '',"
+            " checked: !!document.activeElement.checked, numeric: document.activeElement.inputMode !== '',"
+            " inForm: !!document.activeElement.closest('form[data-survey]')})"
+        )
+        if active["tag"] == "BUTTON" and active["inForm"]:
+            return
+        if active["type"] in ("radio", "checkbox") and not active["checked"]:
+            page.keyboard.press("Space")
+        elif active["tag"] == "TEXTAREA" or (active["tag"] == "INPUT" and active["type"] in ("text", "number")):
+            if not active["value"]:
+                page.keyboard.type("5" if active["numeric"] else "Niets bijzonders")
+        elif active["tag"] == "SELECT":
+            page.keyboard.press("ArrowDown")
+    raise AssertionError(f"no button after the questions on {page.url}: {page.locator('main').inner_text()[:800]}")
+
+
+def test_a_resident_sends_a_tip_with_the_keyboard_only(phone_page: Page) -> None:
+    build_demo(progress=False)
+    incident = Incident.objects.filter(canvasses__isnull=False).order_by("pk").first()
+    assert incident is not None
+    page = phone_page
+    page.goto(f"/tip/{incident.public_token}/")
+    assert_axe_clean(page)
+    problems = tab_to(page, "main button[type=submit]")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    # Nothing typed: the error says what to do, and axe finds nothing wrong with the error state.
+    expect(page.locator("main")).to_contain_text("Schrijf kort op wat u heeft gezien of gehoord.")
+    assert_axe_clean(page)
+    screenshot(page, "keyboard-tip-errors")
+    problems += tab_to(page, "#id_text")
+    page.keyboard.type("Om 23:10 liep iemand met een breekijzer door de achterom van de Lindelaan.")
+    problems += tab_to(page, "main button[type=submit]")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    assert_axe_clean(page)
+    assert not problems, "\n".join(problems)
+    assert Tip.objects.filter(incident=incident).exists()

@@ -172,9 +172,9 @@ def schema() -> dict[str, Any]:
                 question(
                     "mark_liveability",
                     "scale",
-                    "Welk rapportcijfer (1 tot en met 10) geeft u voor de leefbaarheid van uw buurt: hoe prettig "
-                    "is het er om te wonen?",
-                    en="What score (from 1 to 10) would you give the liveability of your neighbourhood: how pleasant "
+                    "Welk rapportcijfer (1 tot en met 10) geeft u uw buurt als plek om te wonen: hoe prettig is "
+                    "het er om te wonen?",
+                    en="What score (from 1 to 10) would you give your neighbourhood as a place to live: how pleasant "
                     "is it to live there?",
                     min=1,
                     max=10,
@@ -260,7 +260,7 @@ def schema() -> dict[str, Any]:
         ),
         section(
             "victimisation",
-            "Slachtofferschap in de afgelopen 12 maanden",
+            "Wat is u overkomen in de afgelopen 12 maanden?",
             [
                 question(
                     "victimisation_intro",
@@ -292,7 +292,7 @@ def schema() -> dict[str, Any]:
                     )
                 ],
             ],
-            en="Victimisation in the past 12 months",
+            en="What happened to you in the past 12 months?",
         ),
         section(
             "watch",
