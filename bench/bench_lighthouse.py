@@ -29,8 +29,10 @@ import sys
 import tempfile
 import time
 import urllib.request
+from urllib.parse import urlsplit
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import benchdjango
@@ -157,7 +159,11 @@ def lighthouse(binary: str, path: str, cookie: str) -> tuple[float, float, float
         subprocess.run(command, check=True, env=chromium, timeout=300)  # noqa: S603 - our own arguments
         data = json.loads(report.read_text())
     categories, audits = data["categories"], data["audits"]
-    failed = [a["id"] for a in categories["accessibility"]["auditRefs"] if audits[a["id"]]["score"] == 0]
+    failed = [
+        f"{ref['id']} ({', '.join(_selectors(audits[ref['id']]))})"
+        for ref in categories["accessibility"]["auditRefs"]
+        if audits[ref["id"]]["score"] == 0
+    ]
     metrics = {m: round(audits[m]["numericValue"]) for m in ("first-contentful-paint", "largest-contentful-paint")}
     print(f"  {path}: failed accessibility audits {failed or 'none'}; {metrics}", flush=True)
     return (
@@ -166,6 +172,12 @@ def lighthouse(binary: str, path: str, cookie: str) -> tuple[float, float, float
         audits["cumulative-layout-shift"]["numericValue"],
         audits["total-blocking-time"]["numericValue"],
     )
+
+
+def _selectors(audit: dict[str, Any], shown: int = 3) -> list[str]:
+    """The first few elements a failed audit names, to know what to fix."""
+    items = audit.get("details", {}).get("items", [])[:shown]
+    return [str(item.get("node", {}).get("selector", "?")) for item in items]
 
 
 def field_first_load_bytes(path: str, cookie: str) -> int:
@@ -178,6 +190,9 @@ def field_first_load_bytes(path: str, cookie: str) -> int:
         )
         with urllib.request.urlopen(request) as response:  # noqa: S310 - our own local server
             body = response.read()
+            if urlsplit(response.url).path != urlsplit(ORIGIN + url).path:
+                raise SystemExit(f"{url} was redirected to {response.url}: the session cookie was not accepted")
+        print(f"  {len(body):>7} bytes  {url}")
         text = gzip.decompress(body) if body.startswith(b"\x1f\x8b") else body
         return text.decode("utf-8", "replace"), len(body)
 
@@ -202,6 +217,7 @@ def field_first_load_bytes(path: str, cookie: str) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--only", default="", help="only the pages whose name contains this text")
     parser.add_argument(
         "--lighthouse", default=str(BASE / "var" / "lighthouse" / "node_modules" / ".bin" / "lighthouse")
     )
@@ -212,6 +228,8 @@ def main() -> None:
         load_before = os.getloadavg()
         rows = []
         for name, (path, cookie) in pages.items():
+            if args.only not in name:
+                continue
             runs = [lighthouse(args.lighthouse, path, cookie) for _ in range(args.runs)]
             perf = [r[0] for r in runs]
             rows.append(

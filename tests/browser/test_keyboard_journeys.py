@@ -23,7 +23,7 @@ from buurtonderzoek.monitor.actions import create_wave
 from buurtonderzoek.monitor.models import Wave
 from buurtonderzoek.places.models import Buurt, Gemeente
 from buurtonderzoek.questionnaires.models import QuestionnaireVersion
-from tests.browser.helpers import assert_axe_clean, log_in, screenshot, tab_to
+from tests.browser.helpers import SCREENSHOT_DIR, assert_axe_clean, log_in, screenshot, tab_to
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -69,6 +69,10 @@ def test_a_volunteer_records_a_visit_with_the_keyboard_only(phone_page: Page) ->
     page.keyboard.press("Enter")
     expect(page.locator("[data-path='vehicles.0']")).to_be_visible()
     screenshot(page, "keyboard-visit-form-open")
+    # What the volunteer sees: the focused field in the vehicle block, clear of the "Opslaan" bar.
+    problems += tab_to(page, "[data-path='vehicles.0'] input")
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOT_DIR / "keyboard-focus-above-sticky-bar-390.png"))
     # Every stop down to "Opslaan", then back up to "Iets gezien?" with Shift+Tab.
     problems += tab_to(page, "#save-visit")
     problems += tab_to(page, "[data-path='seen_anything'] input[type=radio]", shift=True)
