@@ -29,10 +29,10 @@ import sys
 import tempfile
 import time
 import urllib.request
-from urllib.parse import urlsplit
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import benchdjango
