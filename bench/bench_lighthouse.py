@@ -66,8 +66,6 @@ def prepare() -> dict[str, tuple[str, str]]:
 
     call_command("migrate", verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
     from django.test import Client
     from django.utils import timezone
 
@@ -82,11 +80,10 @@ def prepare() -> dict[str, tuple[str, str]]:
 
     gemeente = build_demo(progress=False)
     volunteer = User.objects.get(email=f"vrijwilliger@{DOMAIN}")
-    session = SessionStore()
-    session[SESSION_KEY] = str(volunteer.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    session[HASH_SESSION_KEY] = volunteer.get_session_auth_hash()
-    session.create()
+    # A logged-in session in the database, as after typing the password (the backend comes from the settings).
+    walker = Client()
+    walker.force_login(volunteer)
+    volunteer_cookie = walker.cookies["sessionid"].value
     route = Route.objects.filter(members=volunteer).order_by("number").first()
     assert route is not None, "the demo gives the volunteer a route"
     stop = route.stops.order_by("order").first()
@@ -112,8 +109,8 @@ def prepare() -> dict[str, tuple[str, str]]:
 
     alert = Alert.objects.filter(status="published").order_by("pk").first()
     pages: dict[str, tuple[str, str]] = {"front page": ("/", "")}
-    pages["field: route"] = (f"/veld/routes/{route.pk}/", session.session_key or "")
-    pages["field: visit form"] = (f"/veld/routes/{route.pk}/#adres-{stop.pk}", session.session_key or "")
+    pages["field: route"] = (f"/veld/routes/{route.pk}/", volunteer_cookie)
+    pages["field: visit form"] = (f"/veld/routes/{route.pk}/#adres-{stop.pk}", volunteer_cookie)
     for number, section in enumerate(sections, start=1):
         pages[f"survey screen {number}"] = (f"/enquete/vragen/?stap={section}", survey_cookie)
     if alert is not None:
@@ -158,6 +155,8 @@ def lighthouse(binary: str, path: str, cookie: str) -> tuple[float, float, float
         chromium = {**os.environ, "CHROME_PATH": "/usr/bin/chromium"}
         subprocess.run(command, check=True, env=chromium, timeout=300)  # noqa: S603 - our own arguments
         data = json.loads(report.read_text())
+    if urlsplit(data["finalDisplayedUrl"]).path != urlsplit(ORIGIN + path).path:
+        raise SystemExit(f"{path} ended at {data['finalDisplayedUrl']}: not the page asked for (login?)")
     categories, audits = data["categories"], data["audits"]
     failed = [
         f"{ref['id']} ({', '.join(_selectors(audits[ref['id']]))})"
