@@ -164,7 +164,8 @@ def lighthouse(binary: str, path: str, cookie: str) -> tuple[float, float, float
         if audits[ref["id"]]["score"] == 0
     ]
     metrics = {m: round(audits[m]["numericValue"]) for m in ("first-contentful-paint", "largest-contentful-paint")}
-    print(f"  {path}: failed accessibility audits {failed or 'none'}; {metrics}", flush=True)
+    shifted = _selectors(audits["layout-shifts"]) if "layout-shifts" in audits else []
+    print(f"  {path}: failed accessibility audits {failed or 'none'}; {metrics}; shifted {shifted}", flush=True)
     return (
         round(categories["performance"]["score"] * 100),
         round(categories["accessibility"]["score"] * 100),
