@@ -50,15 +50,7 @@ def databases(sqlite_path: Path) -> dict[str, dict[str, Any]]:
         raise ValueError(f"DATABASE_POOL must be empty or 'pgbouncer', not {pool!r}")
     if not url:
         return {
-            "default": {
-                "ENGINE": "django.db.backends.sqlite3",
-                "NAME": str(sqlite_path),
-                "OPTIONS": SQLITE_OPTIONS,
-                # One connection per worker thread, kept: opening one per request re-runs the PRAGMAs
-                # above and starts with an empty page cache (bench/bench_load.py, docs/performance.md).
-                "CONN_MAX_AGE": envint("SQLITE_CONN_MAX_AGE", 600),
-                "CONN_HEALTH_CHECKS": True,
-            }
+            "default": {"ENGINE": "django.db.backends.sqlite3", "NAME": str(sqlite_path), "OPTIONS": SQLITE_OPTIONS}
         }
     result = {"default": _postgres(url, pool)}
     replica_url = envstr("DATABASE_REPLICA_URL", "")
