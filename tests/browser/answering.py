@@ -20,6 +20,8 @@ from typing import Any
 
 from playwright.sync_api import Locator, Page, expect
 
+from buurtonderzoek.questionnaires import engine
+
 Question = Mapping[str, Any]
 
 
@@ -371,7 +373,13 @@ def answer_survey_section(
         inputs = page.locator(f"[data-question='{q['id']}']")
         # The field's wrapper: survey.js hides it when skip logic makes the question irrelevant.
         field_ = page.locator(".field", has=inputs.first).first
-        if not field_.is_visible():
+        if "relevant" in q:
+            # The page must agree with the engine; expect() waits for the script to show it.
+            if not engine.evaluate(q["relevant"], answered.answers, {}):
+                expect(field_).to_be_hidden()
+                continue
+            expect(field_).to_be_visible()
+        elif not field_.is_visible():
             continue
         value = SURVEY_STRATEGIES[q["type"]](page, field_, q, len(answered.paths), overrides)
         answered.paths.append(q["id"])
