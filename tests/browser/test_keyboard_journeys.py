@@ -300,7 +300,17 @@ def test_a_coordinator_registers_plans_and_reviews_with_the_keyboard_only(phone_
         page.keyboard.press("Enter")
     expect(page.locator(".messages")).to_contain_text("Beoordeling opgeslagen")
     assert_axe_clean(page)
+    # "Opslaan en volgende" opened the next conversation waiting for review: approve it, without a comment.
+    following = DoorVisit.objects.get(pk=int(page.url.rstrip("/").rsplit("/", 1)[1]))
+    assert following.pk != visit.pk and following.review_status == ReviewStatus.RECEIVED
+    choose(page, "main form", ReviewStatus.APPROVED.value, problems)
+    problems += tab_to(page, "main form button[type=submit]")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    expect(page.locator(".messages")).to_contain_text("Beoordeling opgeslagen")
     assert not problems, "\n".join(problems)
+    following.refresh_from_db()
+    assert following.review_status == ReviewStatus.APPROVED and following.reviewed_by == coordinator
     visit.refresh_from_db()
     assert visit.review_status == ReviewStatus.REJECTED
     assert visit.review_comment == "Het adres klopt niet: dit is de buurvrouw van nummer 12."
