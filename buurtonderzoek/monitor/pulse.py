@@ -1,14 +1,26 @@
-"""Safety-pulse answers of one canvass: a small summary for the coordinator and the gemeente.
+"""Safety-pulse answers: released in whole blocks of 10, for the coordinator, the gemeente and the monitor.
 
 Pulse answers are given at the door during a canvass (actions.record_pulse keeps the canvass). They
-are not a random sample: the summary shows counts and values without intervals or significance and
-says so ("geen steekproef").
+are not a random sample: the summaries show counts and values without intervals or significance and
+say so ("geen steekproef").
 
-Answers arrive one by one, so a summary recomputed after every answer would let a reader subtract
-two summaries and read the latest resident's answers. The summary is therefore made over the first
-answers in blocks of `MIN_CELL` (10, 20, 30, ... in the order they were given): two summaries
-differ by 0 or at least 10 respondents, and each indicator with fewer than 10 answers in the block
-is suppressed. Under 10 answers in all, nothing but "fewer than 10" is shown.
+Answers arrive one by one and are shown in overlapping groupings (per canvass, per buurt, per wave,
+gemeente totals), so "only in blocks of 10 per figure" would not be enough: buurt minus canvass, or
+today minus yesterday, could be about one resident. The rule therefore holds by construction:
+
+- The answers are split into disjoint groups: canvass x buurt x wave (no canvass and no wave are
+  groups of their own). A group releases only its first floor(n/10)*10 answers in id order, so its
+  released part only grows, by whole blocks of 10, and a released answer stays released.
+- Within those answers, per indicator, only the first floor(m/10)*10 answers that have a value for it
+  are released (an answer block where only one person answered the burglary question would
+  otherwise reveal that person's answer when the block is added).
+- Every figure anywhere (canvass overview, the gemeente pulse page, the wave results page, CSV, XLSX,
+  PDF, effect dashboard) is a sum over released blocks (`pulse_blocks.released_scores`). The difference of any two
+  releases, at any two moments, is then a union of whole blocks of at least 10 respondents.
+
+Known limit: deleting a canvass empties `Response.canvass`, which moves its answers into the "no
+canvass" group of their buurt and wave; erasing a response shifts its group's blocks. Both are rare
+administrative acts, not something a reader can trigger.
 """
 
 from __future__ import annotations
@@ -21,15 +33,16 @@ from django.utils import timezone
 
 from buurtonderzoek.monitor.indicators import Indicator, indicator_order, indicators_for
 from buurtonderzoek.monitor.models import Response, ResponseStatus, Source
+from buurtonderzoek.monitor.pulse_blocks import released_scores
 from buurtonderzoek.monitor.results import Figure, clamp
-from buurtonderzoek.monitor.statistics import MIN_CELL, Moments, simple
+from buurtonderzoek.monitor.statistics import Moments, simple
 from buurtonderzoek.questionnaires.models import QuestionnaireVersion
 
 
 @dataclass(frozen=True)
 class PulseSummary:
-    total: int  # pulse answers of the canvass (shown only as "fewer than 10" below MIN_CELL)
-    released: int  # answers the figures are about: a multiple of MIN_CELL
+    total: int  # pulse answers (the pages only say "none" or "not enough yet" with it)
+    released: int  # answers the figures are about: a sum of whole blocks of MIN_CELL
     figures: list[Figure]
 
     @property
@@ -41,10 +54,12 @@ def canvass_pulse(canvass: Any) -> PulseSummary:
     """The released pulse figures of one canvass (see the module docstring). Two queries."""
     rows = list(
         Response.objects.filter(canvass=canvass, source=Source.PULSE, status=ResponseStatus.COMPLETED)
-        .order_by("completed_at", "pk")
-        .values_list("version_id", "scores")
+        .order_by("pk")
+        .values_list("pk", "buurt_id", "wave_id", "version_id", "scores")
     )
-    return _summary(rows, _indicators({v for v, _s in rows}))
+    released = released_scores((pk, (canvass.pk, buurt, wave), scores) for pk, buurt, wave, _v, scores in rows)
+    own = [(version, pk) for pk, _b, _w, version, _s in rows]
+    return _summary(own, released, _indicators({v for v, _pk in own}))
 
 
 @dataclass(frozen=True)
@@ -76,13 +91,14 @@ def gemeente_pulse(gemeente: Any) -> GemeentePulse:
     """The pulse answers of a gemeente per canvass (newest first) and per buurt. Two queries in all.
 
     No incident, address or team: a canvass is named by its date and the buurten of its answers. Per
-    buurt every pulse answer counts, also those given where no wave ran; each grouping is released in
-    blocks of 10 in the order the answers were given.
+    buurt every pulse answer counts, also those given where no wave ran; every figure is a sum of the
+    released blocks of the disjoint groups (module docstring).
     """
     rows = list(
         Response.objects.filter(source=Source.PULSE, status=ResponseStatus.COMPLETED, buurt__gemeente=gemeente)
-        .order_by("completed_at", "pk")
+        .order_by("pk")
         .values_list(
+            "pk",
             "canvass_id",
             "canvass__planned_at",
             "canvass__created_at",
@@ -90,28 +106,35 @@ def gemeente_pulse(gemeente: Any) -> GemeentePulse:
             "version_id",
             "scores",
             "buurt__code",
+            "buurt_id",
+            "wave_id",
         )
     )
-    indicators = _indicators({row[4] for row in rows})
+    released = released_scores((row[0], (row[1], row[8], row[9]), row[6]) for row in rows)
+    indicators = _indicators({row[5] for row in rows})
     per_canvass: dict[int, list[tuple[Any, ...]]] = {}
-    per_buurt: dict[tuple[str, str], list[tuple[int, dict[str, Any]]]] = {}
+    per_buurt: dict[tuple[str, str], list[tuple[int, int]]] = {}
     for row in rows:
-        if row[0] is not None:
-            per_canvass.setdefault(row[0], []).append(row)
-        per_buurt.setdefault((row[6], row[3]), []).append((row[4], row[5]))
-    buurten = [BuurtPulse(code, name, _summary(own, indicators)) for (code, name), own in sorted(per_buurt.items())]
-    return GemeentePulse(_canvasses(per_canvass, indicators), buurten)
+        if row[1] is not None:
+            per_canvass.setdefault(row[1], []).append(row)
+        per_buurt.setdefault((row[7], row[4]), []).append((row[5], row[0]))
+    buurten = [
+        BuurtPulse(code, name, _summary(own, released, indicators)) for (code, name), own in sorted(per_buurt.items())
+    ]
+    return GemeentePulse(_canvasses(per_canvass, released, indicators), buurten)
 
 
 def _canvasses(
-    per_canvass: dict[int, list[tuple[Any, ...]]], indicators: dict[int, list[Indicator]]
+    per_canvass: dict[int, list[tuple[Any, ...]]],
+    released: dict[int, dict[str, Any]],
+    indicators: dict[int, list[Indicator]],
 ) -> list[CanvassPulse]:
     found = []
     for canvass_id, own in per_canvass.items():
-        planned, created = own[0][1], own[0][2]
+        planned, created = own[0][2], own[0][3]
         moment = timezone.localtime(planned or created)
-        buurten = sorted({row[3] for row in own})
-        summary = _summary([(row[4], row[5]) for row in own], indicators)
+        buurten = sorted({row[4] for row in own})
+        summary = _summary([(row[5], row[0]) for row in own], released, indicators)
         found.append(CanvassPulse(canvass_id, moment.date(), buurten, summary))
     return sorted(found, key=lambda c: (c.when, c.canvass_id), reverse=True)
 
@@ -120,22 +143,22 @@ def _indicators(version_ids: set[int]) -> dict[int, list[Indicator]]:
     return {v.pk: indicators_for(v.parsed) for v in QuestionnaireVersion.objects.filter(pk__in=version_ids)}
 
 
-def _summary(rows: list[tuple[int, dict[str, Any]]], per_version: dict[int, list[Indicator]]) -> PulseSummary:
-    """Figures over the first answers in blocks of MIN_CELL (rows in the order they were given)."""
-    released = len(rows) - len(rows) % MIN_CELL
-    block = rows[:released]
+def _summary(
+    own: list[tuple[int, int]], released: dict[int, dict[str, Any]], per_version: dict[int, list[Indicator]]
+) -> PulseSummary:
+    """Figures over the released answers among `own` ((version id, response id) pairs): sums of blocks."""
+    block = [(version_id, released[pk]) for version_id, pk in own if pk in released]
     indicators: dict[str, Indicator] = {}
     for version_id in dict.fromkeys(v for v, _s in block):
         for indicator in per_version.get(version_id, []):
             indicators.setdefault(indicator.key, indicator)
     figures = []
     for indicator in sorted(indicators.values(), key=indicator_order):
-        values = [float(s[indicator.key]) for _v, s in block if isinstance(s.get(indicator.key), int | float)]
+        values = [float(s[indicator.key]) for _v, s in block if indicator.key in s]
         if not values:
-            continue
-        suppressed = len(values) < MIN_CELL
-        estimate = None if suppressed else simple(indicator.kind, Moments.of(values))
+            continue  # no whole block of 10 answers to this question yet
+        estimate = simple(indicator.kind, Moments.of(values))
         if estimate is not None:
             estimate = clamp(estimate, indicator)
-        figures.append(Figure(indicator, len(values), estimate, suppressed, random_sample=False))
-    return PulseSummary(len(rows), released, figures)
+        figures.append(Figure(indicator, len(values), estimate, False, random_sample=False))
+    return PulseSummary(len(own), len(block), figures)

@@ -18,7 +18,8 @@ is closed. A closed wave's data never change (no answers after the end date, no 
 page, export and report about it shows the same numbers, and within that one release the
 suppression below holds. A running wave shows fieldwork progress only (suppressed respondent
 counts): two downloads before and after one answer can no longer be subtracted into that answer.
-Pulse answers given outside any wave are a stream without an end and are never released here.
+Pulse answers given outside any wave are a stream without an end and are never released here; pulse
+answers of a wave count only in the whole blocks of 10 that pulse_blocks.py releases.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from django.utils.translation import gettext as _
 from buurtonderzoek.monitor import aggregates, weighting
 from buurtonderzoek.monitor.indicators import Indicator, indicator_order, indicators_for
 from buurtonderzoek.monitor.models import Response, ResponseStatus, ResultCell, Source, Wave, WaveBuurt, WaveStatus
+from buurtonderzoek.monitor.pulse_blocks import released_scores
 from buurtonderzoek.monitor.statistics import (
     MIN_CELL,
     Difference,
@@ -657,7 +659,7 @@ def load_results(
     )
     pulse_rows = Response.objects.filter(
         source=Source.PULSE, status=ResponseStatus.COMPLETED, buurt__gemeente=gemeente
-    ).values_list("wave_id", "buurt_id", "scores")
+    ).values_list("pk", "canvass_id", "wave_id", "buurt_id", "scores")
 
     # Indicators: the union over the versions the waves used, in report order.
     indicators: dict[str, Indicator] = {}
@@ -696,9 +698,15 @@ def load_results(
         if source == Source.INVITED:
             weighted_cache[(wave_id, buurt_id)] = (respondents, weighted_cell)
     pulse_raw: dict[int | None, dict[int, tuple[int, aggregates.Raw]]] = defaultdict(dict)
-    for wave_id, buurt_id, scores in pulse_rows:
+    # Only the released blocks of pulse answers (pulse_blocks.py): the same answers the canvass and
+    # gemeente pulse pages show, so no figure here minus one there is about fewer than 10 people.
+    pulse_list = list(pulse_rows)
+    released_pulse = released_scores((row[0], (row[1], row[3], row[2]), row[4]) for row in pulse_list)
+    for pk, _canvass, wave_id, buurt_id, _scores in pulse_list:
+        if pk not in released_pulse:
+            continue
         count, raw_moments = pulse_raw[wave_id].get(buurt_id, (0, {}))
-        pulse_raw[wave_id][buurt_id] = (count + 1, aggregates.fold(raw_moments, scores))
+        pulse_raw[wave_id][buurt_id] = (count + 1, aggregates.fold(raw_moments, released_pulse[pk]))
 
     def wanted(area: Area, children: dict[AreaKey, list[AreaKey]]) -> bool:
         assert only is not None

@@ -72,7 +72,7 @@ def test_the_coordinator_sees_the_pulse_labelled_as_no_sample_and_volunteers_do_
         _answer(canvass, buurt, rng)
     page = client.get(url).content.decode()
     assert "Veiligheidspols aan de deur" in page and "geen steekproef" in page
-    assert "Nog minder dan 10 antwoorden" in page and 'id="pulse-table"' not in page
+    assert "Nog geen 10 antwoorden uit één buurt" in page and 'id="pulse-table"' not in page
     for _ in range(3):
         _answer(canvass, buurt, rng)
     page = client.get(url).content.decode()
@@ -124,14 +124,22 @@ def test_the_gemeente_sees_the_pulse_per_canvass_without_incident_details(
     assert "<td>10</td>" in row and "Voelt zich wel eens onveilig in de eigen buurt" in row
     address = canvass.incident.address
     assert address is not None and address.street not in page  # no incident or address, only the buurt
-    # Per buurt too, with the pulse answers given where no canvass (or wave) was recorded.
-    for _ in range(8):
-        record_pulse(
-            buurt=buurt, version=_pulse_version(), answers={"pulse_ok": "ja", "unsafe_buurt": "nee", "mark_safety": 8}
-        )
+
+    # Per buurt too, with the pulse answers given where no canvass (or wave) was recorded. Those form a
+    # group of their own: 13 + 8 answers release 10 + 0, not 20 (buurt 20 minus canvass 10 would
+    # otherwise be about the 3 latest canvass answers and 7 others).
+    def without_canvass(count: int) -> None:
+        for _ in range(count):
+            answers = {"pulse_ok": "ja", "unsafe_buurt": "nee", "mark_safety": 8}
+            record_pulse(buurt=buurt, version=_pulse_version(), answers=answers)
+
+    without_canvass(8)
     page = client.get(url).content.decode()
     per_buurt = page[page.index('id="pulse-buurten"') :]
-    assert "Bloemenbuurt" in per_buurt and "<td>20</td>" in per_buurt  # 21 answers: released up to 20
+    assert "Bloemenbuurt" in per_buurt and "<td>10</td>" in per_buurt
+    without_canvass(2)  # the group without a canvass completes its first block
+    page = client.get(url).content.decode()
+    assert "<td>20</td>" in page[page.index('id="pulse-buurten"') :]
     per_canvass = page[page.index('id="pulse-canvasses"') : page.index('id="pulse-buurten"')]
     assert "<td>10</td>" in per_canvass  # the canvass itself still has 13: released up to 10
 
