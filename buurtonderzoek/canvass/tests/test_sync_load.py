@@ -115,6 +115,27 @@ def test_a_published_version_is_parsed_once_per_process_and_a_draft_every_time(f
 # What the batch lookups must not lose -------------------------------------------------------------
 
 
+def _store_between_lookup_and_write(
+    monkeypatch: pytest.MonkeyPatch, field: Field, visit: dict[str, Any], *, by: Any, outcome: str
+) -> None:
+    """A visit with the same UUID is stored after the sync's lookups ran and before its write."""
+    real_lookups = sync._lookups
+
+    def stored_meanwhile(user: Any, valid: Any) -> Any:
+        found = real_lookups(user, valid)
+        record_visit(
+            field.canvass,
+            by=by,
+            client_uuid=visit["client_uuid"],
+            address_id=visit["address"],
+            outcome=outcome,
+            visited_at=timezone.now() - timedelta(minutes=1),
+        )
+        return found
+
+    monkeypatch.setattr(sync, "_lookups", stored_meanwhile)
+
+
 @pytest.mark.django_db
 def test_a_retry_that_overtakes_the_original_between_lookup_and_write_is_a_duplicate(
     field: Field, monkeypatch: pytest.MonkeyPatch
@@ -122,21 +143,7 @@ def test_a_retry_that_overtakes_the_original_between_lookup_and_write_is_a_dupli
     """The lookup saw no visit with this UUID; by the time of the write the original has been stored
     (it was still on its way). The unique constraint catches it and the phone hears "duplicate"."""
     visit = field.visit()
-    real_lookups = sync._lookups
-
-    def original_arrives_meanwhile(user: Any, valid: Any) -> Any:
-        found = real_lookups(user, valid)
-        record_visit(
-            field.canvass,
-            by=field.world.bob,
-            client_uuid=visit["client_uuid"],
-            address_id=visit["address"],
-            outcome="niet_thuis",
-            visited_at=timezone.now() - timedelta(minutes=1),
-        )
-        return found
-
-    monkeypatch.setattr(sync, "_lookups", original_arrives_meanwhile)
+    _store_between_lookup_and_write(monkeypatch, field, visit, by=field.world.bob, outcome="niet_thuis")
     response = post(field.world.bob, [visit])
     assert statuses(response) == ["duplicate"]
     assert DoorVisit.objects.filter(client_uuid=visit["client_uuid"]).count() == 1
@@ -148,21 +155,7 @@ def test_a_uuid_taken_by_someone_else_between_lookup_and_write_is_refused(
     field: Field, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     visit = field.visit()
-    real_lookups = sync._lookups
-
-    def someone_else_first(user: Any, valid: Any) -> Any:
-        found = real_lookups(user, valid)
-        record_visit(
-            field.canvass,
-            by=field.world.alice,
-            client_uuid=visit["client_uuid"],
-            address_id=visit["address"],
-            outcome="briefje",
-            visited_at=timezone.now() - timedelta(minutes=1),
-        )
-        return found
-
-    monkeypatch.setattr(sync, "_lookups", someone_else_first)
+    _store_between_lookup_and_write(monkeypatch, field, visit, by=field.world.alice, outcome="briefje")
     response = post(field.world.bob, [visit])
     assert statuses(response) == ["rejected"]
     assert "client_uuid" in response.json()["results"][0]["problem"]["errors"]
