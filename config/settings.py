@@ -278,6 +278,7 @@ CERTIFICATE_GEMEENTE_SIGNATORY = envstr("CERTIFICATE_GEMEENTE_SIGNATORY", "")
 CERTIFICATE_POLICE_SIGNATORY = envstr("CERTIFICATE_POLICE_SIGNATORY", "")
 MEMBER_INACTIVE_DAYS = envint("MEMBER_INACTIVE_DAYS", 60)  # coordinator to-do: no visit or sign-in this long
 GRIP_REFRESH_MINUTES = envint("GRIP_REFRESH_MINUTES", 60)  # grip pages: recount the monthly figures when older
+ROUTE_OPTIMISE_SECONDS = envint("ROUTE_OPTIMISE_SECONDS", 5)  # OR-Tools budget per canvass, in the worker
 
 # Security (production values; `check --deploy` runs with DEBUG off in CI).
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", not DEBUG)

@@ -132,7 +132,7 @@ def plan_canvass(
 def optimise_seconds() -> float:
     """The optimiser's time budget: long enough to beat the heuristic on a few hundred doors, short
     enough that the coordinator waits for it (docs/performance.md, "Routes"). ROUTE_OPTIMISE_SECONDS."""
-    return float(getattr(settings, "ROUTE_OPTIMISE_SECONDS", 5.0))
+    return float(settings.ROUTE_OPTIMISE_SECONDS)
 
 
 def request_route_improvement(canvass: Canvass, *, by: Any) -> Canvass:
