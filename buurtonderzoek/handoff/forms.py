@@ -83,6 +83,17 @@ class OutcomeForm(forms.Form):
         label=_("Toelichting"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
+    def __init__(self, *args: Any, earlier_note: str = "", **kwargs: Any) -> None:
+        # The note explains the outcome recorded now and replaces the earlier one. It starts empty: filled in
+        # with the earlier note, an officer who clicks and types would add to old text without noticing.
+        # The earlier note is shown with the field, to copy from.
+        super().__init__(*args, **kwargs)
+        if earlier_note:
+            self.fields["note"].help_text = _(
+                "Eerdere toelichting: “%(note)s”. Wat u hier typt, komt daarvoor in de plaats. "
+                "Laat u dit veld leeg, dan vervalt de eerdere toelichting."
+            ) % {"note": earlier_note}
+
 
 class ThanksForm(forms.Form):
     to = forms.ChoiceField(label=_("Aan"))

@@ -351,10 +351,10 @@ def report_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
             "outcome_form": OutcomeForm(
                 initial={
                     "outcome": report.outcome,
-                    "note": report.outcome_note,
                     "usefulness": report.usefulness,
                     "helpful_parts": report.helpful_parts,
                 },
+                earlier_note=report.outcome_note,
                 prefix="outcome",
             ),
             "thanks_form": ThanksForm(people=people, prefix="thanks"),
