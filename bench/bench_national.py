@@ -295,9 +295,9 @@ def build(scale: float) -> None:
         execute(
             f"""
             INSERT INTO canvass_canvass (status, centre_x, centre_y, centre_lat, centre_lon, radius_m,
-                excluded_address_ids, door_count, planned_at, created_at, updated_at, incident_id)
+                excluded_address_ids, door_count, planned_at, created_at, updated_at, incident_id, improvement_note)
             SELECT 'done', i.x, i.y, i.lat, i.lon, 150, '[]', {DOORS}, i.created_at + interval '1 hour',
-                i.created_at + interval '1 hour', i.created_at + interval '1 hour', i.id
+                i.created_at + interval '1 hour', i.created_at + interval '1 hour', i.id, ''
             FROM incidents_incident i WHERE i.description = 'Landelijke simulatie' AND i.status = 'closed'
             """
         )
