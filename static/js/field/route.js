@@ -278,8 +278,15 @@ function buildOutcomes(selected) {
   );
 }
 
+/** "Kies eerst een uitkomst." shown or not; while shown it is read out with the outcome choices. */
+function showOutcomeError(shown) {
+  $("outcome-error").hidden = !shown;
+  if (shown) $("outcomes").setAttribute("aria-describedby", "outcome-error");
+  else $("outcomes").removeAttribute("aria-describedby");
+}
+
 function outcomeChanged(value) {
-  $("outcome-error").hidden = true;
+  showOutcomeError(false);
   const spoken = value === "gesproken";
   if (spoken && !form) ensureForm(current && current.entry ? current.entry.answers : {});
   $("questionnaire").hidden = !spoken || !form;
@@ -334,7 +341,7 @@ function openStop(stopId, entry = null, { push = true } = {}) {
   }
   problemBox.hidden = problems.length === 0;
   buildOutcomes(entry ? entry.outcome : null);
-  $("outcome-error").hidden = true;
+  showOutcomeError(false);
   $("questionnaire").hidden = true;
   $("no-questionnaire").hidden = true;
   if (entry && entry.outcome === "gesproken") outcomeChanged("gesproken");
@@ -373,7 +380,7 @@ function closeVisit() {
 async function save() {
   const checked = document.querySelector("input[name=outcome]:checked");
   if (!checked) {
-    $("outcome-error").hidden = false;
+    showOutcomeError(true);
     document.querySelector("input[name=outcome]").focus();
     return;
   }

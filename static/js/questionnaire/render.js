@@ -342,7 +342,9 @@ export function renderQuestionnaire(container, schema, options = {}) {
     const path = parts.join(".");
     const id = idFor(path);
     const wrapper = el("div", { class: "qf-question qf-type-repeat", "data-path": path });
-    const fieldset = el("fieldset", { class: "qf-fieldset" }, el("legend", { text: tr(q, "label") }));
+    // The group's hint and error are read out with it (the error is empty while hidden).
+    const describedBy = [q.hint ? `${id}-hint` : null, `${id}-error`].filter(Boolean).join(" ");
+    const fieldset = el("fieldset", { class: "qf-fieldset", "aria-describedby": describedBy }, el("legend", { text: tr(q, "label") }));
     if (q.hint) fieldset.append(el("p", { class: "qf-hint", id: `${id}-hint`, text: tr(q, "hint") }));
     const error = el("p", { class: "qf-error", id: `${id}-error`, hidden: true });
     const blocks = el("div", { class: "qf-blocks" });
@@ -362,7 +364,12 @@ export function renderQuestionnaire(container, schema, options = {}) {
         const blockPath = blockParts.join(".");
         const title = `${itemLabel} ${index + 1}`;
         const blockError = el("div", { class: "qf-error qf-block-error", id: `${idFor(blockPath)}-error`, hidden: true });
-        const block = el("fieldset", { class: "qf-block", "data-path": blockPath }, el("legend", { text: title }), blockError);
+        const block = el(
+          "fieldset",
+          { class: "qf-block", "data-path": blockPath, "aria-describedby": blockError.id },
+          el("legend", { text: title }),
+          blockError,
+        );
         nodes.set(blockPath, {
           wrapper: block,
           error: blockError,
