@@ -31,11 +31,12 @@ from buurtonderzoek.core.audit import record
 from buurtonderzoek.core.models import AuditAction
 from buurtonderzoek.jobs.actions import request_job
 from buurtonderzoek.jobs.models import Job
-from buurtonderzoek.monitor import aggregates, codes, indicators
+from buurtonderzoek.monitor import aggregates, codes, indicators, pulse_blocks
 from buurtonderzoek.monitor.models import (
     InvitationCode,
     PrintRun,
     PrintRunStatus,
+    PulseGroup,
     Response,
     ResponseStatus,
     Source,
@@ -527,7 +528,7 @@ def record_pulse(
         .first()
     )
     now = timezone.now()
-    return Response.objects.create(
+    response = Response(
         wave=wave,
         buurt=buurt,
         source=Source.PULSE,
@@ -539,6 +540,30 @@ def record_pulse(
         started_at=now,
         completed_at=now,
     )
+    with transaction.atomic():
+        place_pulse([response])
+        response.save()
+    return response
+
+
+def place_pulse(responses: list[Response]) -> None:
+    """Give new (unsaved) pulse answers their group and frozen positions (pulse_blocks.py).
+
+    Call inside the transaction that saves them: each group's row stays locked until then, so two
+    answers never get the same position, and a failed save gives none away.
+    """
+    for response in responses:
+        key = PulseGroup.key_of(response.canvass_id, response.buurt_id, response.wave_id)
+        PulseGroup.objects.get_or_create(
+            key=key,
+            defaults={"canvass_key": response.canvass_id, "buurt_id": response.buurt_id, "wave_id": response.wave_id},
+        )
+        group = PulseGroup.objects.select_for_update().get(key=key)
+        group.given, response.pulse_positions = pulse_blocks.place(
+            group.given, group.given_per_indicator, response.scores
+        )
+        group.save(update_fields=["given", "given_per_indicator"])
+        response.pulse_group, response.pulse_position = group, group.given
 
 
 def rescore_wave(wave: Wave) -> int:

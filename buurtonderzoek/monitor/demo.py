@@ -400,5 +400,7 @@ def _add_public_and_pulse(wave: Wave, profiles: dict[int, Profile], rng: random.
                     completed_at=when,
                 )
             )
-    Response.objects.bulk_create(rows)
+    with transaction.atomic():
+        actions.place_pulse([row for row in rows if row.source == Source.PULSE])
+        Response.objects.bulk_create(rows)
     aggregates.rebuild_cells(wave)

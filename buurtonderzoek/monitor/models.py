@@ -214,6 +214,35 @@ class ResponseQuerySet(models.QuerySet["Response"]):
         return self.filter(status=ResponseStatus.COMPLETED)
 
 
+class PulseGroup(models.Model):
+    """One disjoint group of safety-pulse answers (canvass x buurt x wave), as they were when answered.
+
+    Made with the group's first answer; its counters hand out each new answer's frozen positions
+    (pulse_blocks.py), under a row lock. The canvass is kept as a plain id, not a foreign key: when the
+    canvass is deleted the group, and so every block released from it, must stay exactly as it was.
+    The counters never go down, so a position freed by a deleted answer is never given again.
+    """
+
+    key = models.CharField(max_length=64, unique=True)  # "canvass:buurt:wave", "-" for none
+    canvass_key = models.PositiveBigIntegerField(null=True, blank=True)
+    buurt = models.ForeignKey(Buurt, on_delete=models.PROTECT, related_name="+")
+    # The group goes with its wave, as its answers do (Response.wave).
+    wave = models.ForeignKey(Wave, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    given = models.PositiveIntegerField(default=0)  # positions handed out to answers
+    given_per_indicator = models.JSONField(default=dict, blank=True)  # {indicator: positions handed out}
+
+    class Meta:
+        verbose_name = _("groep veiligheidspols")
+        verbose_name_plural = _("groepen veiligheidspols")
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.given}"
+
+    @staticmethod
+    def key_of(canvass_id: int | None, buurt_id: int, wave_id: int | None) -> str:
+        return ":".join("-" if part is None else str(part) for part in (canvass_id, buurt_id, wave_id))
+
+
 class Response(models.Model):
     """One household's answers. No name, address or IP address: only the buurt."""
 
@@ -236,6 +265,11 @@ class Response(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # Pulse answers only: their group and their frozen place in it, fixed when written (pulse_blocks.py):
+    # the position among the group's answers and, per indicator, among those with a value for it.
+    pulse_group = models.ForeignKey(PulseGroup, null=True, blank=True, on_delete=models.CASCADE, related_name="answers")
+    pulse_position = models.PositiveIntegerField(null=True, blank=True)
+    pulse_positions = models.JSONField(default=dict, blank=True)
     answers = models.JSONField(_("antwoorden"), default=dict, blank=True)
     # Indicator values derived from the answers when the response is completed (indicators.score):
     # 0/1 for proportions, a number for means. Statistics aggregate these, in SQL.
@@ -264,6 +298,11 @@ class Response(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(source=Source.PULSE) | Q(canvass__isnull=True), name="monitor_response_canvass_pulse"
+            ),
+            models.CheckConstraint(
+                condition=Q(source=Source.PULSE, pulse_group__isnull=False, pulse_position__isnull=False)
+                | (~Q(source=Source.PULSE) & Q(pulse_group__isnull=True, pulse_position__isnull=True)),
+                name="monitor_response_pulse_placed",
             ),
             models.CheckConstraint(
                 condition=Q(status=ResponseStatus.COMPLETED, completed_at__isnull=False)

@@ -9,18 +9,23 @@ gemeente totals), so "only in blocks of 10 per figure" would not be enough: buur
 today minus yesterday, could be about one resident. The rule therefore holds by construction:
 
 - The answers are split into disjoint groups: canvass x buurt x wave (no canvass and no wave are
-  groups of their own). A group releases only its first floor(n/10)*10 answers in id order, so its
-  released part only grows, by whole blocks of 10, and a released answer stays released.
-- Within those answers, per indicator, only the first floor(m/10)*10 answers that have a value for it
-  are released (an answer block where only one person answered the burglary question would
-  otherwise reveal that person's answer when the block is added).
+  groups of their own), fixed when the answer is written (`PulseGroup`), as is its position in the
+  group. Positions 1-10 are the first block, 11-20 the second, and so on; a block is released when
+  all 10 of its answers are there.
+- Per indicator the same, over the answers with a value for it (an answer block where only one
+  person answered the burglary question would otherwise reveal that person's answer when the block
+  is added); an indicator block counts only when its 10 answers are released.
 - Every figure anywhere (canvass overview, the gemeente pulse page, the wave results page, CSV, XLSX,
   PDF, effect dashboard) is a sum over released blocks (`pulse_blocks.released_scores`). The difference of any two
   releases, at any two moments, is then a union of whole blocks of at least 10 respondents.
 
-Known limit: deleting a canvass empties `Response.canvass`, which moves its answers into the "no
-canvass" group of their buurt and wave; erasing a response shifts its group's blocks. Both are rare
-administrative acts, not something a reader can trigger.
+Answers that disappear. Deleting a canvass (with its incident) keeps its answers in their groups:
+they leave the canvass panel, which goes, and still count, unchanged, for their buurt and wave. A
+deleted answer (or a deleted wave's answers) withdraws its blocks as a whole: the other 9 are not
+shown again, alone or with someone new (pulse_blocks.py), so releases before and after differ by
+whole blocks of 10. Closing a wave sends later answers to other groups; the wave's last unfinished
+block stays unreleased. The data-subject erasure and retention do not reach pulse answers at all:
+they carry no name, contact or address and no link to the visit they came from.
 """
 
 from __future__ import annotations
@@ -55,10 +60,10 @@ def canvass_pulse(canvass: Any) -> PulseSummary:
     rows = list(
         Response.objects.filter(canvass=canvass, source=Source.PULSE, status=ResponseStatus.COMPLETED)
         .order_by("pk")
-        .values_list("pk", "buurt_id", "wave_id", "version_id", "scores")
+        .values_list("pk", "pulse_group_id", "pulse_position", "pulse_positions", "scores", "version_id")
     )
-    released = released_scores((pk, (canvass.pk, buurt, wave), scores) for pk, buurt, wave, _v, scores in rows)
-    own = [(version, pk) for pk, _b, _w, version, _s in rows]
+    released = released_scores(row[:5] for row in rows)
+    own = [(row[5], row[0]) for row in rows]
     return _summary(own, released, _indicators({v for v, _pk in own}))
 
 
@@ -106,11 +111,12 @@ def gemeente_pulse(gemeente: Any) -> GemeentePulse:
             "version_id",
             "scores",
             "buurt__code",
-            "buurt_id",
-            "wave_id",
+            "pulse_group_id",
+            "pulse_position",
+            "pulse_positions",
         )
     )
-    released = released_scores((row[0], (row[1], row[8], row[9]), row[6]) for row in rows)
+    released = released_scores((row[0], row[8], row[9], row[10], row[6]) for row in rows)
     indicators = _indicators({row[5] for row in rows})
     per_canvass: dict[int, list[tuple[Any, ...]]] = {}
     per_buurt: dict[tuple[str, str], list[tuple[int, int]]] = {}

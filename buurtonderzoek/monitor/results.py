@@ -659,7 +659,7 @@ def load_results(
     )
     pulse_rows = Response.objects.filter(
         source=Source.PULSE, status=ResponseStatus.COMPLETED, buurt__gemeente=gemeente
-    ).values_list("pk", "canvass_id", "wave_id", "buurt_id", "scores")
+    ).values_list("pk", "pulse_group_id", "pulse_position", "pulse_positions", "scores", "wave_id", "buurt_id")
 
     # Indicators: the union over the versions the waves used, in report order.
     indicators: dict[str, Indicator] = {}
@@ -701,8 +701,8 @@ def load_results(
     # Only the released blocks of pulse answers (pulse_blocks.py): the same answers the canvass and
     # gemeente pulse pages show, so no figure here minus one there is about fewer than 10 people.
     pulse_list = list(pulse_rows)
-    released_pulse = released_scores((row[0], (row[1], row[3], row[2]), row[4]) for row in pulse_list)
-    for pk, _canvass, wave_id, buurt_id, _scores in pulse_list:
+    released_pulse = released_scores(row[:5] for row in pulse_list)
+    for pk, *_placed, wave_id, buurt_id in pulse_list:
         if pk not in released_pulse:
             continue
         count, raw_moments = pulse_raw[wave_id].get(buurt_id, (0, {}))
