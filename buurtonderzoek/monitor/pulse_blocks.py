@@ -27,7 +27,8 @@ from typing import Any
 from buurtonderzoek.monitor.statistics import MIN_CELL
 
 # One pulse answer as the release reads it: (id, group id, position, {indicator: position}, scores).
-PulseRow = tuple[int, int, int, dict[str, int], dict[str, Any]]
+# The database requires a group and a position of every pulse answer; unplaced, it is never released.
+PulseRow = tuple[int, int | None, int | None, dict[str, int], dict[str, Any]]
 
 
 def has_value(value: Any) -> bool:
@@ -60,24 +61,23 @@ def released_scores(answers: Iterable[PulseRow]) -> dict[int, dict[str, Any]]:
     answers are there). An answer missing from the result is not released at all; a released answer
     carries only the indicators whose block is released. See the module docstring.
     """
-    rows = list(answers)
-    whole = Counter((group, _block(position)) for _pk, group, position, _p, _s in rows)
-    released = {
-        pk: (group, positions, scores)
-        for pk, group, position, positions, scores in rows
-        if whole[(group, _block(position))] == MIN_CELL
-    }
-    per_indicator = Counter(
-        (group, key, _block(position))
-        for group, positions, scores in released.values()
-        for key, position in positions.items()
-        if has_value(scores.get(key))
-    )
+    placed = [
+        (pk, group, position, positions, scores)
+        for pk, group, position, positions, scores in answers
+        if position is not None
+    ]
+    whole = Counter((group, _block(position)) for _pk, group, position, _p, _s in placed)
+    released = [row for row in placed if whole[(row[1], _block(row[2]))] == MIN_CELL]
+    per_indicator: Counter[tuple[int | None, str, int]] = Counter()
+    for _pk, group, _position, positions, scores in released:
+        for key, position in positions.items():
+            if has_value(scores.get(key)):
+                per_indicator[(group, key, _block(position))] += 1
     return {
         pk: {
             key: scores[key]
             for key, position in positions.items()
             if has_value(scores.get(key)) and per_indicator[(group, key, _block(position))] == MIN_CELL
         }
-        for pk, (group, positions, scores) in released.items()
+        for pk, group, _position, positions, scores in released
     }

@@ -105,6 +105,7 @@ def _released_blocks(rows: dict[int, PulseRow], released: dict[int, dict[str, An
     blocks: dict[BlockId, set[int]] = defaultdict(set)
     for pk, scores in released.items():
         _pk, group_id, position, positions, _scores = rows[pk]
+        assert group_id is not None and position is not None
         blocks[(group_id, "respondents", (position - 1) // MIN_CELL)].add(pk)
         for key in scores:
             blocks[(group_id, key, (positions[key] - 1) // MIN_CELL)].add(pk)
@@ -186,7 +187,7 @@ class _Spec:
             return (self.answers[pk][0], key, (self.answers[pk][1][key] - 1) // MIN_CELL)
 
         whole = Counter(block(pk, "") for pk in self.live)
-        out = {pk: {} for pk in self.live if whole[block(pk, "")] == MIN_CELL}
+        out: dict[int, dict[str, Any]] = {pk: {} for pk in self.live if whole[block(pk, "")] == MIN_CELL}
         per_key = Counter(block(pk, key) for pk in out for key in self.answers[pk][1] if key)
         for pk, scores in out.items():
             for key in self.answers[pk][1]:
@@ -275,7 +276,7 @@ def pulse_world(mworld: MonitorWorld) -> _PulseWorld:
         canvasses[0],
         by=world.bob,
         client_uuid=uuid.uuid4(),
-        address_id=canvasses[0].stops.first().address_id,
+        address_id=canvasses[0].stops.earliest("pk").address_id,
         outcome=Outcome.GESPROKEN,
         visited_at=timezone.now(),
         answers=visit_answers(
@@ -342,7 +343,7 @@ def _check_every_output(pw: _PulseWorld, spec: _Spec) -> None:
                 n, mean = want.get(key, (0, None))
                 assert figure.n == n and not figure.suppressed, "wave results"
                 if n:
-                    assert round(figure.estimate.value, 9) == mean
+                    assert figure.estimate is not None and round(figure.estimate.value, 9) == mean
                 assert exported.get((pulse.wave.name, area.code, key)) == (n or None), "CSV"
 
 
