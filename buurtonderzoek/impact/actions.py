@@ -44,6 +44,8 @@ from buurtonderzoek.impact.models import (
     TriangleCheck,
     membership_partner,
 )
+from buurtonderzoek.jobs.actions import request_job
+from buurtonderzoek.jobs.models import Job
 from buurtonderzoek.places.models import Buurt, Gemeente, Wijk
 
 REMINDER_DAYS = 3  # commitments due within this many days get one reminder
@@ -130,6 +132,19 @@ def set_library_sharing(table: PartnerTable, *, by: Any, share: bool) -> None:
 
 
 # --- Proposing and shaping an action -------------------------------------------------------------
+
+
+def request_buurtbeeld(table: PartnerTable, *, by: Any) -> Job:
+    """The buurtbeeld of the table's area as PDF, made by the jobs app (the caller may see the table)."""
+    with transaction.atomic():
+        record(by, AuditAction.EXPORT, table, summary="Buurtbeeld (pdf) aangevraagd")
+        return request_job(
+            "impact.buurtbeeld",
+            by=by,
+            params={"table": table.pk},
+            title=_("Buurtbeeld voor %(name)s") % {"name": table.name},
+            back_url=reverse("impact:buurtbeeld", args=[table.pk]),
+        )
 
 
 def _check_area(table: PartnerTable, buurten: Sequence[Buurt]) -> None:

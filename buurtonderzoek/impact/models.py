@@ -399,35 +399,6 @@ class ProgressUpdate(AppendOnlyModel):
         return self.text[:40]
 
 
-class BuurtbeeldStatus(models.TextChoices):
-    QUEUED = "queued", _("in de wachtrij")
-    RUNNING = "running", _("wordt gemaakt")
-    DONE = "done", _("klaar")
-    FAILED = "failed", _("mislukt")
-
-
-class Buurtbeeld(models.Model):
-    """A PDF of the buurtbeeld of a table's area, made by a background task."""
-
-    table = models.ForeignKey(PartnerTable, on_delete=models.CASCADE, related_name="buurtbeelden")
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    requested_at = models.DateTimeField(_("aangevraagd"), auto_now_add=True)
-    status = models.CharField(
-        _("status"), max_length=10, choices=BuurtbeeldStatus.choices, default=BuurtbeeldStatus.QUEUED
-    )
-    progress = models.PositiveSmallIntegerField(_("voortgang"), default=0)
-    pdf = models.FileField(_("pdf"), upload_to="impact/", blank=True)
-    error = models.CharField(_("fout"), max_length=500, blank=True)
-
-    class Meta:
-        verbose_name = _("buurtbeeld")
-        verbose_name_plural = _("buurtbeelden")
-        ordering = ["-requested_at", "-id"]
-
-    def __str__(self) -> str:
-        return f"{self.table} · {self.requested_at:%Y-%m-%d}"
-
-
 def membership_partner(user: Any, gemeente: Gemeente) -> str | None:
     """The partner this user can speak for in this gemeente, by their membership (None: none)."""
     roles = set(

@@ -9,12 +9,17 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
+from django.http import Http404
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from buurtonderzoek.impact import buurtbeeld, effect
+from buurtonderzoek.impact.access import get_table_for_user
 from buurtonderzoek.impact.models import Action, PartnerTable
 from buurtonderzoek.impact.triangle import triangle_for
+from buurtonderzoek.jobs.kinds import PDF, Document, JobRefused, Progress
+from buurtonderzoek.jobs.models import Job
 
 
 def _pdf(html: str) -> bytes:
@@ -32,6 +37,15 @@ def buurtbeeld_pdf(table: PartnerTable, *, progress: Callable[[int], object] = l
     )
     progress(60)
     return _pdf(html)
+
+
+def buurtbeeld_document(job: Job, progress: Progress) -> Document:
+    """The background job's producer (jobs.kinds "impact.buurtbeeld"), for someone who may still see the table."""
+    try:
+        table = get_table_for_user(job.requested_by, int(job.params["table"]))
+    except Http404:
+        raise JobRefused(_("U kunt dit driehoeksoverleg niet (meer) bekijken.")) from None
+    return Document(buurtbeeld_pdf(table, progress=progress), f"buurtbeeld-{table.pk}.pdf", PDF)
 
 
 def action_report_pdf(action: Action) -> bytes:

@@ -1,6 +1,6 @@
-"""Background work for design voor impact (django-tasks; `manage.py db_worker` runs it).
+"""Background work for design voor impact (django-tasks; `manage.py db_worker` runs it). The buurtbeeld PDF
+is a download like any other and is made by the jobs app (kind "impact.buurtbeeld", `pdf.buurtbeeld_document`).
 
-- `make_buurtbeeld_pdf`: the buurtbeeld of a table's area as PDF, with progress on the `Buurtbeeld` row;
 - `make_action_report`: the evaluation report of an action as PDF, progress on the action;
 - `send_commitment_reminders_task`: reminders for commitments due soon (schedule it daily).
 """
@@ -15,33 +15,7 @@ from django_tasks import task
 
 from buurtonderzoek.core.audit import record
 from buurtonderzoek.core.models import AuditAction
-from buurtonderzoek.impact.models import Action, Buurtbeeld, BuurtbeeldStatus, PartnerTable
-
-
-def enqueue_buurtbeeld(table: PartnerTable, *, by: Any) -> Buurtbeeld:
-    with transaction.atomic():
-        job = Buurtbeeld.objects.create(table=table, requested_by=by)
-        record(by, AuditAction.EXPORT, table, summary="Buurtbeeld (pdf) aangevraagd")
-        transaction.on_commit(lambda: make_buurtbeeld_pdf.enqueue(job.pk))
-    return job
-
-
-@task()
-def make_buurtbeeld_pdf(job_id: int) -> int:
-    from buurtonderzoek.impact import pdf
-
-    job = Buurtbeeld.objects.select_related("table__gemeente", "table__wijk").get(pk=job_id)
-    Buurtbeeld.objects.filter(pk=job_id).update(status=BuurtbeeldStatus.RUNNING, progress=5)
-    try:
-        content = pdf.buurtbeeld_pdf(
-            job.table, progress=lambda p: Buurtbeeld.objects.filter(pk=job_id).update(progress=p)
-        )
-        job.pdf.save(f"buurtbeeld-{job.table_id}-{job_id}.pdf", ContentFile(content), save=False)
-        Buurtbeeld.objects.filter(pk=job_id).update(pdf=job.pdf.name, status=BuurtbeeldStatus.DONE, progress=100)
-    except Exception as exc:
-        Buurtbeeld.objects.filter(pk=job_id).update(status=BuurtbeeldStatus.FAILED, error=str(exc)[:500])
-        raise
-    return len(content)
+from buurtonderzoek.impact.models import Action
 
 
 def enqueue_action_report(action: Action, *, by: Any) -> None:

@@ -10,7 +10,6 @@ urlpatterns = [
     path("overleg/<int:pk>/delen/", views.table_sharing, name="table_sharing"),
     path("overleg/<int:pk>/actie/", views.action_create, name="action_create"),
     path("overleg/<int:pk>/buurtbeeld/", views.buurtbeeld_view, name="buurtbeeld"),
-    path("overleg/<int:pk>/buurtbeeld/<int:job>/", views.buurtbeeld_job, name="buurtbeeld_job"),
     path("actie/<int:pk>/", views.action_detail, name="action_detail"),
     path("actie/<int:pk>/toets/", views.action_check, name="action_check"),
     path("actie/<int:pk>/status/", views.action_transition, name="action_transition"),

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.db.models.fields.files import FieldFile
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -33,8 +33,6 @@ from buurtonderzoek.impact.models import (
     PROCESS_METRICS,
     Action,
     ActionStatus,
-    Buurtbeeld,
-    BuurtbeeldStatus,
     PartnerTable,
     gemeenten_of,
     membership_partner,
@@ -308,24 +306,10 @@ def action_report(request: HttpRequest, pk: int) -> HttpResponse:
 def buurtbeeld_view(request: HttpRequest, pk: int) -> HttpResponse:
     table = get_table_for_user(request.user, pk)
     if request.method == "POST":
-        from buurtonderzoek.impact.tasks import enqueue_buurtbeeld
-
-        job = enqueue_buurtbeeld(table, by=request.user)
-        return redirect("impact:buurtbeeld_job", pk=table.pk, job=job.pk)
+        job = actions.request_buurtbeeld(table, by=request.user)
+        return redirect("jobs:detail", pk=job.pk)
     picture = buurtbeeld.build(table)
     return render(request, "impact/buurtbeeld.html", {"table": table, "picture": picture})
-
-
-@role_required(*PARTNER_ROLES)
-def buurtbeeld_job(request: HttpRequest, pk: int, job: int) -> HttpResponse:
-    table = get_table_for_user(request.user, pk)
-    row = get_object_or_404(Buurtbeeld, pk=job, table=table)
-    if request.GET.get("download"):
-        if row.status != BuurtbeeldStatus.DONE or not row.pdf:
-            raise Http404("Nog niet klaar.")
-        return _pdf_download(row.pdf, f"buurtbeeld-{table.pk}.pdf")
-    template = "impact/_buurtbeeld_progress.html" if request.htmx else "impact/buurtbeeld_job.html"  # type: ignore[attr-defined]
-    return render(request, template, {"table": table, "job": row})
 
 
 @role_required(*PARTNER_ROLES)

@@ -65,6 +65,7 @@ KINDS: dict[str, Kind] = {
     "canvass.walking_lists": Kind(
         _("alle looplijsten"), "buurtonderzoek.canvass.pdf.walking_lists_document", keep_days=7
     ),
+    "impact.buurtbeeld": Kind(_("buurtbeeld (pdf)"), "buurtonderzoek.impact.pdf.buurtbeeld_document"),
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from datetime import timedelta
 from typing import Any
 
@@ -10,8 +11,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from buurtonderzoek.impact.models import Buurtbeeld, BuurtbeeldStatus
 from buurtonderzoek.impact.tests.conftest import ImpactWorld, StoreWave, propose
+from buurtonderzoek.jobs.models import Job, JobStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -43,21 +44,51 @@ def test_the_buurtbeeld_shows_monitor_figures_activity_and_team_health(
     assert "Buurtpreventie Noord" in body and "bezochte deuren" in body
 
 
-def test_the_buurtbeeld_pdf_is_made_by_a_task_and_downloaded(
+def test_the_buurtbeeld_pdf_is_made_by_a_job_and_downloaded_only_by_who_asked(
     client: Client, iw: ImpactWorld, store_wave: StoreWave, django_capture_on_commit_callbacks: Any
 ) -> None:
     _two_waves(iw, store_wave)
     client.force_login(iw.world.alice)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("impact:buurtbeeld", args=[iw.table.pk]))
-    job = Buurtbeeld.objects.get()
-    assert response["Location"] == reverse("impact:buurtbeeld_job", args=[iw.table.pk, job.pk])
+    job = Job.objects.get(kind="impact.buurtbeeld")
+    assert response["Location"] == reverse("jobs:detail", args=[job.pk])
+    assert job.params == {"table": iw.table.pk} and job.requested_by == iw.world.alice
     # The tests run tasks immediately (pyproject's TASKS_BACKEND); in production a worker does.
-    assert job.status == BuurtbeeldStatus.DONE and job.progress == 100
+    job.refresh_from_db()
+    assert job.status == JobStatus.DONE and job.progress == 100
     page = client.get(response["Location"]).content.decode()
-    assert "buurtbeeld-link" in page
-    pdf = client.get(response["Location"], {"download": "1"})
-    assert pdf.content[:5] == b"%PDF-" and pdf["Content-Type"] == "application/pdf"
+    assert reverse("impact:buurtbeeld", args=[iw.table.pk]) in page  # back to the buurtbeeld
+    pdf = client.get(reverse("jobs:download", args=[job.pk]))
+    content = b"".join(pdf.streaming_content)  # type: ignore[attr-defined]
+    assert content[:5] == b"%PDF-" and pdf["Content-Type"] == "application/pdf"
+    assert "Buurt 1" in _pdf_text(content)
+    # Another partner of the same table sees the buurtbeeld, but not this person's file.
+    client.force_login(iw.world.gert)
+    assert client.get(reverse("impact:buurtbeeld", args=[iw.table.pk])).status_code == 200
+    assert client.get(reverse("jobs:download", args=[job.pk])).status_code == 404
+
+
+def test_the_buurtbeeld_job_is_refused_when_the_table_is_no_longer_visible(
+    iw: ImpactWorld, store_wave: StoreWave, django_capture_on_commit_callbacks: Any
+) -> None:
+    from buurtonderzoek.accounts.models import Membership
+    from buurtonderzoek.impact.actions import request_buurtbeeld
+
+    _two_waves(iw, store_wave)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        job = request_buurtbeeld(iw.table, by=iw.world.alice)
+    Membership.objects.filter(user=iw.world.alice).delete()  # she left the team before the worker ran
+    for callback in callbacks:
+        callback()
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED and not job.file
+    assert job.error == "U kunt dit driehoeksoverleg niet (meer) bekijken."
+
+
+def _pdf_text(content: bytes) -> str:
+    command = ["/usr/bin/pdftotext", "-", "-"]
+    return subprocess.run(command, input=content, capture_output=True, check=True).stdout.decode()  # noqa: S603
 
 
 def test_the_evaluation_report_pdf(client: Client, iw: ImpactWorld, django_capture_on_commit_callbacks: Any) -> None:
