@@ -400,8 +400,8 @@ def claim_code(text: str, *, today: date | None = None) -> Response:
     if code is None:
         raise CodeRejected(
             _(
-                "Dit is geen geldige code. Een code heeft 12 tekens: hoofdletters en de cijfers 2 tot en met 9, "
-                "zoals op uw brief (bijvoorbeeld ABCD-EFGH-JKMN)."
+                "Deze code kennen we niet in deze vorm. Een code heeft 12 tekens: hoofdletters en de cijfers 2 tot "
+                "en met 9. Typ de code over zoals hij op uw brief staat (bijvoorbeeld ABCD-EFGH-JKMN)."
             )
         )
     with transaction.atomic():

@@ -163,8 +163,8 @@ class CodeForm(forms.Form):
         if code is None:
             raise forms.ValidationError(
                 _(
-                    "Dit is geen geldige code. Een code heeft 12 tekens: hoofdletters en de cijfers 2 tot en met 9, "
-                    "zoals op uw brief."
+                    "Deze code kennen we niet in deze vorm. Een code heeft 12 tekens: hoofdletters en de cijfers 2 "
+                    "tot en met 9. Typ de code over zoals hij op uw brief staat."
                 )
             )
         return code

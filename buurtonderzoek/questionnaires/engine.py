@@ -758,9 +758,9 @@ def _value_errors(q: Question, value: Any) -> list[str]:
             or not _is_number(value["min"])
             or not _is_number(value["max"])
         ):
-            return [_("Vul een ondergrens en een bovengrens in.")]
+            return [_("Vul twee getallen in: van en tot en met.")]
         if value["min"] > value["max"]:
-            return [_("De ondergrens mag niet hoger zijn dan de bovengrens.")]
+            return [_("Het getal bij 'van' is hoger dan bij 'tot en met'. Pas een van de twee aan.")]
         return _number_errors(value["min"], q) or _number_errors(value["max"], q)
     elif q.type == "time":
         if not isinstance(value, str) or not TIME_RE.fullmatch(value):
@@ -847,7 +847,7 @@ def _walk_questions(
             continue
         messages = _value_errors(q, value)
         if not messages and q.constraint is not None and not truthy(_eval(q.constraint, scopes, context, value)):
-            messages = [q.constraint_message or _("Dit antwoord is niet geldig.")]
+            messages = [q.constraint_message or _("Dit antwoord past niet bij de vraag. Pas het aan.")]
         if not messages and q.type == "text" and result.origin_labels_everywhere and not in_person:
             messages = [profiling.origin_label_message(label) for label in profiling.find_origin_labels(value)]
         _add(result.errors, path, messages)
@@ -861,7 +861,7 @@ def required_message(q: Question) -> str:
         "scale": _("Kies een antwoord."),
         "multiple": _("Kies minstens één antwoord."),
         "number": _("Vul een getal in."),
-        "range": _("Vul een ondergrens en een bovengrens in."),
+        "range": _("Vul twee getallen in: van en tot en met."),
         "time": _("Vul een tijd in, bijvoorbeeld 21:30."),
         "date": _("Vul een datum in, bijvoorbeeld 2026-03-01."),
         "point": _("Kies een punt op de kaart."),
@@ -888,7 +888,8 @@ def _walk_repeat(
     elif q.min_count is not None and len(value) < q.min_count:
         _add(result.errors, path, [_("Voeg er minstens %(min)s toe.") % {"min": format_number(q.min_count)}])
     if q.max_count is not None and len(value) > q.max_count:
-        _add(result.errors, path, [_("Er zijn hoogstens %(max)s toegestaan.") % {"max": format_number(q.max_count)}])
+        too_many = _("Haal er een paar weg: er mogen er hoogstens %(max)s zijn.")
+        _add(result.errors, path, [too_many % {"max": format_number(q.max_count)}])
     blocks: list[Any] = []
     for index, item in enumerate(value):
         item_path = f"{path}.{index}"

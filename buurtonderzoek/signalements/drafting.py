@@ -122,7 +122,7 @@ def _person_description(values: Mapping[str, Any], labels: Mapping[str, Any]) ->
             clothes.append(show(key))
     lines = []
     if basics:
-        lines.append(_("Signalement: %(basics)s.") % {"basics": ", ".join(basics)})
+        lines.append(_("Beschrijving: %(basics)s.") % {"basics": ", ".join(basics)})
     if clothes:
         lines.append(_("Kleding: %(clothes)s.") % {"clothes": "; ".join(c.strip() for c in clothes if c.strip())})
     marks = [show(k) for k in ("marks", "notable_features", "gait") if show(k)]

@@ -51,8 +51,22 @@ class WithdrawForm(forms.Form):
 
 
 class SubscribeForm(forms.Form):
-    email = forms.EmailField(label=_("Uw e-mailadres"), max_length=254)
-    area = forms.ChoiceField(label=_("Waarvoor wilt u oproepen krijgen?"), widget=forms.RadioSelect)
+    email = forms.EmailField(
+        label=_("Uw e-mailadres"),
+        max_length=254,
+        error_messages={
+            "required": _("Vul uw e-mailadres in."),
+            "invalid": _("Vul een geldig e-mailadres in, zoals naam@voorbeeld.nl."),
+        },
+    )
+    area = forms.ChoiceField(
+        label=_("Waarvoor wilt u oproepen krijgen?"),
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Kies of u oproepen wilt krijgen voor uw buurt of voor de hele gemeente."),
+            "invalid_choice": _("Kies een van de twee mogelijkheden: uw buurt of de hele gemeente."),
+        },
+    )
     # Left empty by people; robots fill in every field.
     website = honeypot_field()
 

@@ -134,7 +134,7 @@ def test_an_invalid_invitation_shows_dutch_errors(client: Client, world: World) 
     url = reverse("team_invite", args=[world.team.pk])
     client.force_login(world.alice)
     page = client.post(url, {"email": "geen-adres", "role": Role.VOLUNTEER}).content.decode()
-    assert "Voer een geldig e-mailadres in." in page
+    assert "Vul een geldig e-mailadres in, zoals naam@voorbeeld.nl." in page
     assert 'aria-invalid="true"' in page
     page = client.post(url, {"email": "bob@example.nl", "role": Role.VOLUNTEER}).content.decode()
     assert "bob@example.nl is al lid van dit team." in page

@@ -82,7 +82,7 @@ def test_the_phone_refuses_an_impossible_length_as_the_server_does(context: Brow
     height.get_by_label("van", exact=True).press_sequentially("180")
     height.get_by_label("tot en met", exact=True).press_sequentially("170")
     page.locator("#save-visit").click()
-    expect(error).to_have_text("De ondergrens mag niet hoger zijn dan de bovengrens.")
+    expect(error).to_have_text("Het getal bij 'van' is hoger dan bij 'tot en met'. Pas een van de twee aan.")
     expect(page.locator("#visit-view")).to_be_visible()  # not saved
 
     upper = height.get_by_label("tot en met", exact=True)

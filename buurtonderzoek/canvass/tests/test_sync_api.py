@@ -153,7 +153,7 @@ def test_it_explains_missing_and_malformed_fields_per_field(field: Field) -> Non
     assert first["status"] == "rejected"
     assert first["client_uuid"] == "geen-uuid"
     assert set(first["problem"]["errors"]) >= {"client_uuid", "canvass", "address", "visited_at"}
-    assert first["problem"]["errors"]["canvass"] == ["Dit veld is vereist."]
+    assert first["problem"]["errors"]["canvass"] == ["Vul dit in of kies een antwoord."]
     assert second["status"] == "rejected"
 
 

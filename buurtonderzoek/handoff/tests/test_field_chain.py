@@ -46,10 +46,10 @@ def field(world: World, incident: Incident) -> Field:
 @pytest.mark.parametrize(
     ("height", "message"),
     [
-        ({"min": 180, "max": 170}, "De ondergrens mag niet hoger zijn dan de bovengrens."),
+        ({"min": 180, "max": 170}, "Het getal bij 'van' is hoger dan bij 'tot en met'. Pas een van de twee aan."),
         ({"min": 170, "max": 240}, "Vul een getal van hoogstens 230 in."),
         ({"min": 90, "max": 170}, "Vul een getal van minstens 100 in."),
-        ({"min": 170}, "Vul een ondergrens en een bovengrens in."),
+        ({"min": 170}, "Vul twee getallen in: van en tot en met."),
     ],
 )
 def test_the_server_refuses_an_impossible_length_with_the_phones_message(

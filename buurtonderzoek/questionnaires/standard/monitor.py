@@ -76,6 +76,13 @@ COHESION = [
     ),
 ]
 COHESION_INDICATOR = "cohesion_vm2021"
+# The statements keep the CBS wording; a word above B1 level (docs/taal.md) is explained in a help text.
+COHESION_HINTS: dict[str, tuple[str, str]] = {
+    "togetherness": (
+        "Saamhorigheid: het gevoel dat de mensen in de buurt bij elkaar horen.",
+        "Togetherness: the feeling that the people in the neighbourhood belong together.",
+    ),
+}
 # Age bands as in the CBS kerncijfers (weighting.AGE_BANDS) and sex as CBS counts it; both optional.
 AGE_GROUPS: list[Choice] = [
     ("15_24", "15 tot 25 jaar", "15 to 24 years"),
@@ -216,6 +223,11 @@ def schema() -> dict[str, Any]:
                         min=1,
                         max=5,
                         choices=AGREEMENT,
+                        **(
+                            {"hint": COHESION_HINTS[key][0], "en_hint": COHESION_HINTS[key][1]}
+                            if key in COHESION_HINTS
+                            else {}
+                        ),
                         meta={
                             "indicator": COHESION_INDICATOR,
                             "kind": "scale",

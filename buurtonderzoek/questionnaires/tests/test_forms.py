@@ -89,7 +89,7 @@ def test_it_puts_engine_messages_on_the_fields():
     form = section_form_class(SCHEMA, "marks")(data={"mark": "", "height_0": "180", "height_1": "170"})
     assert not form.is_valid()
     assert form.errors["mark"] == ["Kies een antwoord."]
-    assert "ondergrens" in form.errors["height"][0]
+    assert "hoger dan bij" in form.errors["height"][0]
 
 
 def test_required_questions_say_so_to_the_eye_and_the_screen_reader():

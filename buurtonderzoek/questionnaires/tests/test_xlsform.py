@@ -212,7 +212,7 @@ def test_it_imports_a_form_made_in_kobo():
     )
     assert "start" not in schema.questions
     assert engine.validate(schema, {"seen": "ja", "what": "x", "count": 25}) == {
-        "count": ["Dit antwoord is niet geldig."]
+        "count": ["Dit antwoord past niet bij de vraag. Pas het aan."]
     }
 
 

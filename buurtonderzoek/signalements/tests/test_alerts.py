@@ -296,7 +296,7 @@ def test_approval_checks_the_text_again_so_a_house_number_never_goes_out(
 
 def test_person_alert_text_keeps_behaviour_before_appearance(world: World, canvass_setup: CanvassSetup) -> None:
     text = compose(world, canvass_setup).text
-    assert text.index("Wat de persoon deed") < text.index("Signalement:")
+    assert text.index("Wat de persoon deed") < text.index("Beschrijving:")
 
 
 def test_a_vehicle_alert_names_the_best_kenteken_reading(world: World, canvass_setup: CanvassSetup) -> None:

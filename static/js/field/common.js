@@ -101,8 +101,8 @@ export class SyncBar {
       this.setState(
         "rejected",
         tn(
-          "%(n)s bezoek moet worden aangepast voordat het verstuurd kan worden.",
-          "%(n)s bezoeken moeten worden aangepast voordat ze verstuurd kunnen worden.",
+          "Pas %(n)s bezoek aan. Daarna kan de app het versturen.",
+          "Pas %(n)s bezoeken aan. Daarna kan de app ze versturen.",
           rejected,
         ),
       );

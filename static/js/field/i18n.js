@@ -26,21 +26,21 @@ const EN = {
     "No connection. Your visits are safe on this phone and will be sent as soon as there is a connection again.",
   "Versturen lukte niet (fout %(status)s). Uw bezoeken blijven bewaard; probeer het later opnieuw.":
     "Sending failed (error %(status)s). Your visits are kept; try again later.",
-  "%(n)s bezoek moet worden aangepast voordat het verstuurd kan worden.":
-    "%(n)s visit needs to be corrected before it can be sent.",
-  "%(n)s bezoeken moeten worden aangepast voordat ze verstuurd kunnen worden.":
-    "%(n)s visits need to be corrected before they can be sent.",
+  "Pas %(n)s bezoek aan. Daarna kan de app het versturen.":
+    "Correct %(n)s visit. Then the app can send it.",
+  "Pas %(n)s bezoeken aan. Daarna kan de app ze versturen.":
+    "Correct %(n)s visits. Then the app can send them.",
   "Tijdstip van het bezoek": "Time of the visit",
   "Versie van de vragenlijst": "Questionnaire version",
   "Opgeslagen op deze telefoon.": "Saved on this phone.",
-  "Opslaan lukte niet op deze telefoon: %(error)s": "Could not save on this phone: %(error)s",
-  "Deze route is niet (meer) van u, of bestaat niet meer.": "This route is not (or no longer) yours, or no longer exists.",
-  "U mag op deze route geen bezoeken vastleggen.": "You may not record visits on this route.",
+  "Opslaan lukte niet op deze telefoon (%(error)s). Probeer het opnieuw. Lukt het weer niet? Schrijf het bezoek op papier.": "Could not save on this phone (%(error)s). Try again. Still not working? Write the visit down on paper.",
+  "Deze route is niet (meer) voor u. Kies een andere route, of vraag het uw coördinator.": "This route is not (or no longer) yours. Choose another route, or ask your coordinator.",
+  "U kunt op deze route geen bezoeken opslaan. Vraag uw coördinator om u aan de route toe te voegen.": "You cannot save visits on this route. Ask your coordinator to add you to the route.",
   "Deze route is nog niet op deze telefoon bewaard. Open hem één keer met verbinding.":
     "This route has not been stored on this phone yet. Open it once with a connection.",
   "Gegevens van %(time)s (zonder verbinding).": "Data from %(time)s (offline).",
-  "Dit buurtonderzoek is gesloten; nieuwe bezoeken worden niet meer aangenomen.":
-    "This canvass is closed; new visits are no longer accepted.",
+  "Dit buurtonderzoek is gesloten. U kunt geen nieuwe bezoeken meer opslaan. Ga terug naar uw routes.":
+    "This canvass is closed. You can no longer save new visits. Go back to your routes.",
   "De kaart is nu niet beschikbaar. Loop de adressen hieronder in volgorde.":
     "The map is not available right now. Walk the addresses below in order.",
   "Eerder: %(list)s": "Earlier: %(list)s",

@@ -81,11 +81,11 @@ async function loadRoute() {
     return false;
   }
   if (response.status === 403) {
-    showMessage(t("U mag op deze route geen bezoeken vastleggen."));
+    showMessage(t("U kunt op deze route geen bezoeken opslaan. Vraag uw coördinator om u aan de route toe te voegen."));
     return false;
   }
   if (response.status === 404) {
-    showMessage(t("Deze route is niet (meer) van u, of bestaat niet meer."));
+    showMessage(t("Deze route is niet (meer) voor u. Kies een andere route, of vraag het uw coördinator."));
     return false;
   }
   if (!response.ok) return false;
@@ -132,7 +132,7 @@ function render() {
   $("route-title").textContent = route.name;
   document.title = `${route.name} · ${document.title.split(" · ").pop()}`;
   $("route-incident").textContent = `${route.incident.type_label} · ${route.incident.location}`;
-  if (!route.open) showMessage(t("Dit buurtonderzoek is gesloten; nieuwe bezoeken worden niet meer aangenomen."));
+  if (!route.open) showMessage(t("Dit buurtonderzoek is gesloten. U kunt geen nieuwe bezoeken meer opslaan. Ga terug naar uw routes."));
   renderStops();
   renderOutbox();
   if (map) map.update(route.stops, stateOf);
@@ -418,7 +418,7 @@ async function save() {
   try {
     await putVisit(entry);
   } catch (error) {
-    showMessage(t("Opslaan lukte niet op deze telefoon: %(error)s", { error: String(error && error.message ? error.message : error) }));
+    showMessage(t("Opslaan lukte niet op deze telefoon (%(error)s). Probeer het opnieuw. Lukt het weer niet? Schrijf het bezoek op papier.", { error: String(error && error.message ? error.message : error) }));
     return;
   }
   const ms = performance.now() - started;

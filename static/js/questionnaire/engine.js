@@ -50,16 +50,16 @@ const MESSAGES = {
     "Vul een heel getal in.": "Enter a whole number.",
     "Vul een getal van minstens %(min)s in.": "Enter a number of at least %(min)s.",
     "Vul een getal van hoogstens %(max)s in.": "Enter a number of at most %(max)s.",
-    "Vul een ondergrens en een bovengrens in.": "Enter a lower and an upper bound.",
-    "De ondergrens mag niet hoger zijn dan de bovengrens.": "The lower bound may not be higher than the upper bound.",
+    "Vul twee getallen in: van en tot en met.": "Enter two numbers: from and up to.",
+    "Het getal bij 'van' is hoger dan bij 'tot en met'. Pas een van de twee aan.": "The 'from' number is higher than the 'up to' number. Change one of the two.",
     "Vul een tijd in als UU:MM, bijvoorbeeld 21:30.": "Enter a time as HH:MM, for example 21:30.",
     "Vul een geldige datum in als JJJJ-MM-DD.": "Enter a valid date as YYYY-MM-DD.",
     "Kies een punt op de kaart.": "Choose a point on the map.",
     "Ongeldige lijst.": "Invalid list.",
     "Voeg er minstens %(min)s toe.": "Add at least %(min)s.",
-    "Er zijn hoogstens %(max)s toegestaan.": "At most %(max)s are allowed.",
+    "Haal er een paar weg: er mogen er hoogstens %(max)s zijn.": "Remove some: there may be at most %(max)s.",
     "Ongeldig blok.": "Invalid block.",
-    "Dit antwoord is niet geldig.": "This answer is not valid.",
+    "Dit antwoord past niet bij de vraag. Pas het aan.": "This answer does not fit the question. Change it.",
     "De antwoorden moeten een JSON-object zijn.": "The answers must be a JSON object.",
   },
 };
@@ -309,9 +309,9 @@ function valueErrors(q, value) {
         !isNumber(value.min) ||
         !isNumber(value.max)
       ) {
-        return [t("Vul een ondergrens en een bovengrens in.")];
+        return [t("Vul twee getallen in: van en tot en met.")];
       }
-      if (value.min > value.max) return [t("De ondergrens mag niet hoger zijn dan de bovengrens.")];
+      if (value.min > value.max) return [t("Het getal bij 'van' is hoger dan bij 'tot en met'. Pas een van de twee aan.")];
       const low = numberErrors(value.min, q, q.integer === true);
       return low.length ? low : numberErrors(value.max, q, q.integer === true);
     }
@@ -364,7 +364,7 @@ const REQUIRED_MESSAGES = {
   scale: "Kies een antwoord.",
   multiple: "Kies minstens één antwoord.",
   number: "Vul een getal in.",
-  range: "Vul een ondergrens en een bovengrens in.",
+  range: "Vul twee getallen in: van en tot en met.",
   time: "Vul een tijd in, bijvoorbeeld 21:30.",
   date: "Vul een datum in, bijvoorbeeld 2026-03-01.",
   point: "Kies een punt op de kaart.",
@@ -398,7 +398,7 @@ function walkQuestions(questions, raw, outer, context, prefix, result, out, inPe
     }
     let messages = valueErrors(q, value);
     if (!messages.length && q.constraint !== null && q.constraint !== undefined && !truthy(evalExpr(q.constraint, scopes, context, value))) {
-      messages = [q.constraint_message || t("Dit antwoord is niet geldig.")];
+      messages = [q.constraint_message || t("Dit antwoord past niet bij de vraag. Pas het aan.")];
     }
     if (!messages.length && q.type === "text" && result.originLabelsEverywhere && !inPerson) {
       messages = findOriginLabels(value).map(originLabelMessage);
@@ -417,7 +417,7 @@ function walkRepeat(q, value, scopes, context, path, result, inPerson) {
     add(result.errors, path, [t("Voeg er minstens %(min)s toe.", { min: formatNumber(q.min_count) })]);
   }
   if (Number.isInteger(q.max_count) && value.length > q.max_count) {
-    add(result.errors, path, [t("Er zijn hoogstens %(max)s toegestaan.", { max: formatNumber(q.max_count) })]);
+    add(result.errors, path, [t("Haal er een paar weg: er mogen er hoogstens %(max)s zijn.", { max: formatNumber(q.max_count) })]);
   }
   const blocks = [];
   value.forEach((item, index) => {
