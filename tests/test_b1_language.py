@@ -111,7 +111,7 @@ class _Text(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = dict(attrs)
         classes = (values.get("class") or "").split()
-        skipped = tag in SKIP_TAGS or values.get("lang", "nl").split("-")[0] != "nl"
+        skipped = tag in SKIP_TAGS or (values.get("lang") or "nl").split("-")[0] != "nl"
         is_error = (tag == "li" and self._within("errorlist")) or "message-error" in classes
         # Read out, not shown: "Fout:" before an error message belongs to the page, not to the message.
         self._hidden_label = "visually-hidden" in classes
@@ -181,6 +181,13 @@ class Reading:
             self.problems += vague_error(message, where)
         if errors:
             assert parser.errors, f"{where}: expected error messages, found none"
+
+
+def test_the_writers_guide_lists_the_same_words_as_the_test() -> None:
+    """docs/taal.md shows writers the table the test uses: same hard words, same plain words."""
+    guide = (ROOT / "docs" / "taal.md").read_text(encoding="utf-8")
+    rows = dict(re.findall(r"^\| ([^|]+?)…? \| ([^|]+) \|$", guide, flags=re.MULTILINE))
+    assert {word.hard: word.plain for word in WORDS} == {k: v for k, v in rows.items() if k not in ("moeilijk", "---")}
 
 
 # The field app's texts -----------------------------------------------------------------------------------

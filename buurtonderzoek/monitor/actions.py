@@ -65,7 +65,7 @@ class WaveClosed(ResponseClosed):
 
 class ResponseIncomplete(ValidationError):
     def __init__(self, errors: Mapping[str, list[str]]) -> None:
-        super().__init__(_("Nog niet alle verplichte vragen zijn beantwoord."))
+        super().__init__(_("Nog niet alle vragen die moeten, hebben een antwoord. Vul ze eerst in."))
         self.answer_errors = dict(errors)
 
 

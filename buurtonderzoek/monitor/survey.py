@@ -207,7 +207,9 @@ def _finish(request: HttpRequest, response: Response) -> HttpResponse:
         schema = response.version.parsed
         first_path = next(iter(error.answer_errors))
         section_id = schema.section_of.get(first_path.split(".", 1)[0], "")
-        messages.error(request, _("Een paar verplichte vragen zijn nog niet beantwoord."))
+        messages.error(
+            request, _("Een paar vragen hebben nog geen antwoord. Vul ze in op deze pagina en ga dan verder.")
+        )
         return redirect(f"{request.path}?stap={section_id}")
     except actions.WaveClosed as error:
         _forget(request)

@@ -36,8 +36,8 @@ const EN = {
   "Opslaan lukte niet op deze telefoon (%(error)s). Probeer het opnieuw. Lukt het weer niet? Schrijf het bezoek op papier.": "Could not save on this phone (%(error)s). Try again. Still not working? Write the visit down on paper.",
   "Deze route is niet (meer) voor u. Kies een andere route, of vraag het uw coördinator.": "This route is not (or no longer) yours. Choose another route, or ask your coordinator.",
   "U kunt op deze route geen bezoeken opslaan. Vraag uw coördinator om u aan de route toe te voegen.": "You cannot save visits on this route. Ask your coordinator to add you to the route.",
-  "Deze route is nog niet op deze telefoon bewaard. Open hem één keer met verbinding.":
-    "This route has not been stored on this phone yet. Open it once with a connection.",
+  "Deze route staat nog niet op deze telefoon. Open hem één keer als u internet heeft.":
+    "This route is not on this phone yet. Open it once while you have internet.",
   "Gegevens van %(time)s (zonder verbinding).": "Data from %(time)s (offline).",
   "Dit buurtonderzoek is gesloten. U kunt geen nieuwe bezoeken meer opslaan. Ga terug naar uw routes.":
     "This canvass is closed. You can no longer save new visits. Go back to your routes.",

@@ -475,7 +475,7 @@ async function start() {
   if (fresh) render();
   if (!route) {
     $("stops-loading").hidden = true;
-    showMessage(t("Deze route is nog niet op deze telefoon bewaard. Open hem één keer met verbinding."));
+    showMessage(t("Deze route staat nog niet op deze telefoon. Open hem één keer als u internet heeft."));
   } else if (!fresh) {
     $("route-incident").textContent += ` · ${t("Gegevens van %(time)s (zonder verbinding).", { time: formatTime(route.fetched_at) })}`;
   }

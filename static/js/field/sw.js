@@ -111,8 +111,8 @@ function offlinePage() {
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>Geen verbinding</title>
 <body style="font:1rem/1.5 system-ui,sans-serif;padding:1rem;max-width:36rem">
 <h1>Geen verbinding</h1>
-<p>Deze pagina staat nog niet op deze telefoon. Open "Mijn routes" één keer met verbinding;
-daarna werken uw routes ook zonder netwerk. Bezoeken die u al opsloeg, blijven bewaard.</p>
+<p>Deze pagina staat nog niet op deze telefoon. Open "Mijn routes" één keer als u internet heeft.
+Daarna werken uw routes ook zonder internet. Bezoeken die u al opsloeg, blijven bewaard.</p>
 <p lang="en">No connection. This page is not stored on this phone yet.</p>
 <p><a href="${CONFIG.fieldPrefix}">Mijn routes</a></p></body></html>`;
   return new Response(html, { status: 503, headers: { "Content-Type": "text/html; charset=utf-8" } });
