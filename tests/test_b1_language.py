@@ -267,6 +267,38 @@ def test_the_field_app_texts_and_the_visit_questions_are_plain_dutch() -> None:
     assert not problems, "\n".join(problems)
 
 
+# Error messages a resident or volunteer can get from the forms of these pages, also the ones the page walk
+# below does not provoke (an expired tip form, a postcode outside the survey).
+FORM_SOURCES = [
+    "buurtonderzoek/canvass/forms.py",
+    "buurtonderzoek/signalements/forms.py",
+    "buurtonderzoek/monitor/forms.py",
+    "buurtonderzoek/monitor/survey.py",
+    "buurtonderzoek/monitor/actions.py",
+]
+ERROR_CALL = re.compile(
+    r"(?:ValidationError\(|add_error\([^,]+,|messages\.error\(\s*request,|\"(?:required|invalid\w*|min_length)\":)"
+    r"\s*_\(\s*((?:\"(?:[^\"\\]|\\.)*\"\s*)+)"
+)
+
+
+def declared_errors(path: str) -> Iterator[str]:
+    source = (ROOT / path).read_text(encoding="utf-8")
+    for match in ERROR_CALL.finditer(source):
+        yield "".join(re.findall(r"\"((?:[^\"\\]|\\.)*)\"", match.group(1)))
+
+
+def test_every_error_message_of_these_forms_says_what_to_do() -> None:
+    problems: list[str] = []
+    found = 0
+    for path in FORM_SOURCES:
+        for message in declared_errors(path):
+            found += 1
+            problems += vague_error(message, path)
+    assert found >= 15, f"only {found} error messages found; did the forms move?"
+    assert not problems, "\n".join(problems)
+
+
 # The pages -----------------------------------------------------------------------------------------------
 
 

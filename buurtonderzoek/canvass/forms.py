@@ -67,7 +67,9 @@ class PlanForm(forms.Form):
         try:
             return sorted({int(part) for part in raw.replace(" ", "").split(",") if part})
         except ValueError:
-            raise forms.ValidationError(_("De lijst met uitgesloten adressen is onleesbaar.")) from None
+            raise forms.ValidationError(
+                _("De lijst met uitgesloten adressen is onleesbaar. Laad de pagina opnieuw.")
+            ) from None
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -144,9 +146,13 @@ class TipForm(forms.Form):
         except signing.SignatureExpired:
             raise forms.ValidationError(_("Het formulier is verlopen. Verstuur uw tip nog een keer.")) from None
         except signing.BadSignature:
-            raise forms.ValidationError(_("Het formulier is ongeldig. Laad de pagina opnieuw.")) from None
+            raise forms.ValidationError(
+                _("Dit formulier werkt niet meer. Laad de pagina opnieuw en verstuur uw tip nog een keer.")
+            ) from None
         if data.get("i") != self.incident_id:
-            raise forms.ValidationError(_("Het formulier is ongeldig. Laad de pagina opnieuw."))
+            raise forms.ValidationError(
+                _("Dit formulier werkt niet meer. Laad de pagina opnieuw en verstuur uw tip nog een keer.")
+            )
         started = float(data.get("t", 0))
         if time.time() - started < TIP_MIN_FILL_SECONDS:
             raise forms.ValidationError(_("Dat ging erg snel. Controleer uw tip en verstuur hem nog een keer."))
@@ -167,5 +173,8 @@ class TipForm(forms.Form):
             )
         phone = str(data.get("contact_phone") or "")
         if phone and not set(phone) <= set("+0123456789 -()"):
-            self.add_error("contact_phone", _("Een telefoonnummer bevat alleen cijfers, spaties, + en -."))
+            self.add_error(
+                "contact_phone",
+                _("Vul een telefoonnummer in met alleen cijfers, spaties, + en -, bijvoorbeeld 06 12345678."),
+            )
         return data

@@ -77,7 +77,7 @@ def _check_wave_fields(
 ) -> None:
     errors: dict[str, str] = {}
     if ends_on < starts_on:
-        errors["ends_on"] = _("De einddatum ligt vóór de begindatum.")
+        errors["ends_on"] = _("De einddatum ligt vóór de begindatum. Kies een latere einddatum.")
     if not version.is_published or version.questionnaire.purpose != Purpose.MONITOR:
         errors["version"] = _("Kies een gepubliceerde versie van een monitorvragenlijst.")
     if target_per_buurt < 1:
@@ -302,7 +302,9 @@ def retry_print_run(run: PrintRun, *, by: Any) -> PrintRun:
     with transaction.atomic():
         run = PrintRun.objects.select_for_update().get(pk=run.pk)
         if run.status != PrintRunStatus.FAILED:
-            raise ValidationError(_("Alleen een mislukte drukrun kan opnieuw worden gemaakt."))
+            raise ValidationError(
+                _("Alleen een mislukte drukrun kan opnieuw worden gemaakt. Maak anders een nieuwe drukrun.")
+            )
         run.status, run.progress, run.error = PrintRunStatus.PENDING, 0, ""
         run.save(update_fields=["status", "progress", "error"])
         record(by, AuditAction.UPDATE, run, summary="Drukrun opnieuw aangevraagd")

@@ -68,7 +68,7 @@ class WaveForm(forms.Form):
         data = super().clean() or {}
         starts_on, ends_on = data.get("starts_on"), data.get("ends_on")
         if starts_on and ends_on and ends_on < starts_on:
-            self.add_error("ends_on", _("De einddatum ligt vóór de begindatum."))
+            self.add_error("ends_on", _("De einddatum ligt vóór de begindatum. Kies een latere einddatum."))
         return data
 
 
@@ -85,7 +85,7 @@ class WaveEditForm(forms.ModelForm[Wave]):
         data = super().clean() or {}
         starts_on, ends_on = data.get("starts_on"), data.get("ends_on")
         if starts_on and ends_on and ends_on < starts_on:
-            self.add_error("ends_on", _("De einddatum ligt vóór de begindatum."))
+            self.add_error("ends_on", _("De einddatum ligt vóór de begindatum. Kies een latere einddatum."))
         return data
 
 
