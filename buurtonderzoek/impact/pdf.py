@@ -44,7 +44,12 @@ def buurtbeeld_document(job: Job, progress: Progress) -> Document:
     try:
         table = get_table_for_user(job.requested_by, int(job.params["table"]))
     except Http404:
-        raise JobRefused(_("U kunt dit driehoeksoverleg niet (meer) bekijken.")) from None
+        raise JobRefused(
+            _(
+                "U kunt dit driehoeksoverleg niet meer bekijken. "
+                "Hebt u het buurtbeeld nodig? Vraag het aan een deelnemer."
+            )
+        ) from None
     return Document(buurtbeeld_pdf(table, progress=progress), f"buurtbeeld-{table.pk}.pdf", PDF)
 
 

@@ -83,7 +83,10 @@ def test_the_buurtbeeld_job_is_refused_when_the_table_is_no_longer_visible(
         callback()
     job.refresh_from_db()
     assert job.status == JobStatus.FAILED and not job.file
-    assert job.error == "U kunt dit driehoeksoverleg niet (meer) bekijken."
+    assert (
+        job.error
+        == "U kunt dit driehoeksoverleg niet meer bekijken. Hebt u het buurtbeeld nodig? Vraag het aan een deelnemer."
+    )
 
 
 def _pdf_text(content: bytes) -> str:
