@@ -1,7 +1,7 @@
 """Publish the standard questionnaires with their plain-Dutch (B1) wording as new versions (docs/taal.md).
 
-The canvass asks "Hoeveel mensen zaten erin?" instead of "Aantal inzittenden" and no longer says
-"vluchtrichting"; the Communitymonitor explains "saamhorigheid" in a help text (its CBS wording stays, so
+The canvass asks "Hoeveel mensen zaten erin?" instead of "Aantal inzittenden", and no longer says
+"vluchtrichting", "gezichtsbeharing", "hoofddeksel", "terugkoppeling" or "afloopbericht"; the Communitymonitor explains "saamhorigheid" in a help text (its CBS wording stays, so
 its figures still compare with the Veiligheidsmonitor). The loader publishes only what differs from the
 newest published version; old answers and running waves keep their version.
 """

@@ -158,8 +158,8 @@ def person_block() -> Q:
         _detail(
             "facial_hair",
             "single",
-            "Gezichtsbeharing",
-            en="Facial hair",
+            "Baard, snor of stoppels",
+            en="Beard, moustache or stubble",
             choices=[
                 ("geen", "Geen", "None"),
                 ("stoppels", "Stoppels", "Stubble"),
@@ -207,10 +207,10 @@ def person_block() -> Q:
         _detail(
             "headwear",
             "text",
-            "Hoofddeksel",
-            en="Headwear",
-            hint="Pet, muts, helm: kleur en opdruk.",
-            en_hint="Cap, beanie, helmet: colour and print.",
+            "Iets op het hoofd (pet, muts, helm)",
+            en="Something on the head (cap, beanie, helmet)",
+            hint="Wat het was, de kleur en de opdruk.",
+            en_hint="What it was, its colour and print.",
         ),
         _detail(
             "top_type",
@@ -732,7 +732,7 @@ def schema() -> dict[str, Any]:
         ),
         section(
             "consent",
-            "Toestemming en terugkoppeling",
+            "Toestemming en bericht over de uitkomst",
             [
                 single(
                     "contact_consent",
@@ -791,13 +791,14 @@ def schema() -> dict[str, Any]:
                     input="email",
                     max_length=254,
                     relevant=both(equals("wants_outcome", "ja"), {"!=": [{"var": "contact_consent"}, "ja"]}),
-                    hint="Alleen voor het afloopbericht. Leeg laten kan: de uitkomst komt ook op de buurtpagina.",
+                    hint="Alleen voor het bericht over de uitkomst. Leeg laten mag: de uitkomst komt ook op de "
+                    "buurtpagina.",
                     en_hint="Only for the message about the outcome. You may leave it empty: the outcome is also "
                     "posted on the neighbourhood page.",
                     meta={"personal": "contact"},
                 ),
             ],
-            en="Consent and follow-up",
+            en="Consent and news about the outcome",
         ),
         section(
             "pulse",
