@@ -64,6 +64,8 @@ MIDDLEWARE = [
     "django.middleware.gzip.GZipMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # With a read replica: after sending a form, read the primary a few seconds (core/dbrouter.py).
+    "buurtonderzoek.core.dbrouter.ReadYourWritesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # LocaleMiddleware, but pages ignore the browser's Accept-Language: Dutch unless switched.
     "buurtonderzoek.core.middleware.DutchFirstLocaleMiddleware",
@@ -105,6 +107,7 @@ TEMPLATES = [
 SQLITE_PATH = Path(envstr("SQLITE_PATH", str(BASE_DIR / "var" / "db.sqlite3")))
 DATABASES = deployment.databases(SQLITE_PATH)
 DATABASE_ROUTERS = ["buurtonderzoek.core.dbrouter.ReplicaRouter"]
+REPLICA_STICKY_SECONDS = envint("REPLICA_STICKY_SECONDS", 10)  # after a form, read the primary this long
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {

@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from buurtonderzoek.accounts.access import roles_of
 from buurtonderzoek.accounts.models import Role, Team
 from buurtonderzoek.core.api import ProblemSerializer
+from buurtonderzoek.core.dbrouter import reads_from_replica
 from buurtonderzoek.dashboards.access import get_grip_gemeente_for_user
 from buurtonderzoek.dashboards.forms import GripForm
 from buurtonderzoek.dashboards.grip import AreaFigures, request_refresh, rolled_up_figures
@@ -78,6 +79,7 @@ def _area(code: str, name: str, level: str, wijk_code: str | None, f: AreaFigure
     responses={200: GripSerializer, **ERRORS},
 )
 @api_view(["GET"])
+@reads_from_replica
 def grip_figures(request: Request, gemeente_id: int) -> Response:
     gemeente = _gemeente(request, gemeente_id)
     form = GripForm({k: request.query_params.get(k, "") for k in ("van", "tot")}, gemeente=gemeente)
@@ -121,6 +123,7 @@ def grip_figures(request: Request, gemeente_id: int) -> Response:
     responses={200: TeamHealthSerializer(many=True), **ERRORS},
 )
 @api_view(["GET"])
+@reads_from_replica
 def team_health_list(request: Request, gemeente_id: int) -> Response:
     gemeente = _gemeente(request, gemeente_id)
     teams = list(Team.objects.filter(gemeente=gemeente).order_by("name"))

@@ -23,6 +23,7 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 
 from buurtonderzoek.accounts.models import Role, Team
+from buurtonderzoek.core.dbrouter import reads_from_replica
 from buurtonderzoek.core.decorators import role_required
 from buurtonderzoek.core.types import AuthedHttpRequest
 from buurtonderzoek.dashboards import actions, charts
@@ -94,6 +95,7 @@ def _link(gemeente: Gemeente, params: dict[str, Any], **scope: Any) -> str:
 
 
 @role_required(Role.MUNICIPAL, "admin")
+@reads_from_replica
 def grip(request: AuthedHttpRequest, gemeente_id: int) -> HttpResponse:
     gemeente = get_grip_gemeente_for_user(request.user, gemeente_id)
     monitor = latest_monitor(gemeente)
@@ -249,6 +251,7 @@ def _csv(gemeente: Gemeente, rows: list[Row], total: AreaFigures, *, first: date
 
 
 @role_required(Role.MUNICIPAL, "admin")
+@reads_from_replica
 def team_health_page(request: AuthedHttpRequest, gemeente_id: int) -> HttpResponse:
     gemeente = get_grip_gemeente_for_user(request.user, gemeente_id)
     request_refresh(gemeente)  # keeps the door-visit roll-up team_health reads close to now
@@ -275,6 +278,7 @@ def digest_settings(request: AuthedHttpRequest) -> HttpResponse:
 
 
 @role_required(Role.MUNICIPAL, "admin")
+@reads_from_replica
 def monitor_effect_page(request: AuthedHttpRequest, gemeente_id: int) -> HttpResponse:
     """The Communitymonitor before and after team activity, and the canvass pulse answers (monitor_effect.py)."""
     gemeente = get_grip_gemeente_for_user(request.user, gemeente_id)

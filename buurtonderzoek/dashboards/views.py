@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from buurtonderzoek.accounts.access import get_team_for_user, is_team_coordinator, roles_of
 from buurtonderzoek.accounts.models import Membership, Role, Team
+from buurtonderzoek.core.dbrouter import reads_from_replica
 from buurtonderzoek.core.decorators import role_required
 from buurtonderzoek.core.types import AuthedHttpRequest
 from buurtonderzoek.dashboards import (
@@ -157,6 +158,7 @@ def team_certificates(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(Role.COORDINATOR)
+@reads_from_replica
 def start_coordinator(request: AuthedHttpRequest) -> HttpResponse:
     """A to-do list with links: what to review, conflicts, returned alerts, quiet members, newcomers."""
     memberships = _memberships(request, Role.COORDINATOR)
@@ -176,6 +178,7 @@ WAITING_LIMIT = 10  # the start page lists the oldest few; the inbox has them al
 
 
 @role_required(Role.POLICE)
+@reads_from_replica
 def start_police(request: AuthedHttpRequest) -> HttpResponse:
     memberships = _memberships(request, Role.POLICE)
     units = [m.police_unit for m in memberships if m.police_unit is not None]
@@ -204,6 +207,7 @@ def start_police(request: AuthedHttpRequest) -> HttpResponse:
 
 
 @role_required(Role.POLICE)
+@reads_from_replica
 def police_totals(request: AuthedHttpRequest) -> HttpResponse:
     """Totals per period, per unit and per team; the quarterly value report is made from the same figures."""
     today = timezone.localdate()
@@ -224,6 +228,7 @@ def police_totals(request: AuthedHttpRequest) -> HttpResponse:
 
 
 @role_required(Role.MUNICIPAL)
+@reads_from_replica
 def start_municipal(request: AuthedHttpRequest) -> HttpResponse:
     memberships = _memberships(request, Role.MUNICIPAL)
     gemeenten = [m.gemeente for m in memberships if m.gemeente is not None]

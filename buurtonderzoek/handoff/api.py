@@ -22,6 +22,7 @@ from rest_framework.response import Response
 
 from buurtonderzoek.accounts.models import Membership, Role
 from buurtonderzoek.core.api import TITLES, ProblemSerializer
+from buurtonderzoek.core.dbrouter import reads_from_replica
 from buurtonderzoek.handoff import actions
 from buurtonderzoek.handoff.access import Viewer, get_report_for_user, log_pdf_read, read_document, read_supplement
 from buurtonderzoek.handoff.document import json_schema
@@ -82,6 +83,10 @@ class ReportViewSet(viewsets.ReadOnlyModelViewSet[PoliceReport]):
             .defer("document", "witness_sources")
             .order_by("-submitted_at", "-id")
         )
+
+    @reads_from_replica
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().list(request, *args, **kwargs)
 
     def retrieve(self, request: Request, *args: Any, pk: str = "", **kwargs: Any) -> Response:
         report, role = get_report_for_user(request.user, int(pk), need=(Viewer.POLICE, Viewer.COORDINATOR))
@@ -217,6 +222,7 @@ def report_schema(request: Request) -> Response:
     responses={200: OpenApiTypes.OBJECT, 400: ERRORS[400], 401: ERRORS[401], 403: ERRORS[403]},
 )
 @api_view(["GET"])
+@reads_from_replica
 def police_totals(request: Request) -> Response:
     from django.utils import timezone
 

@@ -19,6 +19,7 @@ from buurtonderzoek.accounts.models import Membership, Role
 from buurtonderzoek.canvass.access import require_team_member
 from buurtonderzoek.canvass.models import Canvass, DoorVisit, Outcome, ReviewStatus
 from buurtonderzoek.core.audit import record_personal_read
+from buurtonderzoek.core.dbrouter import reads_from_replica
 from buurtonderzoek.core.types import AuthedHttpRequest
 from buurtonderzoek.handoff import actions, review
 from buurtonderzoek.handoff.access import (
@@ -283,6 +284,7 @@ def report_submit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
+@reads_from_replica
 def report_list(request: AuthedHttpRequest) -> HttpResponse:
     """The police inbox (reports sent to the user's units), or the team's reports for team members."""
     user = request.user

@@ -13,7 +13,7 @@ from django.test import Client, RequestFactory, override_settings
 from django.utils.module_loading import import_string
 
 from buurtonderzoek.core import deployment
-from buurtonderzoek.core.dbrouter import ReplicaRouter, reads_from_replica, replica_reads
+from buurtonderzoek.core.dbrouter import STICKY_COOKIE, ReplicaRouter, primary_reads, reads_from_replica, replica_reads
 from buurtonderzoek.incidents.models import Incident
 
 PRIMARY = "postgres://app:geheim@db:5432/buurtonderzoek"
@@ -75,7 +75,7 @@ def test_a_replica_without_a_primary_url_is_ignored_on_sqlite(env: pytest.Monkey
 
 
 class TestRouter:
-    router = ReplicaRouter(has_replica=True)
+    router = ReplicaRouter(replica=True)
 
     def test_reads_go_to_the_primary_unless_a_view_asks_for_the_replica(self) -> None:
         assert self.router.db_for_read(Incident) is None
@@ -89,10 +89,25 @@ class TestRouter:
 
     def test_without_a_replica_reads_stay_on_the_primary(self) -> None:
         with replica_reads():
-            assert ReplicaRouter(has_replica=False).db_for_read(Incident) is None
+            assert ReplicaRouter(replica=False).db_for_read(Incident) is None
 
     def test_the_router_looks_for_the_replica_in_the_settings(self) -> None:
-        assert ReplicaRouter().has_replica is False  # the tests run without DATABASE_REPLICA_URL
+        with replica_reads():  # the tests run without DATABASE_REPLICA_URL
+            assert ReplicaRouter().db_for_read(Incident) is None
+
+    def test_who_may_see_what_and_jobs_are_always_read_from_the_primary(self) -> None:
+        from django.contrib.sessions.models import Session
+
+        from buurtonderzoek.accounts.models import Membership, Team, User
+        from buurtonderzoek.jobs.models import Job
+
+        with replica_reads():
+            assert [self.router.db_for_read(m) for m in (Session, User, Membership, Job)] == [None] * 4
+            assert self.router.db_for_read(Team) == "replica"  # a team's name and buurten are no access rule
+
+    def test_a_person_who_just_sent_a_form_reads_the_primary(self) -> None:
+        with primary_reads(), replica_reads():
+            assert self.router.db_for_read(Incident) is None
 
     def test_inside_a_transaction_on_the_primary_reads_stay_there(self, monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setattr(connections["default"], "in_atomic_block", True)
@@ -114,6 +129,12 @@ class TestRouter:
         assert view(RequestFactory().get("/")) == "ok"
         assert seen == ["replica"]
         assert self.router.db_for_read(Incident) is None
+
+
+@pytest.mark.django_db
+def test_without_a_replica_sending_a_form_sets_no_cookie(client: Client) -> None:
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert response.status_code == 302 and STICKY_COOKIE not in response.cookies
 
 
 def test_it_keeps_files_on_the_local_disk_by_default(env: pytest.MonkeyPatch) -> None:
