@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from buurtonderzoek.accounts.models import Membership, Role, Team, User
 from buurtonderzoek.canvass.models import DoorVisit, Outcome, ReviewStatus, Route
-from buurtonderzoek.dashboards.health import TeamHealth, team_health
+from buurtonderzoek.dashboards.health import LEVEL_ORDER, TeamHealth, team_health
 from buurtonderzoek.handoff.models import Notification, PoliceReport, ReportStatus, Thanks
 from buurtonderzoek.incidents.models import Incident, IncidentStatus
 
@@ -48,11 +48,20 @@ class PoliceFigures:
     hours_saved: Decimal
 
 
+START_PAGE_TEAMS = 12  # team cards on the municipal start page; the team-health page has them all
+
+
 @dataclass(frozen=True)
 class MunicipalFigures:
     incidents_90_days: int
     canvassed_90_days: int
-    teams: list[TeamHealth]
+    teams: list[TeamHealth]  # the most urgent first, at most START_PAGE_TEAMS
+    team_count: int
+    levels: dict[str, int]  # teams per level: in_orde, let_op, risico
+
+    @property
+    def teams_not_shown(self) -> int:
+        return self.team_count - len(self.teams)
 
 
 def volunteer_figures(user: User) -> VolunteerFigures:
@@ -109,8 +118,14 @@ def municipal_figures(user: User) -> MunicipalFigures:
     counts = Incident.objects.filter(team__in=teams, created_at__gte=since).aggregate(
         incidents=Count("id", distinct=True), canvassed=Count("id", filter=Q(canvasses__isnull=False), distinct=True)
     )
+    health = team_health(list(teams))
+    # A start page says what needs doing: risico first, then let op, each by name (the order of `teams`).
+    # A large gemeente (200 teams) would otherwise get every card here as well as on its team-health page.
+    urgent = sorted(health, key=lambda h: -LEVEL_ORDER[h.level])
     return MunicipalFigures(
         incidents_90_days=counts["incidents"],
         canvassed_90_days=counts["canvassed"],
-        teams=team_health(list(teams)),
+        teams=urgent[:START_PAGE_TEAMS],
+        team_count=len(health),
+        levels={level: sum(1 for h in health if h.level == level) for level in LEVEL_ORDER},
     )

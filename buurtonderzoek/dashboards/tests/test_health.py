@@ -211,4 +211,4 @@ def test_the_number_of_queries_does_not_grow_with_teams_or_activity(world: World
     teams = [busy_team(world)[0] for _ in range(3)]
     with CaptureQueriesContext(connection) as many:
         team_health([small, *teams])
-    assert len(one) == len(many) == 8
+    assert len(one) == len(many) == 9

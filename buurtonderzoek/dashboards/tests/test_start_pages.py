@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client
 from django.urls import reverse
 
+from buurtonderzoek.accounts.models import Role
 from buurtonderzoek.accounts.tests.conftest import give_totp
 from conftest import World
 
@@ -74,3 +77,36 @@ def test_police_start_page_shows_the_unit_and_its_area(client: Client, world: Wo
     page = client.get(reverse("start_police")).content.decode()
     assert "Basisteam Demodorp" in page
     assert "Demodorp" in page
+
+
+def test_a_large_gemeente_sees_the_teams_that_need_attention_first_and_a_link_to_all(
+    client: Client, world: World
+) -> None:
+    from buurtonderzoek.accounts.tests.factories import MembershipFactory, TeamFactory
+    from buurtonderzoek.dashboards.figures import START_PAGE_TEAMS
+
+    # Twelve teams of five members who never walked, and two teams without members (risico).
+    for n in range(12):
+        team = TeamFactory.create(name=f"Buurtpreventie Wijk {n:02d}", gemeente=world.gemeente)
+        for _ in range(5):
+            MembershipFactory.create(role=Role.VOLUNTEER, team=team)
+    for name in ("Buurtpreventie Leeg A", "Buurtpreventie Leeg B"):
+        TeamFactory.create(name=name, gemeente=world.gemeente)
+    give_totp(world.gert)
+    client.force_login(world.gert)
+    page = client.get(reverse("start_municipal")).content.decode()
+
+    cards = re.findall(r"<h3>(Buurtpreventie [^<]+)</h3>", page)
+    assert len(cards) == START_PAGE_TEAMS
+    assert cards[:2] == ["Buurtpreventie Leeg A", "Buurtpreventie Leeg B"]  # risico first
+    assert "15 teams:" in page and "Hieronder staan 12 teams: de teams met risico of let op eerst." in page
+    assert f'href="{reverse("grip_teams", args=[world.gemeente.pk])}"' in page
+    assert "Alle teams in Demodorp en hun gezondheid" in page
+
+
+def test_a_small_gemeente_sees_every_team_and_no_link(client: Client, world: World) -> None:
+    give_totp(world.gert)
+    client.force_login(world.gert)
+    page = client.get(reverse("start_municipal")).content.decode()
+    assert re.findall(r"<h3>(Buurtpreventie [^<]+)</h3>", page) == ["Buurtpreventie Noord"]
+    assert "1 team:" in page and "Alle teams in" not in page
