@@ -85,14 +85,13 @@ def visits_per_walker(teams: Sequence[Team], edges: Sequence[datetime]) -> dict[
     canvasses: dict[int | None, list[int]] = defaultdict(list)  # gemeente id (None: counted live) -> canvasses
     gemeente_of = {t.pk: t.gemeente_id for t in teams}
     for canvass_id, team_id in team_of.items():
-        gemeente_id = gemeente_of[team_id]
-        canvasses[gemeente_id if gemeente_id in through else None].append(canvass_id)
+        canvasses[gemeente_of[team_id] if gemeente_of[team_id] in through else None].append(canvass_id)
     live = Q()
-    for gemeente_id, ids in canvasses.items():
-        if gemeente_id is None:
+    for rolled_up, ids in canvasses.items():
+        if rolled_up is None:
             live |= Q(canvass__in=ids, visited_at__gte=start, visited_at__lt=end)
             continue
-        moments = Q(id__gt=through[gemeente_id], visited_at__gte=start, visited_at__lt=end)
+        moments = Q(id__gt=through[rolled_up], visited_at__gte=start, visited_at__lt=end)
         for day in sorted(set(days)):
             moments |= Q(
                 visited_at__gte=max(_midnight(day), start),
