@@ -764,10 +764,10 @@ def _value_errors(q: Question, value: Any) -> list[str]:
         return _number_errors(value["min"], q) or _number_errors(value["max"], q)
     elif q.type == "time":
         if not isinstance(value, str) or not TIME_RE.fullmatch(value):
-            return [_("Vul een tijd in als UU:MM, bijvoorbeeld 21:30.")]
+            return [_("Vul een tijd in met vier cijfers, bijvoorbeeld 09:30 of 21:30.")]
     elif q.type == "date":
         if not isinstance(value, str) or not _valid_date(value):
-            return [_("Vul een geldige datum in als JJJJ-MM-DD.")]
+            return [_("Vul een datum in als jaar-maand-dag, bijvoorbeeld 2026-03-01.")]
     elif q.type == "point" and (
         not isinstance(value, dict)
         or not {"lat", "lon"} <= set(value) <= {"lat", "lon", "accuracy"}

@@ -52,8 +52,8 @@ const MESSAGES = {
     "Vul een getal van hoogstens %(max)s in.": "Enter a number of at most %(max)s.",
     "Vul twee getallen in: van en tot en met.": "Enter two numbers: from and up to.",
     "Het getal bij 'van' is hoger dan bij 'tot en met'. Pas een van de twee aan.": "The 'from' number is higher than the 'up to' number. Change one of the two.",
-    "Vul een tijd in als UU:MM, bijvoorbeeld 21:30.": "Enter a time as HH:MM, for example 21:30.",
-    "Vul een geldige datum in als JJJJ-MM-DD.": "Enter a valid date as YYYY-MM-DD.",
+    "Vul een tijd in met vier cijfers, bijvoorbeeld 09:30 of 21:30.": "Enter a time with four digits, for example 09:30 or 21:30.",
+    "Vul een datum in als jaar-maand-dag, bijvoorbeeld 2026-03-01.": "Enter a date as year-month-day, for example 2026-03-01.",
     "Kies een punt op de kaart.": "Choose a point on the map.",
     "Ongeldige lijst.": "Invalid list.",
     "Voeg er minstens %(min)s toe.": "Add at least %(min)s.",
@@ -316,10 +316,10 @@ function valueErrors(q, value) {
       return low.length ? low : numberErrors(value.max, q, q.integer === true);
     }
     case "time":
-      if (typeof value !== "string" || !TIME_RE.test(value)) return [t("Vul een tijd in als UU:MM, bijvoorbeeld 21:30.")];
+      if (typeof value !== "string" || !TIME_RE.test(value)) return [t("Vul een tijd in met vier cijfers, bijvoorbeeld 09:30 of 21:30.")];
       return [];
     case "date":
-      if (typeof value !== "string" || !validDate(value)) return [t("Vul een geldige datum in als JJJJ-MM-DD.")];
+      if (typeof value !== "string" || !validDate(value)) return [t("Vul een datum in als jaar-maand-dag, bijvoorbeeld 2026-03-01.")];
       return [];
     case "point": {
       const keys = isObject(value) ? Object.keys(value) : [];
