@@ -164,9 +164,11 @@ class Reading:
     pages: int = 0
     errors: int = 0
 
-    def page(self, client: Client, url: str, *, data: dict[str, Any] | None = None, errors: bool = False) -> str:
+    def page(
+        self, client: Client, url: str, *, data: dict[str, Any] | None = None, errors: bool = False, status: int = 200
+    ) -> str:
         response = client.post(url, data or {}) if data is not None else client.get(url)
-        assert response.status_code in (200, 429), f"{url}: {response.status_code}"
+        assert response.status_code == status, f"{url}: {response.status_code}"
         html = response.content.decode()
         self.read_html(html, f"{'POST ' if data is not None else ''}{url}", errors=errors)
         return html
@@ -331,7 +333,7 @@ def test_public_pages_the_survey_the_tip_form_and_the_field_app_are_plain_dutch(
     from buurtonderzoek.monitor.actions import create_wave
     from buurtonderzoek.places.models import Buurt
     from buurtonderzoek.questionnaires.models import QuestionnaireVersion
-    from buurtonderzoek.signalements.models import Alert, AlertStatus
+    from buurtonderzoek.signalements.models import Alert, AlertStatus, Subscription
 
     gemeente = build_demo(progress=False)
     read = Reading()
@@ -352,6 +354,16 @@ def test_public_pages_the_survey_the_tip_form_and_the_field_app_are_plain_dutch(
     read.page(anonymous, subscribe, data={}, errors=True)
     read.page(anonymous, subscribe, data={"email": "geen-adres", "area": "buurt"}, errors=True)
     read.page(anonymous, "/oproepen/aanmelden/verstuurd/")
+    # The e-mailed links: confirm (a page with a button, then the confirmation), unsubscribe, a broken link.
+    area = next(v for v in _form_fields(read.page(anonymous, subscribe)).values() if v.startswith("buurt:"))
+    Client().post(subscribe, {"email": "bewoner@example.nl", "area": area})
+    subscription = Subscription.objects.get(email="bewoner@example.nl")
+    confirm = f"/oproepen/abonnement/{subscription.pk}/{subscription.token}/bevestigen/"
+    read.page(anonymous, confirm)
+    read.page(anonymous, confirm, data={})
+    read.page(anonymous, f"/oproepen/abonnement/{subscription.pk}/{subscription.token}/afmelden/")
+    read.page(anonymous, f"/oproepen/abonnement/{subscription.pk}/{subscription.token}/afmelden/")
+    read.page(anonymous, f"/oproepen/abonnement/{subscription.pk}/verkeerd/bevestigen/", status=404)
     read.page(anonymous, f"/monitor/buurt/{buurt.code}/")
     action = Action.objects.filter(status=ActionStatus.EVALUATED).first()
     assert action is not None, "the demo evaluates an action"
@@ -385,6 +397,13 @@ def test_public_pages_the_survey_the_tip_form_and_the_field_app_are_plain_dutch(
     read.page(resident, "/enquete/", data={"code": "ABCD-EFGH-JKMN"}, errors=True)
     read.page(resident, "/enquete/", data={"code": "12"}, errors=True)
     read.page(resident, f"/enquete/open/{wave.public_token}/")
+    resident.post(f"/enquete/open/{wave.public_token}/", {"buurt": buurt.pk})
+    # "Opslaan en later verder" on the first screen, then on again.
+    first = resident.get("/enquete/vragen/").content.decode()
+    section = re.search(r'name="section" value="([^"]+)"', first)
+    assert section, first[:500]
+    paused = resident.post("/enquete/vragen/", {"section": section.group(1), "action": "pause"})
+    read.read_html(paused.content.decode(), "/enquete/vragen/ paused")
     resident.post(f"/enquete/open/{wave.public_token}/", {"buurt": buurt.pk})
     screens = 0
     while True:
