@@ -235,6 +235,7 @@ class Figures:
     accepted: int = 0
     duplicates: int = 0
     seconds: float = 0.0
+    window: tuple[float, float] = (0.0, 0.0)  # epoch seconds, to find the phase's requests in the probe
 
     def line(self, name: str) -> str:
         n = len(self.latencies)
@@ -267,9 +268,10 @@ async def closed_loop(clients: int, seconds: float, one: Callable[[int], Any], t
             if problem:
                 figures.errors.append(problem)
 
-    start = time.perf_counter()
+    start, epoch = time.perf_counter(), time.time()
     await asyncio.gather(*(client(i) for i in range(clients)))
     figures.seconds = time.perf_counter() - start
+    figures.window = (epoch, time.time())
     return figures
 
 
@@ -334,12 +336,15 @@ def free_port() -> int:
         return port
 
 
-def start_gunicorn(env: dict[str, str], port: int, workers: int, threads: int, log: Any) -> subprocess.Popen[bytes]:
+def start_gunicorn(
+    env: dict[str, str], port: int, workers: int, threads: int, log: Any, probe: bool
+) -> subprocess.Popen[bytes]:
     # --threads above 1 makes gunicorn use its gthread worker: a worker waiting for the database
     # (PostgreSQL's commit, a round trip) serves another request meanwhile.
+    config = ["--config", str(BASE_DIR / "bench" / "load_probe.py")] if probe else []
     server = subprocess.Popen(  # noqa: S603 - our own application
         [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--workers", str(workers),
-         "--threads", str(threads),
+         "--threads", str(threads), *config,
          "--bind", f"127.0.0.1:{port}", "--backlog", "2048", "--timeout", "60", "--log-level", "warning"],
         env=env, cwd=BASE_DIR, stdout=log, stderr=log,
     )  # fmt: skip
@@ -370,6 +375,44 @@ async def run(port: int, walkers: list[Walker], version: int, seconds: float) ->
     return front, sync, paced, warm.accepted + sync.accepted
 
 
+SYNC = "/api/v1/field/sync/"
+
+
+def print_probe(rows: list[dict[str, Any]], phases: list[tuple[str, Figures, str]]) -> None:
+    """Server time against client time per phase, and where the server time went (load_probe.py)."""
+
+    def q(values: list[float], p: int) -> float:
+        return statistics.quantiles(values, n=100, method="inclusive")[p - 1] * 1000 if len(values) > 1 else 0.0
+
+    print("\nInside the server (bench/load_probe.py), per request; ms")
+    print(
+        "| phase | requests | server p50 / p99 | client p50 / p99 | CPU mean | SQL statements, ms | "
+        "BEGIN (lock wait) mean / p99 / max | COMMIT mean / max | connect + close mean / max |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|")
+    for name, figures, path in phases:
+        start, end = figures.window
+        mine = [r for r in rows if start <= r["t"] <= end and r["path"] == path]
+        if not mine:
+            continue
+
+        def ms(key: str, rows: list[dict[str, Any]] = mine) -> list[float]:
+            return [r.get(key, 0.0) for r in rows]
+
+        def mean(values: list[float]) -> float:
+            return statistics.fmean(values) * 1000
+
+        conn = [r.get("connect", 0.0) + r.get("close", 0.0) for r in mine]
+        print(
+            f"| {name} | {len(mine)} | {q(ms('wall'), 50):.1f} / {q(ms('wall'), 99):.1f} | "
+            f"{q(figures.latencies, 50):.0f} / {q(figures.latencies, 99):.0f} | {mean(ms('cpu')):.1f} | "
+            f"{statistics.fmean(ms('sql_n')):.1f}, {mean(ms('sql')):.1f} | "
+            f"{mean(ms('begin')):.1f} / {q(ms('begin'), 99):.1f} / {max(ms('begin')) * 1000:.0f} | "
+            f"{mean(ms('commit')):.1f} / {max(ms('commit')) * 1000:.0f} | "
+            f"{mean(conn):.1f} / {max(conn) * 1000:.0f} |"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--fresh", action="store_true", help="start from an empty database")
@@ -377,6 +420,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=1, help="threads per worker (gthread); 1: sync workers")
+    parser.add_argument(
+        "--probe", action="store_true", help="time each request inside the server (bench/load_probe.py) and print it"
+    )
     args = parser.parse_args()
     postgres = os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
     if args.fresh and not postgres:
@@ -409,9 +455,11 @@ def main() -> None:
         tmp = Path(tmp_name)
         env = production_env(tmp, SQLITE_PATH)
         env.update({"ALLOWED_HOSTS": "127.0.0.1", "LOG_LEVEL": "WARNING", "FAST_PASSWORD_HASHING": "0"})
+        if args.probe:
+            env["LOAD_PROBE_DIR"] = str(tmp)
         port = free_port()
         log = (tmp / "gunicorn.log").open("w+", encoding="utf-8")
-        server = start_gunicorn(env, port, args.workers, args.threads, log)
+        server = start_gunicorn(env, port, args.workers, args.threads, log, args.probe)
         load_before = os.getloadavg()
         try:
             front, sync, paced, warm = asyncio.run(run(port, walkers, version, args.seconds))
@@ -421,6 +469,7 @@ def main() -> None:
             log.seek(0)
             errors = [line for line in log.read().splitlines() if "Traceback" in line or "ERROR" in line]
         load_after = os.getloadavg()
+        probed = [json.loads(line) for f in tmp.glob("*.jsonl") for line in f.read_text().splitlines()]
 
     stored = visit_count() - before
     engine = "PostgreSQL" if postgres else "SQLite (WAL)"
@@ -439,6 +488,10 @@ def main() -> None:
         f"visits accepted {sync.accepted + paced.accepted}, retries answered duplicate "
         f"{sync.duplicates + paced.duplicates}, new rows {stored}"
     )
+    if args.probe:
+        kept = BASE_DIR / "var" / "bench" / f"load_probe_{'postgres' if postgres else 'sqlite'}.jsonl"
+        kept.write_text("".join(json.dumps(r) + "\n" for r in probed), encoding="utf-8")
+        print_probe(probed, [("front page", front, "/"), ("sync, no pause", sync, SYNC), ("sync, paced", paced, SYNC)])
     for problem in (front.errors + sync.errors + paced.errors)[:5]:
         print("error:", problem)
     for line in errors[:5]:
