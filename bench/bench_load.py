@@ -28,6 +28,12 @@ phase offers the goal's throughput on purpose, a quarter of the front page's rat
 pausing a random (exponential) while between visits, and shows the latency a phone sees at that rate.
 The HTTP client is a small asyncio one speaking HTTP/1.0 with one connection per request, as nginx talks to
 gunicorn by default. An error is any answer that is not 200 or whose JSON does not say what it should.
+The last lines say which parts of the goal the run met.
+
+`--probe` runs gunicorn with bench/load_probe.py, which times every request inside the worker (CPU,
+SQL statements, the wait in SQLite's `BEGIN IMMEDIATE` for the write lock, COMMIT, opening and closing
+the connection), and prints that per phase next to the client's latency: the difference is time spent
+in the listen queue. Those figures depend far less on the machine's load than the throughput does.
 """
 
 from __future__ import annotations
@@ -483,7 +489,15 @@ def main() -> None:
     print(front.line("front page `/` (anonymous)"))
     print(sync.line("visit sync, one visit per POST, no pause"))
     print(paced.line(f"visit sync offered at 0.25 x the front page ({0.25 * front.rate():.1f}/s)"))
-    print(f"\nvisit sync / front page = {sync.rate() / front.rate():.2f}")
+    ratio = sync.rate() / front.rate()
+    print(f"\nvisit sync / front page = {ratio:.2f}")
+    p99 = [statistics.quantiles(f.latencies, n=100, method="inclusive")[98] * 1000 for f in (sync, paced)]
+    errors_seen = len(front.errors + sync.errors + paced.errors)
+    print(
+        f"goal: ratio >= 0.25 {'met' if ratio >= 0.25 else 'NOT met'}; p99 < 500 ms with no pause "
+        f"{'met' if p99[0] < 500 else 'NOT met'} ({p99[0]:.0f} ms), at the goal's rate "
+        f"{'met' if p99[1] < 500 else 'NOT met'} ({p99[1]:.0f} ms); 0 errors {'met' if not errors_seen else 'NOT met'}"
+    )
     print(
         f"visits accepted {sync.accepted + paced.accepted}, retries answered duplicate "
         f"{sync.duplicates + paced.duplicates}, new rows {stored}"

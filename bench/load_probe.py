@@ -54,12 +54,12 @@ def _install() -> None:
     _timed(BaseDatabaseWrapper, "_commit", "commit")
     _timed(CursorWrapper, "_execute", "sql")
     _timed(CursorWrapper, "_executemany", "sql")
-    try:
-        from django.db.backends.sqlite3.base import DatabaseWrapper as SQLite
+    from django.db import connections
 
-        _timed(SQLite, "_start_transaction_under_autocommit", "begin")
-    except ImportError:  # pragma: no cover - sqlite3 is in the standard library
-        pass
+    in_use = type(connections["default"])
+    if connections["default"].vendor == "sqlite":
+        # The class in use: core.sqlite's waits for its write-lock file here, before BEGIN IMMEDIATE.
+        _timed(in_use, "_start_transaction_under_autocommit", "begin")
     _installed.append(True)
 
 

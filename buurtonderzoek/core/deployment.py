@@ -51,7 +51,7 @@ def databases(sqlite_path: Path) -> dict[str, dict[str, Any]]:
     if not url:
         return {
             "default": {
-                "ENGINE": "django.db.backends.sqlite3",
+                "ENGINE": "buurtonderzoek.core.sqlite",  # Django's, with writers waiting in line (core/sqlite)
                 "NAME": str(sqlite_path),
                 "OPTIONS": SQLITE_OPTIONS,
                 # Each process keeps its connection. When the last connection to a WAL database closes,

@@ -30,8 +30,15 @@ def env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
 def test_it_uses_sqlite_without_a_database_url(env: pytest.MonkeyPatch) -> None:
     databases = deployment.databases(Path("/srv/db.sqlite3"))
     assert list(databases) == ["default"]
-    assert databases["default"]["ENGINE"] == "django.db.backends.sqlite3"
+    assert databases["default"]["ENGINE"] == "buurtonderzoek.core.sqlite"
     assert "journal_mode=WAL" in databases["default"]["OPTIONS"]["init_command"]
+
+
+def test_each_process_keeps_its_sqlite_connection(env: pytest.MonkeyPatch) -> None:
+    # A connection per request made SQLite checkpoint and delete the WAL whenever none was left open.
+    assert deployment.databases(Path("/srv/db.sqlite3"))["default"]["CONN_MAX_AGE"] == 60
+    env.setenv("DATABASE_CONN_MAX_AGE", "0")
+    assert deployment.databases(Path("/srv/db.sqlite3"))["default"]["CONN_MAX_AGE"] == 0
 
 
 def test_it_keeps_connections_open_a_while_without_a_pooler(env: pytest.MonkeyPatch) -> None:

@@ -1,0 +1,1 @@
+"""SQLite whose writers queue for the write lock (see base.py); ENGINE "buurtonderzoek.core.sqlite"."""
