@@ -22,6 +22,8 @@ from typing import Any
 
 from django.db.backends.sqlite3 import base
 
+# The methods below override private ones of Django's backend, which django-stubs does not declare.
+
 
 class DatabaseWrapper(base.DatabaseWrapper):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -30,12 +32,17 @@ class DatabaseWrapper(base.DatabaseWrapper):
 
     def _start_transaction_under_autocommit(self) -> None:
         if self.is_in_memory_db():
-            super()._start_transaction_under_autocommit()
+            super()._start_transaction_under_autocommit()  # type: ignore[misc]
             return
-        descriptor = os.open(f"{self.settings_dict['NAME']}-writelock", os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            descriptor = os.open(f"{self.settings_dict['NAME']}-writelock", os.O_RDWR | os.O_CREAT, 0o660)
+        except OSError:
+            # A lock file this process may not open (made by another user): SQLite's own waiting still works.
+            super()._start_transaction_under_autocommit()  # type: ignore[misc]
+            return
         try:
             fcntl.flock(descriptor, fcntl.LOCK_EX)
-            super()._start_transaction_under_autocommit()
+            super()._start_transaction_under_autocommit()  # type: ignore[misc]
         except BaseException:
             os.close(descriptor)  # closing the descriptor releases the flock
             raise
@@ -48,18 +55,18 @@ class DatabaseWrapper(base.DatabaseWrapper):
 
     def _commit(self) -> None:
         try:
-            super()._commit()
+            super()._commit()  # type: ignore[misc]
         finally:
             self._release_write_lock()
 
     def _rollback(self) -> None:
         try:
-            super()._rollback()
+            super()._rollback()  # type: ignore[misc]
         finally:
             self._release_write_lock()
 
     def _close(self) -> None:
         try:
-            super()._close()
+            super()._close()  # type: ignore[misc]
         finally:
             self._release_write_lock()
