@@ -57,7 +57,7 @@ def databases(sqlite_path: Path) -> dict[str, dict[str, Any]]:
                 # Each process keeps its connection. When the last connection to a WAL database closes,
                 # SQLite checkpoints, syncs and deletes the WAL file, and the next write creates it again:
                 # with a connection per request that happened whenever no other request had one open,
-                # and cost about 25 ms of a 30 ms visit sync (docs/performance.md, "Belasting").
+                # and cost a visit sync 18-35 ms under load (docs/performance.md, "Belasting").
                 "CONN_MAX_AGE": envint("DATABASE_CONN_MAX_AGE", 60),
             }
         }
