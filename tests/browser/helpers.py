@@ -88,6 +88,17 @@ def script_errors(page: Page) -> list[str]:
     return list(_script_errors.get(page, []))
 
 
+def send_waiting_visits(page: Page) -> None:
+    """Press "Nu versturen" of the field app if a visit still waits on the phone.
+
+    Back online (and after every save) the app sends its queue by itself; when it was quicker than the
+    test, nothing waits, the button is disabled and a click would wait for it in vain. The check and
+    the press happen in one step inside the page, so the app cannot send in between. Then wait for the
+    app's own result rather than for the press.
+    """
+    page.evaluate("() => { const button = document.querySelector('#send-now'); if (!button.disabled) button.click(); }")
+
+
 def log_in(page: Page, email: str, password: str = PASSWORD, *, totp_secret: str | None = None) -> None:
     """Fill in the login form and submit it with Enter, as a person would.
 

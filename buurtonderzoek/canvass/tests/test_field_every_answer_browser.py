@@ -20,7 +20,7 @@ from buurtonderzoek.canvass.tests.test_field_browser import (  # noqa: F401 - fi
 )
 from buurtonderzoek.canvass.tests.test_field_support import Field
 from tests.browser.answering import answer_rendered_questionnaire, walk
-from tests.browser.helpers import log_in
+from tests.browser.helpers import log_in, send_waiting_visits
 
 pytestmark = pytest.mark.browser
 
@@ -60,8 +60,7 @@ def test_every_answer_typed_offline_is_stored_as_typed(context: BrowserContext, 
     assert not DoorVisit.objects.exists()
 
     context.set_offline(False)
-    # Back online the app may send by itself (the button is then disabled): press only while a visit waits.
-    page.evaluate("() => { const b = document.querySelector('#send-now'); if (!b.disabled) b.click(); }")
+    send_waiting_visits(page)  # back online the app may already have sent it by itself
     expect(page.locator("#unsent-count")).to_have_text("0")
     [visit] = DoorVisit.objects.all()
     assert visit.outcome == "gesproken"

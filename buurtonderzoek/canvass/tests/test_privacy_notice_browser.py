@@ -18,7 +18,7 @@ from buurtonderzoek.canvass.tests.test_field_browser import (  # the field app's
 )
 from buurtonderzoek.canvass.tests.test_field_support import Field
 from buurtonderzoek.privacy.statement import current_version, statement_url
-from tests.browser.helpers import assert_accessible, log_in
+from tests.browser.helpers import assert_accessible, log_in, send_waiting_visits
 
 pytestmark = pytest.mark.browser
 
@@ -51,8 +51,7 @@ def test_a_volunteer_who_answers_ja_saves_and_the_visit_keeps_the_statement_vers
     record(page, 1, "Gesproken", at_the_door)
     expect(page.locator("#unsent-count")).to_have_text("1")
     context.set_offline(False)
-    # Back online the app may send by itself (the button is then disabled): press only while a visit waits.
-    page.evaluate("() => { const b = document.querySelector('#send-now'); if (!b.disabled) b.click(); }")
+    send_waiting_visits(page)  # back online the app may already have sent it by itself
     expect(page.locator("#unsent-count")).to_have_text("0")
 
     visit = DoorVisit.objects.get(canvass=field.canvass)

@@ -20,7 +20,7 @@ from buurtonderzoek.handoff import actions
 from buurtonderzoek.handoff.models import ReportSupplement
 from buurtonderzoek.handoff.tests.fixtures import CanvassSetup
 from conftest import World
-from tests.browser.helpers import assert_accessible, log_in, screenshot, script_errors
+from tests.browser.helpers import assert_accessible, log_in, screenshot, script_errors, send_waiting_visits
 
 pytestmark = pytest.mark.browser
 
@@ -50,9 +50,7 @@ def test_a_late_visit_reaches_the_police_as_a_supplement(
     volunteer.goto(f"/veld/routes/{route.pk}/")
     expect(volunteer.locator("main[data-ready='1']")).to_be_attached()
     record(volunteer, 5, "Gesproken", at_the_door)
-    # Online, the app may already have sent the visit by itself (the button is then disabled): press
-    # "Nu versturen" only while something waits, in one step in the page so the check cannot go stale.
-    volunteer.evaluate("() => { const b = document.querySelector('#send-now'); if (!b.disabled) b.click(); }")
+    send_waiting_visits(volunteer)  # online, the app may already have sent it by itself
     expect(volunteer.locator("#unsent-count")).to_have_text("0", timeout=20_000)
     late = DoorVisit.objects.exclude(pk__in=[v.pk for v in canvass_setup.visits]).get()
     assert late.review_status == ReviewStatus.RECEIVED
