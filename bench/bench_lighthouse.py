@@ -6,9 +6,10 @@ The server is what production runs: gunicorn with DEBUG=0, collectstatic into ha
 served by WhiteNoise, GZipMiddleware for HTML and JSON, on a fresh SQLite database with the demo town
 (`manage.py demo`) plus a survey wave that is open today. Lighthouse is not a project dependency: install
 it outside the runtime path (`npm install --prefix var/lighthouse lighthouse@12`) and point --lighthouse at
-its binary. Chromium is Debian's (CHROME_PATH=/usr/bin/chromium). The pages: the front page, the field
-app's route page and its visit form, each survey screen, and a public alert page; logged-in pages get the
-session cookie of a session made in the database. Prints a table with the load average before and after.
+its binary. Chromium is Debian's, started here with a fresh profile per run and handed to Lighthouse
+(--port). The pages: the front page, the field app's route page and its visit form, each survey screen,
+and a public alert page; for logged-in pages the browser's cookie jar gets the session cookie of a session
+made in the database, as logging in would. Prints a table with the load average before and after.
 
 Also reported: the field app's first load in bytes over the wire (compressed), which must stay under 200 KB.
 """
@@ -137,28 +138,84 @@ def start_server() -> subprocess.Popen[bytes]:
     raise SystemExit("gunicorn did not start; see var/bench/lighthouse/gunicorn.log")
 
 
-def lighthouse(binary: str, path: str, cookie: str) -> tuple[float, float, float, float]:
-    """One run: (performance, accessibility, cumulative layout shift, total blocking time in ms)."""
+def start_chromium(profile: Path) -> tuple[subprocess.Popen[bytes], int]:
+    """Debian's Chromium with a fresh profile and a DevTools port, for Lighthouse to drive (--port)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    browser = subprocess.Popen(  # noqa: S603 - fixed arguments
+        [
+            "/usr/bin/chromium",
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--no-first-run",
+            f"--remote-debugging-port={port}",
+            f"--user-data-dir={profile}",
+            "about:blank",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/version", timeout=2):
+                return browser, port
+        except OSError:
+            time.sleep(0.2)
+    os.killpg(browser.pid, signal.SIGKILL)
+    raise SystemExit("Chromium did not open its DevTools port")
+
+
+def give_session(port: int, cookie: str) -> None:
+    """Put the session cookie in the browser's own cookie jar, where logging in puts it.
+
+    Lighthouse's --extra-headers would send it only with the page's own requests: once the field app's
+    service worker controls the page, the route's API request passes through the worker without it,
+    gets a 401, and the page shows "log in again" (a layout shift measured on the bench alone).
+    """
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.connect_over_cdp(f"http://127.0.0.1:{port}")
+        browser.contexts[0].add_cookies([{"name": "sessionid", "value": cookie, "url": ORIGIN, "httpOnly": True}])
+
+
+def lighthouse(binary: str, path: str, cookie: str, keep: Path | None) -> tuple[float, float, float, float]:
+    """One run: (performance, accessibility, cumulative layout shift, total blocking time in ms).
+
+    With `keep`, the report is copied there (open it with Lighthouse's viewer, or read its audits)."""
     with tempfile.TemporaryDirectory() as tmp:
         report = Path(tmp) / "report.json"
-        command = [
-            binary,
-            ORIGIN + path,
-            "--only-categories=performance,accessibility",
-            "--output=json",
-            f"--output-path={report}",
-            "--quiet",
-            "--chrome-flags=--headless=new --no-sandbox --disable-gpu --disable-dev-shm-usage",
-        ]
-        if cookie:
-            command.append("--extra-headers=" + json.dumps({"Cookie": f"sessionid={cookie}"}))
-        chromium = {**os.environ, "CHROME_PATH": "/usr/bin/chromium"}
         for attempt in range(3):
-            # Lighthouse now and then fails to record the trace on a loaded machine (NO_NAVSTART): run again.
-            done = subprocess.run(command, check=attempt == 2, env=chromium, timeout=300)  # noqa: S603 - our own arguments
+            browser, port = start_chromium(Path(tmp) / f"profile-{attempt}")
+            try:
+                if cookie:
+                    give_session(port, cookie)
+                command = [
+                    binary,
+                    ORIGIN + path,
+                    "--only-categories=performance,accessibility",
+                    "--output=json",
+                    f"--output-path={report}",
+                    "--quiet",
+                    f"--port={port}",
+                ]
+                # Lighthouse now and then fails to record the trace on a loaded machine (NO_NAVSTART): run again.
+                done = subprocess.run(command, check=attempt == 2, timeout=300)  # noqa: S603 - our own arguments
+            finally:
+                os.killpg(browser.pid, signal.SIGTERM)
+                browser.wait(timeout=30)
             if done.returncode == 0:
                 break
         data = json.loads(report.read_text())
+        if keep is not None:
+            keep.mkdir(parents=True, exist_ok=True)
+            name = f"{len(list(keep.glob('*.json'))):02d}{re.sub(r'[^a-z0-9]+', '-', path)}.json"
+            shutil.copy(report, keep / name)
     if urlsplit(data["finalDisplayedUrl"]).path != urlsplit(ORIGIN + path).path:
         raise SystemExit(f"{path} ended at {data['finalDisplayedUrl']}: not the page asked for (login?)")
     categories, audits = data["categories"], data["audits"]
@@ -225,6 +282,7 @@ def main() -> None:
     parser.add_argument(
         "--lighthouse", default=str(BASE / "var" / "lighthouse" / "node_modules" / ".bin" / "lighthouse")
     )
+    parser.add_argument("--keep", type=Path, default=None, help="a folder to keep every Lighthouse report in")
     args = parser.parse_args()
     pages = prepare()
     server = start_server()
@@ -234,7 +292,7 @@ def main() -> None:
         for name, (path, cookie) in pages.items():
             if args.only not in name:
                 continue
-            runs = [lighthouse(args.lighthouse, path, cookie) for _ in range(args.runs)]
+            runs = [lighthouse(args.lighthouse, path, cookie, args.keep) for _ in range(args.runs)]
             perf = [r[0] for r in runs]
             rows.append(
                 (

@@ -18,8 +18,9 @@ export const STATE_COLOURS = {
 };
 
 export function createRouteMap(element, note, { tileUrl, attribution, onSelect }) {
+  // The map keeps its place when it gives up (the note covers it): tiles fail only after the list is on
+  // screen, and a map folding away then pulled the list up under the volunteer's finger.
   const giveUp = () => {
-    element.hidden = true;
     element.closest(".map-panel")?.classList.add("map-unavailable");
     note.textContent = t("De kaart is nu niet beschikbaar. Loop de adressen hieronder in volgorde.");
     note.hidden = false;
@@ -29,7 +30,10 @@ export function createRouteMap(element, note, { tileUrl, attribution, onSelect }
     return null;
   }
   const L = window.L;
-  const map = L.map(element, { scrollWheelZoom: false, preferCanvas: true, zoomSnap: 0.5 });
+  const map = L.map(element, { scrollWheelZoom: false, preferCanvas: true, zoomSnap: 0.5, attributionControl: false });
+  // The attribution is there from the start; left to the tile layer it appears with the first view,
+  // after the route is read, and the box widens on screen.
+  L.control.attribution().addAttribution(attribution).addTo(map);
   let loaded = 0;
   let failed = 0;
   const tiles = L.tileLayer(tileUrl, { attribution, maxZoom: 19, crossOrigin: true });
@@ -44,11 +48,21 @@ export function createRouteMap(element, note, { tileUrl, attribution, onSelect }
   });
   tiles.addTo(map);
   const markers = new Map();
+  let bounds = [];
   let fitted = false;
+  // The first view, once the doors are known and the map is on screen: a map opened hidden (the page
+  // opened at a visit form) has no size to fit them in, and fits them when the list is shown.
+  const fit = () => {
+    if (fitted || !bounds.length || !element.clientWidth) return;
+    // The walking order as a thin line under the doors.
+    L.polyline(bounds, { color: "#0b5394", weight: 2, opacity: 0.5, interactive: false }).addTo(map).bringToBack();
+    map.fitBounds(bounds, { padding: [16, 16], maxZoom: 18 });
+    fitted = true;
+  };
 
   return {
     update(stops, stateOf) {
-      const bounds = [];
+      bounds = [];
       for (const stop of stops) {
         const state = stateOf(stop);
         const colour = STATE_COLOURS[state] || STATE_COLOURS.open;
@@ -70,16 +84,12 @@ export function createRouteMap(element, note, { tileUrl, attribution, onSelect }
         }
         bounds.push([stop.lat, stop.lon]);
       }
-      if (!fitted && bounds.length) {
-        // The walking order as a thin line under the doors.
-        L.polyline(bounds, { color: "#0b5394", weight: 2, opacity: 0.5, interactive: false }).addTo(map).bringToBack();
-        map.fitBounds(bounds, { padding: [16, 16], maxZoom: 18 });
-        fitted = true;
-      }
+      fit();
       element.dataset.markers = String(markers.size);
     },
     invalidate() {
       map.invalidateSize();
+      fit();
     },
   };
 }
