@@ -164,6 +164,11 @@ def canvass_plan_preview(request: AuthedHttpRequest, pk: int) -> JsonResponse:
 @login_required
 @require_GET
 def canvass_overview(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    return _overview_page(request, pk)
+
+
+def _overview_page(request: AuthedHttpRequest, pk: int, leaflet_form: LeafletForm | None = None) -> HttpResponse:
+    """The canvass overview; with `leaflet_form`, the leaflet order that was refused, its errors at its fields."""
     incident, canvass = get_canvass_for_user(request.user, pk)
     all_routes = sees_all_routes(request.user, incident)
     routes = list(visible_routes(request.user, canvass).prefetch_related("members"))
@@ -188,7 +193,7 @@ def canvass_overview(request: AuthedHttpRequest, pk: int) -> HttpResponse:
             "tips_unseen": tips_unseen,
             "optimiser": optimise.is_available(),
             "is_member": _is_team_member(request.user, incident),
-            "leaflet_form": LeafletForm(initial={"size": "A6", "copies": canvass.door_count}),
+            "leaflet_form": leaflet_form or LeafletForm(initial={"size": "A6", "copies": canvass.door_count}),
             "jobs": recent_jobs(request.user, PRINT_JOBS, incident=incident.pk),
             "colours": [(state, colour, _state_label(state)) for state, colour in STATE_COLOURS.items()],
             "can_replan": can_write and incident.status in PLANNABLE_STATUSES,
@@ -197,6 +202,7 @@ def canvass_overview(request: AuthedHttpRequest, pk: int) -> HttpResponse:
             # Pulse answers of this canvass (coordinator): released per 10, not a random sample.
             "pulse": canvass_pulse(canvass) if can_write else None,
         },
+        status=400 if leaflet_form is not None else 200,
     )
 
 
@@ -344,9 +350,8 @@ def canvass_leaflet(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     require_team_member(request.user, incident)
     form = LeafletForm(request.POST)
     if not form.is_valid():
-        for errors in form.errors.values():
-            messages.error(request, " ".join(str(error) for error in errors))
-        return redirect(reverse("canvass_overview", kwargs={"pk": incident.pk}) + "#print-title")
+        # The overview again with the errors at the leaflet form's fields, not as messages at the top.
+        return _overview_page(request, incident.pk, leaflet_form=form)
     size, copies = form.cleaned_data["size"], form.cleaned_data["copies"]
     job = request_job(
         "canvass.leaflet",

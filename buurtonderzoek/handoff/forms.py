@@ -44,7 +44,10 @@ class SubmitReportForm(forms.Form):
 
 
 class TransitionForm(forms.Form):
-    to = forms.ChoiceField(label=_("Nieuwe status"))
+    to = forms.ChoiceField(
+        label=_("Nieuwe status"),
+        error_messages={"required": _("Kies een nieuwe status."), "invalid_choice": _("Kies een nieuwe status.")},
+    )
     note = forms.CharField(label=_("Toelichting (optioneel)"), max_length=500, required=False)
 
     def __init__(self, *args: Any, allowed: Sequence[ReportStatus], **kwargs: Any) -> None:
@@ -60,6 +63,7 @@ class FeedbackForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Wat had u aan het verslag? Iedereen die meedeed, leest dit."),
+        error_messages={"required": _("Schrijf uw terugkoppeling aan het team.")},
     )
 
 
@@ -96,8 +100,15 @@ class OutcomeForm(forms.Form):
 
 
 class ThanksForm(forms.Form):
-    to = forms.ChoiceField(label=_("Aan"))
-    message = forms.CharField(label=_("Bericht"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+    to = forms.ChoiceField(
+        label=_("Aan"), error_messages={"invalid_choice": _("Kies aan wie en schrijf een kort bericht.")}
+    )
+    message = forms.CharField(
+        label=_("Bericht"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Schrijf een kort bedankje.")},
+    )
 
     def __init__(self, *args: Any, people: Sequence[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

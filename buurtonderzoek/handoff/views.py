@@ -332,11 +332,35 @@ def _document_for(
 @require_GET
 def report_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     report, role = get_report_for_user(request.user, pk)
+    return _report_page(request, report, role)
+
+
+def _report_page(
+    request: AuthedHttpRequest, report: PoliceReport, role: Viewer, refused: Any = None, action: str = ""
+) -> HttpResponse:
+    """The report page; `refused` is the police form of `action` that was sent with errors, shown again with
+    them at its fields (and what was typed), the other forms fresh."""
     document = _document_for(request, report, role) if role != Viewer.VOLUNTEER else {}
     people = participants(report) if role == Viewer.POLICE else []
     thanks = report.thanks.select_related("to_user").order_by("-created_at")
     if role == Viewer.VOLUNTEER:
         thanks = thanks.filter(Q(to_user__isnull=True) | Q(to_user=request.user))
+    forms = {
+        "status": TransitionForm(allowed=report.allowed_transitions(), prefix="status"),
+        "feedback": FeedbackForm(prefix="feedback"),
+        "outcome": OutcomeForm(
+            initial={
+                "outcome": report.outcome,
+                "usefulness": report.usefulness,
+                "helpful_parts": report.helpful_parts,
+            },
+            earlier_note=report.outcome_note,
+            prefix="outcome",
+        ),
+        "thanks": ThanksForm(people=people, prefix="thanks"),
+    }
+    if refused is not None:
+        forms[action] = refused
     return render(
         request,
         "handoff/report_detail.html",
@@ -348,23 +372,16 @@ def report_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
             "feedback": report.feedback.all(),
             "thanks": thanks,
             "transitions": report.transitions.all(),
-            "transition_form": TransitionForm(allowed=report.allowed_transitions(), prefix="status"),
-            "feedback_form": FeedbackForm(prefix="feedback"),
-            "outcome_form": OutcomeForm(
-                initial={
-                    "outcome": report.outcome,
-                    "usefulness": report.usefulness,
-                    "helpful_parts": report.helpful_parts,
-                },
-                earlier_note=report.outcome_note,
-                prefix="outcome",
-            ),
-            "thanks_form": ThanksForm(people=people, prefix="thanks"),
+            "transition_form": forms["status"],
+            "feedback_form": forms["feedback"],
+            "outcome_form": forms["outcome"],
+            "thanks_form": forms["thanks"],
             "hours_saved": report.hours_saved,
             "minutes_per_door": settings.MINUTES_PER_DOOR,
             "supplements": report.supplements.all(),
             "late": _late_count(report) if role == Viewer.COORDINATOR else 0,
         },
+        status=400 if refused is not None else 200,
     )
 
 
@@ -473,42 +490,40 @@ def report_action(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         return redirect("report_detail", pk=report.pk)
     if role != Viewer.POLICE:
         raise PermissionDenied(_("Alleen de politie-eenheid die het verslag ontving, kan dit doen."))
+    forms: dict[str, Any] = {
+        "status": lambda: TransitionForm(request.POST, allowed=report.allowed_transitions(), prefix="status"),
+        "feedback": lambda: FeedbackForm(request.POST, prefix="feedback"),
+        "outcome": lambda: OutcomeForm(request.POST, earlier_note=report.outcome_note, prefix="outcome"),
+        "thanks": lambda: ThanksForm(request.POST, people=participants(report), prefix="thanks"),
+    }
+    if action not in forms:
+        return HttpResponse(_("Onbekende actie."), status=400)
+    form = forms[action]()
+    if not form.is_valid():
+        # The page again with the errors at their fields and what was typed kept, not a redirect with a
+        # message at the top that a screen reader does not tie to any field.
+        return _report_page(request, report, role, refused=form, action=action)
+    data = form.cleaned_data
     try:
         if action == "status":
-            form: Any = TransitionForm(request.POST, allowed=report.allowed_transitions(), prefix="status")
-            if not form.is_valid():
-                raise ValidationError(_("Kies een nieuwe status."))
-            actions.transition_report(
-                report, to=form.cleaned_data["to"], by=request.user, note=form.cleaned_data["note"]
-            )
+            actions.transition_report(report, to=data["to"], by=request.user, note=data["note"])
             messages.success(request, _("Status gewijzigd."))
         elif action == "feedback":
-            form = FeedbackForm(request.POST, prefix="feedback")
-            if not form.is_valid():
-                raise ValidationError(_("Schrijf uw terugkoppeling aan het team."))
-            actions.add_feedback(report, by=request.user, text=form.cleaned_data["text"])
+            actions.add_feedback(report, by=request.user, text=data["text"])
             messages.success(request, _("Uw terugkoppeling is naar het team gestuurd."))
         elif action == "outcome":
-            form = OutcomeForm(request.POST, prefix="outcome")
-            if not form.is_valid():
-                raise ValidationError([str(e) for errors in form.errors.values() for e in errors])
             actions.set_outcome(
                 report,
                 by=request.user,
-                outcome=form.cleaned_data["outcome"],
-                note=form.cleaned_data["note"],
-                usefulness=form.cleaned_data["usefulness"],
-                helpful_parts=form.cleaned_data["helpful_parts"],
+                outcome=data["outcome"],
+                note=data["note"],
+                usefulness=data["usefulness"],
+                helpful_parts=data["helpful_parts"],
             )
             messages.success(request, _("De uitkomst is vastgelegd en gedeeld met het team."))
-        elif action == "thanks":
-            form = ThanksForm(request.POST, people=participants(report), prefix="thanks")
-            if not form.is_valid():
-                raise ValidationError(_("Kies aan wie en schrijf een kort bericht."))
-            actions.thank(report, by=request.user, message=form.cleaned_data["message"], to_user=form.recipient())
-            messages.success(request, _("Uw bedankje is verstuurd."))
         else:
-            return HttpResponse(_("Onbekende actie."), status=400)
+            actions.thank(report, by=request.user, message=data["message"], to_user=form.recipient())
+            messages.success(request, _("Uw bedankje is verstuurd."))
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)

@@ -258,13 +258,24 @@ class TransitionForm(forms.Form):
 
 
 class UpdateForm(forms.Form):
-    text = forms.CharField(label=_("Wat is er gebeurd?"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+    text = forms.CharField(
+        label=_("Wat is er gebeurd?"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Schrijf wat er is gebeurd.")},
+    )
 
 
 class CommitmentForm(forms.Form):
-    partner = forms.ChoiceField(label=_("Partner"), choices=Partner.choices)
-    what = forms.CharField(label=_("Toezegging"), max_length=300)
-    due_on = forms.DateField(label=_("Uiterlijk op"), widget=DATE)
+    partner = forms.ChoiceField(
+        label=_("Partner"), choices=Partner.choices, error_messages={"required": _("Kies de partner die dit toezegt.")}
+    )
+    what = forms.CharField(
+        label=_("Toezegging"), max_length=300, error_messages={"required": _("Schrijf wat er gebeurt.")}
+    )
+    due_on = forms.DateField(
+        label=_("Uiterlijk op"), widget=DATE, error_messages={"required": _("Vul de datum in waarop het klaar is.")}
+    )
 
 
 class LibrarySearchForm(forms.Form):

@@ -50,11 +50,6 @@ def _pdf_download(file: FieldFile, name: str) -> HttpResponse:
     return response
 
 
-def _errors(request: HttpRequest, exc: ValidationError) -> None:
-    for message in exc.messages:
-        messages.error(request, message)
-
-
 @role_required(*PARTNER_ROLES)
 def index(request: HttpRequest) -> HttpResponse:
     tables = list(
@@ -231,6 +226,14 @@ def action_check(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "impact/action_detail.html", context, status=400)
 
 
+def _refused(request: HttpRequest, action: Action, **forms: Any) -> HttpResponse:
+    """The action page again with a refused form and its errors in place (what was typed kept), not a redirect
+    with a message at the top that a screen reader does not tie to any field."""
+    context = _action_context(request, action)
+    context.update(forms)
+    return render(request, "impact/action_detail.html", context, status=400)
+
+
 @require_POST
 @role_required(*PARTNER_ROLES)
 def action_transition(request: HttpRequest, pk: int) -> HttpResponse:
@@ -242,9 +245,9 @@ def action_transition(request: HttpRequest, pk: int) -> HttpResponse:
                 action, to=form.cleaned_data["to"], by=request.user, note=form.cleaned_data["note"]
             )
         except ValidationError as exc:
-            _errors(request, exc)
-        else:
-            messages.success(request, _("De status is nu: %(status)s.") % {"status": action.get_status_display()})
+            # Shown at the form of the status that was asked for (stopping: at its reason).
+            return _refused(request, action, transition_to=form.cleaned_data["to"], transition_errors=exc.messages)
+        messages.success(request, _("De status is nu: %(status)s.") % {"status": action.get_status_display()})
     return redirect("impact:action_detail", pk=action.pk)
 
 
@@ -257,10 +260,10 @@ def action_update(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             actions.add_update(action, by=request.user, text=form.cleaned_data["text"])
         except ValidationError as exc:
-            _errors(request, exc)
-    else:
-        messages.error(request, _("Schrijf wat er is gebeurd."))
-    return redirect("impact:action_detail", pk=action.pk)
+            form.add_error(None, exc)
+        else:
+            return redirect("impact:action_detail", pk=action.pk)
+    return _refused(request, action, update_form=form)
 
 
 @require_POST
@@ -272,10 +275,10 @@ def commitment_add(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             actions.add_commitment(action, by=request.user, spec=form.cleaned_data)  # type: ignore[arg-type]
         except ValidationError as exc:
-            _errors(request, exc)
-    else:
-        messages.error(request, _("Vul bij een toezegging de partner, wat er gebeurt en de datum in."))
-    return redirect("impact:action_detail", pk=action.pk)
+            form.add_error(None, exc)
+        else:
+            return redirect("impact:action_detail", pk=action.pk)
+    return _refused(request, action, commitment_form=form)
 
 
 @require_POST

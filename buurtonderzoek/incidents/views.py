@@ -138,6 +138,13 @@ def address_suggestions(request: AuthedHttpRequest) -> HttpResponse:
 @require_GET
 def incident_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     incident = get_incident_for_user(request.user, pk)
+    return _detail_page(request, incident)
+
+
+def _detail_page(
+    request: AuthedHttpRequest, incident: Incident, status_error: str = "", note: str = ""
+) -> HttpResponse:
+    """The incident page; with `status_error`, the status change that was refused, its error at the select."""
     can_write = is_coordinator(request.user, incident.team)
     canvass = incident.canvasses.order_by("-id").first()
     # Offer only the canvass pages this person may open: a volunteer without a route in this canvass
@@ -158,7 +165,10 @@ def incident_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
             "canvass": canvass,
             "sees_overview": sees_overview,
             "walks_for_team": is_team_member(request.user, incident),
+            "status_error": status_error,
+            "status_note": note,
         },
+        status=400 if status_error else 200,
     )
 
 
@@ -167,18 +177,18 @@ def incident_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 def incident_transition(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     incident = get_incident_for_user(request.user, pk, write=True)
     form = TransitionForm(request.POST)
+    note = request.POST.get("note", "")
+    # A refusal comes back on the page with the error at the status select, not as a message at the top.
     if not form.is_valid():
-        messages.error(request, _("Kies een geldige nieuwe status."))
-        return redirect("incident_detail", pk=incident.pk)
+        return _detail_page(request, incident, _("Kies een geldige nieuwe status."), note)
     if form.cleaned_data["to"] in AUTOMATIC:
-        messages.error(request, _("Een buurtonderzoek plant u via 'Buurtonderzoek plannen'; de status volgt vanzelf."))
-        return redirect("incident_detail", pk=incident.pk)
+        message = _("Een buurtonderzoek plant u via 'Buurtonderzoek plannen'; de status volgt vanzelf.")
+        return _detail_page(request, incident, message, note)
     try:
         transition_incident(incident, to=form.cleaned_data["to"], by=request.user, note=form.cleaned_data["note"])
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("De status is bijgewerkt."))
+        return _detail_page(request, incident, " ".join(error.messages), note)
+    messages.success(request, _("De status is bijgewerkt."))
     return redirect("incident_detail", pk=incident.pk)
 
 

@@ -468,9 +468,11 @@ def test_a_wrong_leaflet_order_says_what_to_do_and_queues_nothing(
 ) -> None:
     from buurtonderzoek.jobs.models import Job
 
-    client.force_login(world.bob)
-    response = client.post(url("canvass_leaflet", canvass.incident), data, follow=True)
-    assert message in response.content.decode()
+    client.force_login(world.alice)  # the coordinator, on whose overview the leaflet form is
+    response = client.post(url("canvass_leaflet", canvass.incident), data)
+    # The overview again, the error at its field (read out with it), not a message at the top.
+    page = response.content.decode()
+    assert response.status_code == 400 and message in page and 'aria-invalid="true"' in page
     assert not Job.objects.exists()
 
 

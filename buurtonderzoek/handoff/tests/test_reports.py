@@ -356,6 +356,26 @@ def test_the_police_work_the_report_from_the_page(
     assert ReportStatus(report.status) == ReportStatus.RECEIVED
 
 
+def test_a_police_form_sent_incomplete_comes_back_with_the_errors_at_its_fields_and_the_typing_kept(
+    client: Client, world: World, report: PoliceReport
+) -> None:
+    client.force_login(world.petra)
+    url = reverse("report_action", args=[report.pk])
+    response = client.post(
+        url, {"action": "outcome", "outcome-outcome": "no_result", "outcome-note": "Geen bruikbare beelden."}
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    # The error is read out with the usefulness question, listed in the summary, and the note is kept.
+    assert 'aria-describedby="id_outcome-usefulness_error"' in page
+    assert 'id="id_outcome-usefulness_error"' in page and "Geef een cijfer voor de bruikbaarheid" in page
+    assert 'class="error-summary"' in page and "Geen bruikbare beelden.</textarea>" in page
+    thanks = client.post(url, {"action": "thanks", "thanks-to": "team", "thanks-message": "  "})
+    assert thanks.status_code == 400 and "Schrijf een kort bedankje." in thanks.content.decode()
+    report.refresh_from_db()
+    assert report.outcome == "" and report.outcome_note == "" and not report.thanks.exists()
+
+
 def test_the_pdf_status_fragment_polls_until_done(client: Client, world: World, report: PoliceReport) -> None:
     PoliceReport.objects.filter(pk=report.pk).update(pdf_status=PdfStatus.RUNNING, pdf_progress=40)
     client.force_login(world.alice)

@@ -257,8 +257,12 @@ def test_the_status_form_starts_without_a_status_chosen(client: Client, world: W
     client.force_login(world.alice)
     page = client.get(reverse("incident_detail", args=[incident.pk])).content.decode()
     assert '<option value="" selected disabled>Kies een status</option>' in page
-    response = client.post(reverse("incident_transition", args=[incident.pk]), {"to": ""}, follow=True)
-    assert "Kies een geldige nieuwe status." in response.content.decode()
+    response = client.post(reverse("incident_transition", args=[incident.pk]), {"to": "", "note": "Dubbel gemeld"})
+    page = response.content.decode()
+    # The refusal comes back at the select (read out with it), the note typed is kept.
+    assert response.status_code == 400 and "Kies een geldige nieuwe status." in page
+    assert 'aria-describedby="id_to_error" aria-invalid="true"' in page and 'id="id_to_error"' in page
+    assert 'value="Dubbel gemeld"' in page and dangling_references(page) == []
     incident.refresh_from_db()
     assert incident.status == "registered"
 
