@@ -99,7 +99,7 @@ def starts_for(email: str | None, gemeente: Gemeente) -> list[str]:
         "/",
         reverse("tip_form", args=[incident.public_token]),
         reverse("subscribe", args=[buurt.code]),
-        reverse("survey_public", args=[open_wave(gemeente).public_token]),
+        reverse("monitor:survey_public", args=[open_wave(gemeente).public_token]),
     ]
 
 

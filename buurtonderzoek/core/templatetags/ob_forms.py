@@ -67,7 +67,13 @@ def _render_widget(field: BoundField, attrs: dict[str, Any], *, hide_errors: boo
 
 @register.inclusion_tag("core/_form_errors.html")
 def form_errors(form: forms.BaseForm) -> dict[str, Any]:
-    field_errors = [
-        (form[name], error) for name, errors in form.errors.items() if name != "__all__" for error in errors
-    ]
-    return {"form": form, "non_field_errors": form.non_field_errors(), "field_errors": field_errors}
+    # A hidden field's error (a form sent too fast, an outdated privacy notice) has no field to link to or
+    # to be read out with: it is listed like an error of the whole form.
+    visible = [(form[name], errors) for name, errors in form.errors.items() if name != "__all__"]
+    field_errors = [(field, error) for field, errors in visible if not field.is_hidden for error in errors]
+    hidden_errors = [error for field, errors in visible if field.is_hidden for error in errors]
+    return {
+        "form": form,
+        "non_field_errors": [*form.non_field_errors(), *hidden_errors],
+        "field_errors": field_errors,
+    }
