@@ -59,6 +59,10 @@ def databases(sqlite_path: Path) -> dict[str, dict[str, Any]]:
                 # with a connection per request that happened whenever no other request had one open,
                 # and cost a visit sync 18-35 ms under load (docs/performance.md, "Belasting").
                 "CONN_MAX_AGE": envint("DATABASE_CONN_MAX_AGE", 60),
+                # Tests in memory, as Django does for its own SQLite engine. Said here because
+                # pytest-django recognises only that engine's name: for ours it made each xdist worker
+                # a test database named "test_<path>_gw0", a file that cannot be opened.
+                "TEST": {"NAME": ":memory:"},
             }
         }
     result = {"default": _postgres(url, pool)}

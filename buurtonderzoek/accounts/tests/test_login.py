@@ -69,7 +69,7 @@ def test_a_missing_field_is_marked_invalid_and_described(client: Client, world: 
     assert 'id="id_login_error"' in page
     assert re.search(r'aria-describedby="id_login_error"', page)
     assert dangling_references(page) == []
-    assert '<a href="#id_login">E-mailadres: Dit veld is ' in page
+    assert '<a href="#id_login">E-mailadres: Vul dit in of kies een antwoord.' in page
 
 
 def test_login_logout_and_failed_login_are_audited(client: Client, world: World) -> None:

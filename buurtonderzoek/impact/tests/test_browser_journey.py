@@ -74,8 +74,8 @@ def test_partners_design_agree_run_and_see_the_measured_effect(
     gert.get_by_role("link", name="Actie voorstellen").click()
     gert.get_by_label("Titel").press_sequentially("Avondrondes met de wijkagent")
     gert.get_by_label("Soort actie").select_option(label="surveillance en aanwezigheid")
-    gert.get_by_label("Buurt 1", exact=True).check()
-    gert.get_by_label("Buurt 2", exact=True).check()
+    gert.get_by_label("Noordbuurt 1", exact=True).check()
+    gert.get_by_label("Noordbuurt 2", exact=True).check()
     gert.get_by_label("Probleem", exact=True).press_sequentially("Veel bewoners voelen zich 's avonds onveilig.")
     gert.get_by_label("Indicator die het probleem laat zien").select_option(
         label="Voelt zich wel eens onveilig in de eigen buurt"
@@ -95,7 +95,7 @@ def test_partners_design_agree_run_and_see_the_measured_effect(
     expect(gert.get_by_role("heading", level=1)).to_have_text("Avondrondes met de wijkagent", timeout=20_000)
     action = Action.objects.get()
     assert action.title == "Avondrondes met de wijkagent" and action.plan.startswith("Twee avondrondes")
-    assert set(action.buurten.values_list("name", flat=True)) == {"Buurt 1", "Buurt 2"}
+    assert set(action.buurten.values_list("name", flat=True)) == {"Noordbuurt 1", "Noordbuurt 2"}
     assert list(action.expected_effects.values_list("key", "direction", "size")) == [("unsafe_buurt", "down", 5.0)]
     assert action.commitments.get().what == "Wijkagent loopt elke dinsdag mee"
     _check(gert, worth="Grip op onveiligheidsgevoel in Noord", shows="Het monitorcijfer onveilig in de buurt")

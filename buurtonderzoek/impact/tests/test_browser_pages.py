@@ -39,7 +39,7 @@ def test_the_buurtbeeld_library_and_table_pages(page: Page, iworld: ImpactWorld,
     assert_accessible(page)
     screenshot(page, "impact-table")
     page.get_by_role("link", name="Buurtbeeld voor het overleg").click()
-    expect(page.get_by_role("heading", name="Buurt 1 (Wijk Noord)")).to_be_visible(timeout=20_000)
+    expect(page.get_by_role("heading", name="Noordbuurt 1 (Wijk Noord)")).to_be_visible(timeout=20_000)
     assert_accessible(page)
     screenshot(page, "impact-buurtbeeld")
     page.goto("/impact/bibliotheek/")

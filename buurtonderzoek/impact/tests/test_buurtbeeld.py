@@ -38,7 +38,7 @@ def test_the_buurtbeeld_shows_monitor_figures_activity_and_team_health(
     client.force_login(iw.world.petra)
     body = client.get(reverse("impact:buurtbeeld", args=[iw.table.pk])).content.decode()
     assert "Najaar" in body and "Voorjaar" in body
-    assert "Buurt 1" in body and "Buurt 6" in body
+    assert "Noordbuurt 1" in body and "Noordbuurt 6" in body
     assert "Voelt zich wel eens onveilig in de eigen buurt" in body
     assert "significant lager" in body  # 50% -> 20% with 30 answers per buurt
     assert "Buurtpreventie Noord" in body and "bezochte deuren" in body
@@ -62,7 +62,7 @@ def test_the_buurtbeeld_pdf_is_made_by_a_job_and_downloaded_only_by_who_asked(
     pdf = client.get(reverse("jobs:download", args=[job.pk]))
     content = b"".join(pdf.streaming_content)  # type: ignore[attr-defined]
     assert content[:5] == b"%PDF-" and pdf["Content-Type"] == "application/pdf"
-    assert "Buurt 1" in _pdf_text(content)
+    assert "Noordbuurt 1" in _pdf_text(content)
     # Another partner of the same table sees the buurtbeeld, but not this person's file.
     client.force_login(iw.world.gert)
     assert client.get(reverse("impact:buurtbeeld", args=[iw.table.pk])).status_code == 200
