@@ -21,14 +21,12 @@ import re
 import tomllib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.test import Client
-from django.utils import timezone
 
 from buurtonderzoek.questionnaires.standard import canvass as canvass_questionnaire
 from buurtonderzoek.questionnaires.standard import monitor as monitor_questionnaire
@@ -330,10 +328,9 @@ def test_public_pages_the_survey_the_tip_form_and_the_field_app_are_plain_dutch(
     from buurtonderzoek.dashboards.demo import DEMO_USERS, build_demo
     from buurtonderzoek.impact.models import Action, ActionStatus
     from buurtonderzoek.incidents.models import Incident
-    from buurtonderzoek.monitor.actions import create_wave
     from buurtonderzoek.places.models import Buurt
-    from buurtonderzoek.questionnaires.models import QuestionnaireVersion
     from buurtonderzoek.signalements.models import Alert, AlertStatus, Subscription
+    from tests.browser.test_keyboard_journeys import open_wave
 
     gemeente = build_demo(progress=False)
     read = Reading()
@@ -380,18 +377,7 @@ def test_public_pages_the_survey_the_tip_form_and_the_field_app_are_plain_dutch(
     read.page(anonymous, f"/tip/{incident.public_token}/bedankt/")
 
     # The survey: the start page, a wrong code, then every screen empty and answered, then the thanks.
-    today = timezone.localdate()
-    wave = create_wave(
-        gemeente,
-        by=None,
-        name="Taaltoets",
-        starts_on=today,
-        ends_on=today + timedelta(days=14),
-        version=QuestionnaireVersion.objects.latest_published("communitymonitor"),
-        buurten=list(Buurt.objects.filter(gemeente=gemeente).order_by("code")),
-        target_per_buurt=100,
-        public_link_enabled=True,
-    )
+    wave = open_wave(gemeente)
     resident = Client()
     read.page(resident, "/enquete/")
     read.page(resident, "/enquete/", data={"code": "ABCD-EFGH-JKMN"}, errors=True)
