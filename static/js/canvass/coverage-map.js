@@ -68,7 +68,8 @@
   }
 
   function load() {
-    fetch(el.dataset.url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+    // The page's language, not the browser's, for anything the server writes in its answer.
+    fetch(el.dataset.url, { credentials: "same-origin", headers: { Accept: "application/json", "Accept-Language": document.documentElement.lang || "nl" } })
       .then(function (resp) { return resp.ok ? resp.json() : null; })
       .then(function (data) { if (data) { apply(data); } })
       .catch(function () { /* offline for a moment: try again at the next tick */ });

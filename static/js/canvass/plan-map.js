@@ -70,7 +70,8 @@
     if (pending) { pending.abort(); }
     pending = new AbortController();
     el.dataset.ready = "0";
-    fetch(el.dataset.previewUrl + "?" + params.toString(), { signal: pending.signal, credentials: "same-origin" })
+    // data.error is shown as it comes: ask for the page's language, not the browser's.
+    fetch(el.dataset.previewUrl + "?" + params.toString(), { signal: pending.signal, credentials: "same-origin", headers: { "Accept-Language": document.documentElement.lang || "nl" } })
       .then(function (resp) { return resp.json(); })
       .then(function (data) {
         if (data.error) { doorCount.textContent = "0"; excludedCount.textContent = data.error; el.dataset.ready = "1"; return; }

@@ -6,6 +6,14 @@
 
 export const lang = document.documentElement.lang === "en" ? "en" : "nl";
 
+/**
+ * Headers for our JSON API. The server answers (its error messages too) in the language asked for
+ * here: the page's, not the browser's, which may be English on a Dutch page or the other way round.
+ */
+export function apiHeaders(extra = {}) {
+  return { Accept: "application/json", "Accept-Language": lang, ...extra };
+}
+
 const EN = {
   "Gesproken": "Spoken to",
   "Niet thuis": "Not home",

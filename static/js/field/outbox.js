@@ -8,6 +8,7 @@
  * expired: the queue stays as it is until the volunteer logs in again.
  */
 
+import { apiHeaders } from "./i18n.js";
 import { allVisits, applySyncResults } from "./store.js";
 
 export const MAX_BATCH = 200;
@@ -83,11 +84,7 @@ async function sendAll(url, cookieName) {
       response = await fetch(url, {
         method: "POST",
         credentials: "same-origin",
-        headers: {
-          "Content-Type": "application/json",
-          Accept: "application/json",
-          "X-CSRFToken": csrfToken(cookieName),
-        },
+        headers: apiHeaders({ "Content-Type": "application/json", "X-CSRFToken": csrfToken(cookieName) }),
         body: JSON.stringify({ visits: batch.map(wire) }),
       });
     } catch (error) {

@@ -11,7 +11,7 @@
 
 import { renderQuestionnaire } from "../questionnaire/render.js";
 import { registerServiceWorker, SyncBar } from "./common.js";
-import { formatTime, lang, t } from "./i18n.js";
+import { apiHeaders, formatTime, lang, t } from "./i18n.js";
 import { createRouteMap, STATE_COLOURS } from "./map.js";
 import { deleteVisit, getRoute, putRoute, putVisit } from "./store.js";
 
@@ -71,7 +71,7 @@ async function loadRoute() {
   if (!navigator.onLine) return false;
   let response;
   try {
-    response = await fetch(root.dataset.api, { credentials: "same-origin", headers: { Accept: "application/json" } });
+    response = await fetch(root.dataset.api, { credentials: "same-origin", headers: apiHeaders() });
   } catch (error) {
     return false;
   }

@@ -5,7 +5,7 @@
  */
 
 import { registerServiceWorker, SyncBar } from "./common.js";
-import { t } from "./i18n.js";
+import { apiHeaders, t } from "./i18n.js";
 import { getRoute, putRoute } from "./store.js";
 
 // Must match PAGES in sw.js: the cache the service worker answers field pages from.
@@ -19,7 +19,7 @@ async function keepOffline(card) {
   let stored = false;
   if (navigator.onLine) {
     try {
-      const response = await fetch(card.dataset.api, { credentials: "same-origin", headers: { Accept: "application/json" } });
+      const response = await fetch(card.dataset.api, { credentials: "same-origin", headers: apiHeaders() });
       if (response.ok && (response.headers.get("Content-Type") || "").includes("json")) {
         await putRoute(await response.json());
         if ("caches" in window) await (await caches.open(PAGES_CACHE)).add(card.dataset.page);
