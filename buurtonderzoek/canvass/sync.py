@@ -31,14 +31,13 @@ from datetime import timedelta
 from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
-from buurtonderzoek.accounts.models import Membership, Role
 from buurtonderzoek.canvass.actions import CANVASS_QUESTIONNAIRE, KnownForVisit, record_visit
 from buurtonderzoek.canvass.models import Canvass, DoorVisit, Outcome, ReviewStatus, Route, RouteStop
+from buurtonderzoek.canvass.sync_lookup import stops_with_rights
 from buurtonderzoek.core.api import INVALID_INPUT, TITLES
 from buurtonderzoek.questionnaires.models import QuestionnaireVersion
 
@@ -166,34 +165,19 @@ def _lookups(user: Any, valid: Sequence[dict[str, Any]]) -> _Lookups:
     member: set[int] = set()
     coordinated: set[int] = set()
     if pairs:
-        canvass_ids = {c for c, _a in pairs}
-        address_ids = {a for _c, a in pairs}
-        team = OuterRef("canvass__incident__team_id")
-        team_roles = Membership.objects.filter(user_id=user.pk, team_id=team)
-        # One query for the stops and whether the user may write on them: every round trip counts
-        # when many phones sync at once (on PostgreSQL each is a wait for the database process).
-        # The canvass and its incident come along: record_visit reads their status and the team. No
-        # ORDER BY: the model's ordering (by route, through the canvass) joined two more tables.
-        found = (
-            RouteStop.objects.filter(canvass_id__in=canvass_ids, address_id__in=address_ids)
-            .select_related("canvass__incident")
-            .annotate(
-                walks=Exists(Route.members.through.objects.filter(route_id=OuterRef("route_id"), user_id=user.pk)),
-                member=Exists(team_roles.filter(role__in=(Role.VOLUNTEER, Role.COORDINATOR))),
-                coordinates=Exists(team_roles.filter(role=Role.COORDINATOR)),
-            )
-            .order_by()
-        )
-        for stop in found:
+        # One statement for the stops and whether the user may write on them (sync_lookup.py says why it
+        # is not built by the ORM): every round trip counts when many phones sync at once.
+        for found in stops_with_rights(user.pk, {c for c, _a in pairs}, {a for _c, a in pairs}):
+            stop = found.stop
             if (stop.canvass_id, stop.address_id) not in pairs:
                 continue
             stops[(stop.canvass_id, stop.address_id)] = stop
             team_id = stop.canvass.incident.team_id
-            if stop.walks:
+            if found.walks:
                 walked.add(stop.route_id)
-            if stop.member or user.is_superuser:
+            if found.member or user.is_superuser:
                 member.add(team_id)
-            if stop.coordinates or user.is_superuser:
+            if found.coordinates or user.is_superuser:
                 coordinated.add(team_id)
     route_ids = {s.route_id for s in stops.values()}
 
