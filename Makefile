@@ -7,7 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 DEV_ENV := DEBUG=1 SECRET_KEY=dev-only-insecure-key-change-me
 TEST_ENV := SECRET_KEY=test-only-secret-key-not-for-production
-APT_PACKAGES := chromium poppler-utils gettext fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b pgbouncer caddy docker-compose
+APT_PACKAGES := chromium poppler-utils gettext fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b pgbouncer caddy redis-server docker-compose
 
 .PHONY: demo-code run test setup system-deps lint format typecheck unit browser messages migrations-check bench clean
 
@@ -43,9 +43,9 @@ lock: setup
 	$(LOCK) --extra s3 --extra dev --extra optimise -c requirements/runtime.txt -o requirements/dev.txt
 
 # Debian packages: Chromium for browser tests, poppler for PDF checks, gettext for translations,
-# Pango for WeasyPrint, PgBouncer and Caddy for the smoke test (the app behind transaction pooling and a TLS
-# proxy, tests/smoke/recipe.py), docker-compose
-# to validate deploy/compose.yaml offline (tests/test_deploy.py; no Docker daemon needed).
+# Pango for WeasyPrint; PgBouncer, Caddy and Redis for the smoke test (tests/smoke/recipe.py: transaction
+# pooling, the TLS proxy, its own cache); docker-compose and caddy validate deploy/ offline (tests/test_deploy.py;
+# no Docker daemon needed).
 # Installed only when missing, so a ready machine skips apt entirely.
 system-deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \

@@ -1,6 +1,6 @@
 """The production recipe (deploy/) agrees with the code: it sets only settings the app reads, runs the
 processes the docs name, and installs the locked dependencies. (No container runtime in CI: the smoke
-test, tests/smoke, starts the same processes on this machine instead.)
+test starts the same processes on this machine instead, with tests/smoke/recipe.py.)
 
 Without a Docker daemon the compose file is checked as far as it can be offline: Debian's docker-compose
 (Makefile APT_PACKAGES) validates it against the Compose schema and resolves the variables, which needs
@@ -9,6 +9,7 @@ no daemon; the tests below check what a schema cannot (pinned images, health che
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -18,6 +19,7 @@ from typing import Any
 import pytest
 import yaml
 
+from tests.smoke import recipe
 from tests.test_docs import settings_read_by_the_code
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -69,7 +71,7 @@ def test_the_image_installs_the_locked_runtime_dependencies_with_hashes() -> Non
 
 # Exact releases only: 2.10.2, 16.8, v1.25.2-p0 (PgBouncer 1.25.2, image build 0), RELEASE.2025-05-24T17-08-30Z.
 EXACT_TAG = re.compile(r"^(v?\d+(\.\d+)+(-p\d+)?|RELEASE\.\d{4}-\d\d-\d\dT\d\d-\d\d-\d\dZ)$")
-SMOKE = (ROOT / "tests" / "smoke" / "test_smoke.py").read_text(encoding="utf-8")
+SMOKE = (ROOT / "tests" / "smoke" / "recipe.py").read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="module")
@@ -151,13 +153,68 @@ def test_the_pooler_listens_where_the_app_connects(resolved: dict[str, Any]) -> 
 def test_the_recipe_runs_the_processes_the_smoke_test_starts(resolved: dict[str, Any]) -> None:
     services = resolved["services"]
     # The smoke test starts `gunicorn config.wsgi` and `manage.py db_worker` against PgBouncer in
-    # transaction mode with the same startup parameters ignored: the compose file runs those very things.
+    # transaction mode with the same startup parameters ignored: the compose file runs those very things,
+    # as many web processes and workers, with the same gunicorn options.
     assert '"gunicorn", "config.wsgi"' in SMOKE and '"manage.py", "db_worker"' in SMOKE
     assert services["web"]["command"].startswith("gunicorn config.wsgi ")
     assert services["worker"]["command"].startswith("python manage.py db_worker ")
+    for option in ('"--timeout", "60"', '"--access-logfile", "-"'):
+        assert option in SMOKE and option.replace('"', "").replace(",", "") in services["web"]["command"], option
+    assert (
+        services["web"]["deploy"]["replicas"],
+        services["worker"]["deploy"]["replicas"],
+    ) == (recipe.WEB_PROCESSES, recipe.WORKERS)
     smoke_ini = dict(re.findall(r"^(pool_mode|ignore_startup_parameters) = (.+)$", SMOKE, flags=re.M))
     pooler = services["pgbouncer"]["environment"]
     assert smoke_ini == {
         "pool_mode": pooler["POOL_MODE"],
         "ignore_startup_parameters": pooler["IGNORE_STARTUP_PARAMETERS"],
     }
+
+
+def test_the_smoke_test_sets_the_app_up_as_compose_does(resolved: dict[str, Any]) -> None:
+    # The settings that connect the parts: the same switches (S3 storage, one trusted TLS proxy), the
+    # same kinds of URL, and nothing the app does not read.
+    compose = resolved["services"]["web"]["environment"]
+    smoke = recipe.app_environment(
+        "https://localhost:8443", "postgres://db/x", "redis://cache:6379/0", "http://s3:9000"
+    )
+    for name in ("STORAGE", "BEHIND_PROXY", "TRUSTED_PROXY_COUNT", "S3_BUCKET"):
+        assert smoke[name] == str(compose[name]), name
+    connecting = {name for name in compose if name.startswith(("S3_", "DATABASE_URL", "REDIS_URL", "SITE_URL"))}
+    assert connecting <= set(smoke)
+    process_only = {"DJANGO_SETTINGS_MODULE", "PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "PYTHONUNBUFFERED"}
+    assert set(smoke) - process_only - settings_read_by_the_code() == set()
+
+
+def test_the_smoke_test_runs_the_deployed_caddyfile_with_local_upstreams() -> None:
+    local = recipe.caddyfile("localhost:8443", [9001, 9002], 9080)
+    assert "reverse_proxy 127.0.0.1:9001 127.0.0.1:9002 {" in local and "web:8000" not in local
+    deployed = (ROOT / "deploy" / "Caddyfile").read_text(encoding="utf-8")
+    for directive in ("lb_policy least_conn", "health_uri /healthz", "Strict-Transport-Security", "max_size 25MB"):
+        assert directive in deployed and directive in local, directive
+
+
+@pytest.mark.parametrize("which", ["deploy", "smoke"])
+def test_caddy_accepts_the_caddyfile(which: str, tmp_path: Path) -> None:
+    # Debian's caddy (Makefile APT_PACKAGES) parses it offline, as the caddy image would at start-up.
+    caddy = shutil.which("caddy")
+    assert caddy, "caddy (Debian package) is missing: `make setup` installs it"
+    path = tmp_path / "Caddyfile"
+    if which == "deploy":
+        path.write_text((ROOT / "deploy" / "Caddyfile").read_text(encoding="utf-8"), encoding="utf-8")
+    else:
+        path.write_text(recipe.caddyfile("localhost:8443", [9001, 9002], 9080), encoding="utf-8")
+    result = subprocess.run(  # noqa: S603
+        [caddy, "adapt", "--config", str(path), "--adapter", "caddyfile"],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={"PATH": "/usr/bin:/bin", "SITE_DOMAIN": "buurtonderzoek.example.nl", "HOME": str(tmp_path)},
+    )
+    assert result.returncode == 0, result.stderr
+    adapted = json.loads(result.stdout)
+    routes = json.dumps(adapted["apps"]["http"]["servers"])
+    assert '"handler": "reverse_proxy"' in routes
+    hosts = "buurtonderzoek.example.nl" if which == "deploy" else "localhost"
+    assert f'"{hosts}"' in routes

@@ -1,11 +1,15 @@
-"""The real processes on this machine, one journey through them over HTTP (docs/deployment.md).
+"""The production topology as real processes on this machine, one journey through it over HTTPS.
 
-PostgreSQL (database bo_smoke, made afresh) behind PgBouncer in transaction-pooling mode, Redis (db 5) as
-the shared cache, gunicorn with two worker processes, and `manage.py db_worker` (which also runs the
-scheduled jobs). The demo town is loaded with
-`manage.py demo`, as `make run` does. Then a coordinator logs in, registers an incident with an address
-picked from the suggestions, asks for the team's certificates of contribution, and downloads the PDF the
-background worker made. Both gunicorn processes serve the same service worker version.
+tests/smoke/recipe.py starts what deploy/compose.yaml runs, as plain processes: Caddy with deploy/Caddyfile
+(TLS from its own local CA) load-balancing over two gunicorn processes (two workers each), two
+`manage.py db_worker` processes (background tasks and the scheduled jobs), PgBouncer in transaction-pooling
+mode in front of PostgreSQL (database bo_smoke, made afresh, with the demo town), Redis as the shared cache
+and moto's S3 server as the store for generated files. Then a coordinator logs in over https, registers an
+incident with an address picked from the suggestions, asks for the team's certificates of contribution,
+and downloads the PDF a worker made and stored in the bucket.
+
+The client trusts Caddy's own root certificate (not verify=False): the test then also shows that the
+proxy serves a valid chain for the name the browser asked for, as a real certificate would be.
 
 Slow (migrations and the demo take minutes), so it is marked `smoke`: the normal runs leave it out
 (pyproject addopts) and .ci/run runs it once: `pytest -m smoke tests/smoke -n 0`.
@@ -15,14 +19,7 @@ from __future__ import annotations
 
 import http.cookiejar
 import json
-import os
 import re
-import shutil
-import signal
-import socket
-import subprocess
-import sys
-import tempfile
 import time
 import urllib.error
 import urllib.parse
@@ -30,186 +27,57 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
+from email.message import Message
 from html import unescape
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
-import redis
-from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
+
+from tests.smoke import recipe
 
 # Migrations and the demo town alone take minutes on a busy machine: more than the usual limit per test.
 pytestmark = [pytest.mark.smoke, pytest.mark.timeout(1800)]
 
-ROOT = Path(settings.BASE_DIR)
-PYTHON = sys.executable
-PG_ADMIN = os.environ.get("SMOKE_POSTGRES", "postgres://postgres@127.0.0.1:5432/postgres")
-DATABASE = "bo_smoke"
-REDIS_URL = os.environ.get("SMOKE_REDIS_URL", "redis://127.0.0.1:6379/5")
-# Debian's pgbouncer (Makefile APT_PACKAGES); without it the app talks to PostgreSQL directly.
-PGBOUNCER = shutil.which("pgbouncer") or ("/usr/sbin/pgbouncer" if Path("/usr/sbin/pgbouncer").exists() else "")
 COORDINATOR = "coordinator@demo.buurtonderzoek.nl"
 PASSWORD = "demo-wachtwoord-2026"  # the demo's (dashboards/management/commands/demo.py)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def environment(port: int) -> dict[str, str]:
-    """Production settings (DEBUG off), without anything the pytest run set for the unit tests."""
-    keep = {"PATH", "HOME", "LANG", "LC_ALL", "TMPDIR"}
-    env = {name: value for name, value in os.environ.items() if name in keep}
-    base = PG_ADMIN.rsplit("/", 1)[0]
-    static_root = Path(os.environ.get("STATIC_ROOT", ROOT / "var" / "static"))
-    env.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "config.settings",
-            "SECRET_KEY": "smoke-test-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
-            "DEBUG": "0",
-            "ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "SITE_URL": f"http://127.0.0.1:{port}",
-            "DATABASE_URL": f"{base}/{DATABASE}",
-            "REDIS_URL": REDIS_URL,
-            # Plain HTTP on the loopback: the TLS proxy is not part of this test.
-            "SECURE_SSL_REDIRECT": "0",
-            "SESSION_COOKIE_SECURE": "0",
-            "CSRF_COOKIE_SECURE": "0",
-            # The hashed files of `collectstatic` when CI made them, else plain names.
-            "STATIC_MANIFEST": "1" if (static_root / "staticfiles.json").exists() else "0",
-            "STATIC_ROOT": str(static_root),
-            "PYTHONUNBUFFERED": "1",
-        }
-    )
-    return env
-
-
-def manage(env: dict[str, str], *args: str, timeout: int = 900) -> str:
-    done = subprocess.run(  # noqa: S603 (our interpreter, our command)
-        [PYTHON, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout
-    )
-    assert done.returncode == 0, f"manage.py {' '.join(args)}:\n{done.stdout}\n{done.stderr}"
-    return done.stdout
+# A scheduled job the test makes due by hand once both workers run; the workers look once a minute.
+RACED_JOB = "opruimen"
 
 
 @dataclass
 class Stack:
-    base: str
-    env: dict[str, str]
-    logs: Path
+    topology: recipe.Topology
+    raced_at: float  # time.monotonic() when RACED_JOB was made due
 
+    @property
+    def base(self) -> str:
+        return self.topology.url
 
-def start_pgbouncer(logs: Path) -> tuple[subprocess.Popen[bytes], str, Path]:
-    """PgBouncer in transaction-pooling mode in front of bo_smoke, as deploy/compose.yaml runs it."""
-    port = free_port()
-    # PgBouncer refuses to run as root and then reads its files as the postgres user: a folder it can read.
-    folder = Path(tempfile.mkdtemp(prefix="smoke-pgbouncer-"))
-    folder.chmod(0o755)
-    (folder / "users.txt").write_text('"postgres" ""\n', encoding="utf-8")
-    (folder / "pgbouncer.ini").write_text(
-        f"""[databases]
-{DATABASE} = host=127.0.0.1 port=5432 dbname={DATABASE}
-
-[pgbouncer]
-listen_addr = 127.0.0.1
-listen_port = {port}
-unix_socket_dir =
-auth_type = trust
-auth_file = {folder}/users.txt
-pool_mode = transaction
-max_client_conn = 200
-default_pool_size = 8
-server_reset_query =
-ignore_startup_parameters = extra_float_digits,options
-""",
-        encoding="utf-8",
-    )
-    for name in ("users.txt", "pgbouncer.ini"):
-        (folder / name).chmod(0o644)
-    as_user = ["-u", "postgres"] if os.geteuid() == 0 else []
-    process = subprocess.Popen(  # noqa: S603
-        [PGBOUNCER, *as_user, str(folder / "pgbouncer.ini")],
-        stdout=(logs / "pgbouncer.log").open("w"),
-        stderr=subprocess.STDOUT,
-    )
-    url = f"postgres://postgres@127.0.0.1:{port}/{DATABASE}"
-
-    def answers() -> bool:
-        with psycopg.connect(url, prepare_threshold=None) as connection:
-            return connection.execute("SELECT 1").fetchone() == (1,)
-
-    wait_for(answers, "PgBouncer answers", logs)
-    return process, url, folder
+    def sql(self, query: str, *params: object) -> list[tuple[Any, ...]]:
+        """Straight to PostgreSQL, for what the test checks behind the app's back."""
+        with psycopg.connect(recipe.PG_ADMIN.rsplit("/", 1)[0] + "/" + recipe.DATABASE) as connection:
+            return connection.execute(query, params).fetchall()
 
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
-        admin.execute(f"CREATE DATABASE {DATABASE}")
-    port = free_port()
-    env = environment(port)
-    redis.Redis.from_url(REDIS_URL).flushdb()  # the smoke test's own database number
-    # Migrations and the demo straight to PostgreSQL (as compose's migrate service does)...
-    manage(env, "migrate", "--noinput", "-v0")
-    manage(env, "compilemessages", "--ignore=.venv", "-v0")
-    manage(env, "demo")
-    logs = tmp_path_factory.mktemp("smoke")
-    processes: list[subprocess.Popen[bytes]] = []
-    pooler_folder = None
-    if PGBOUNCER:
-        # ...and the web processes and the worker through PgBouncer in transaction-pooling mode.
-        pooler, pooled_url, pooler_folder = start_pgbouncer(logs)
-        processes.append(pooler)
-        env = {**env, "DATABASE_URL": pooled_url, "DATABASE_POOL": "pgbouncer"}
-    processes += [
-        subprocess.Popen(  # noqa: S603
-            [PYTHON, "-m", "gunicorn", "config.wsgi", "--workers", "2", "--bind", f"127.0.0.1:{port}"],
-            cwd=ROOT,
-            env=env,
-            stdout=(logs / "gunicorn.log").open("w"),
-            stderr=subprocess.STDOUT,
-        ),
-        subprocess.Popen(  # noqa: S603
-            [PYTHON, "manage.py", "db_worker", "--interval", "0.5"],
-            cwd=ROOT,
-            env=env,
-            stdout=(logs / "worker.log").open("w"),
-            stderr=subprocess.STDOUT,
-        ),
-    ]
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_for(lambda: fetch(opener(), base + "/")[0] == 200, "gunicorn answers", logs)
-        yield Stack(base, env, logs)
-    finally:
-        # The pooler last, when nothing uses it any more.
-        for process in reversed(processes):
-            process.send_signal(signal.SIGTERM)
-        for process in reversed(processes):
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-        if pooler_folder is not None:
-            shutil.rmtree(pooler_folder, ignore_errors=True)
-
-
-def wait_for(check: object, what: str, logs: Path, seconds: float = 120) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            if check():  # type: ignore[operator]
-                return
-        except (urllib.error.URLError, ConnectionError, psycopg.OperationalError):
-            pass  # not up yet
-        time.sleep(0.5)
-    details = "\n".join(f"--- {p.name}\n{p.read_text()[-3000:]}" for p in sorted(logs.glob("*.log")))
-    raise AssertionError(f"timed out waiting until {what}\n{details}")
+    with recipe.running(tmp_path_factory.mktemp("smoke")) as topology:
+        stack = Stack(topology, 0.0)
+        # The workers' first look created the rows; wait for them, then make one job due for both at once.
+        stack.topology.wait_for(
+            "worker-1",
+            lambda: bool(stack.sql("SELECT 1 FROM scheduling_scheduledjob WHERE name = %s", RACED_JOB)),
+            "the workers made the scheduled jobs' rows",
+        )
+        stack.sql(
+            "UPDATE scheduling_scheduledjob SET next_run_at = now(), runs = 0 WHERE name = %s RETURNING 1", RACED_JOB
+        )
+        stack.raced_at = time.monotonic()
+        yield stack
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -217,29 +85,33 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def opener() -> urllib.request.OpenerDirector:
-    jar = http.cookiejar.CookieJar()
-    return urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), NoRedirect())
+class Browser:
+    """Cookies, no automatic redirects, Caddy's CA trusted; sends Origin on a POST, as browsers do."""
 
+    def __init__(self, stack: Stack) -> None:
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(self.jar),
+            urllib.request.HTTPSHandler(context=stack.topology.tls()),
+            NoRedirect(),
+        )
+        self.origin = stack.base
 
-def fetch(
-    browser: urllib.request.OpenerDirector,
-    url: str,
-    form: dict[str, str] | None = None,
-    referer: str = "",
-    *,
-    htmx: bool = False,
-) -> tuple[int, dict[str, str], bytes]:
-    data = urllib.parse.urlencode(form).encode() if form is not None else None
-    headers = {"Referer": referer or url}
-    if htmx:
-        headers["HX-Request"] = "true"  # as htmx asks for a fragment
-    request = urllib.request.Request(url, data=data, headers=headers)  # noqa: S310 (our server)
-    try:
-        with browser.open(request, timeout=60) as response:
-            return response.status, dict(response.headers), response.read()
-    except urllib.error.HTTPError as error:  # 3xx (not followed) and 4xx/5xx
-        return error.code, dict(error.headers), error.read()
+    def fetch(
+        self, url: str, form: dict[str, str] | None = None, referer: str = "", *, htmx: bool = False, origin: str = ""
+    ) -> tuple[int, Message, bytes]:
+        data = urllib.parse.urlencode(form).encode() if form is not None else None
+        headers = {"Referer": referer or url}
+        if data is not None:
+            headers["Origin"] = origin or self.origin
+        if htmx:
+            headers["HX-Request"] = "true"  # as htmx asks for a fragment
+        request = urllib.request.Request(url, data=data, headers=headers)  # noqa: S310 (our server)
+        try:
+            with self.opener.open(request, timeout=60) as response:
+                return response.status, response.headers, response.read()
+        except urllib.error.HTTPError as error:  # 3xx (not followed) and 4xx/5xx
+            return error.code, error.headers, error.read()
 
 
 def csrf(page: bytes) -> str:
@@ -248,30 +120,37 @@ def csrf(page: bytes) -> str:
     return match.group(1).decode()
 
 
-def test_a_coordinator_registers_an_incident_and_downloads_what_the_worker_made(stack: Stack) -> None:
-    browser = opener()
+def log_in(stack: Stack) -> Browser:
+    browser = Browser(stack)
     login_url = stack.base + reverse("account_login")
-    status, _headers, page = fetch(browser, login_url)
+    status, _headers, page = browser.fetch(login_url)
     assert status == 200
-    status, headers, _page = fetch(
-        browser, login_url, {"csrfmiddlewaretoken": csrf(page), "login": COORDINATOR, "password": PASSWORD}
+    status, _headers, _page = browser.fetch(
+        login_url, {"csrfmiddlewaretoken": csrf(page), "login": COORDINATOR, "password": PASSWORD}
     )
     assert status == 302, "login refused"
+    return browser
+
+
+def test_a_coordinator_registers_an_incident_and_downloads_what_the_worker_made(stack: Stack) -> None:
+    browser = log_in(stack)
+    # Behind the proxy the app knows the connection is https: the session cookie is marked Secure.
+    session = [cookie for cookie in browser.jar if cookie.name == "sessionid"]
+    assert session and session[0].secure
 
     # Register an incident: the address comes from the suggestions, as the page's htmx asks for them.
     create_url = stack.base + reverse("incident_new")
-    status, _headers, page = fetch(browser, create_url)
+    status, _headers, page = browser.fetch(create_url)
     assert status == 200
     team = re.search(rb'name="team"[^>]*value="(\d+)"|<option value="(\d+)"[^>]*selected', page)
     assert team, "no team on the form"
     team_id = (team.group(1) or team.group(2)).decode()
     query = urllib.parse.urlencode({"address_query": "Akkerweg 1", "team": team_id})  # a street of the demo town
-    _status, _headers, suggestions = fetch(browser, stack.base + reverse("incident_address_suggestions") + "?" + query)
+    _status, _headers, suggestions = browser.fetch(stack.base + reverse("incident_address_suggestions") + "?" + query)
     address = re.search(rb'name="address"[^>]*value="(\d+)"|value="(\d+)"[^>]*name="address"', suggestions)
     assert address, suggestions[:2000]
     now = timezone.localtime()
-    status, headers, _page = fetch(
-        browser,
+    status, headers, _page = browser.fetch(
         create_url,
         {
             "csrfmiddlewaretoken": csrf(page),
@@ -287,59 +166,126 @@ def test_a_coordinator_registers_an_incident_and_downloads_what_the_worker_made(
     )
     assert status == 302, _page.decode()[:3000]
     incident_url = stack.base + headers["Location"]
-    status, _headers, page = fetch(browser, incident_url)
+    status, _headers, page = browser.fetch(incident_url)
     assert status == 200 and "Rooktest: inbraak via de achterdeur." in page.decode()
 
-    # Certificates of contribution: made by the background worker, offered when done.
+    # Certificates of contribution: made by a background worker, offered when done.
     effort_url = stack.base + reverse("team_effort", args=[team_id])
-    status, _headers, page = fetch(browser, effort_url)
+    status, _headers, page = browser.fetch(effort_url)
     assert status == 200
     certificates_url = stack.base + reverse("team_certificates", args=[team_id])
-    status, _headers, _page = fetch(
-        browser, certificates_url, {"csrfmiddlewaretoken": csrf(page), "jaar": str(now.year)}, referer=effort_url
+    status, _headers, _page = browser.fetch(
+        certificates_url, {"csrfmiddlewaretoken": csrf(page), "jaar": str(now.year)}, referer=effort_url
     )
     assert status == 302
     # The page lists the job with its progress (polled by htmx while it runs); the newest is this one.
-    status, _headers, page = fetch(browser, effort_url)
+    status, _headers, page = browser.fetch(effort_url)
     jobs = [int(pk) for pk in re.findall(rb'id="job-(\d+)"', page)]
     assert jobs, "no job on the page"
-    poll_url = stack.base + reverse("jobs:detail", args=[max(jobs)])
+    job_id = max(jobs)
+    poll_url = stack.base + reverse("jobs:detail", args=[job_id])
     found: dict[str, str] = {}
 
     def downloadable() -> bool:
-        _status, _headers, fragment = fetch(browser, poll_url, htmx=True)
+        _status, _headers, fragment = browser.fetch(poll_url, htmx=True)
         # The finished job's link, marked for download (as a person sees the "Downloaden" button).
         link = re.search(rb'<a [^>]*href="([^"]+)"[^>]* download[ >]', fragment)
         if link:
             found["url"] = stack.base + unescape(link.group(1).decode())
         return bool(link)
 
-    wait_for(downloadable, "the worker made the certificates", stack.logs, seconds=300)
-    status, headers, pdf = fetch(browser, found["url"])
+    stack.topology.wait_for("worker-1", downloadable, "a worker made the certificates", seconds=300)
+    status, headers, pdf = browser.fetch(found["url"])
     assert status == 200 and pdf.startswith(b"%PDF"), headers
 
+    # The file is an object in the S3 bucket (not on a web process's disk), and the app served exactly it.
+    [(stored,)] = stack.sql("SELECT file FROM jobs_job WHERE id = %s", job_id)
+    assert stored.startswith(f"jobs/{job_id}/") and stored.endswith(".pdf")
+    s3: Any = stack.topology.s3()
+    keys = [item["Key"] for item in s3.list_objects_v2(Bucket=recipe.BUCKET).get("Contents", [])]
+    assert stored in keys, keys
+    assert s3.get_object(Bucket=recipe.BUCKET, Key=stored)["Body"].read() == pdf
+    assert not (recipe.ROOT / "var" / "media" / stored).exists()
 
-def test_both_web_processes_serve_the_same_offline_version(stack: Stack) -> None:
+    # A worker made it, not the web request: the task's result names which worker ran it.
+    ran_by = stack.sql(
+        "SELECT worker_ids FROM django_tasks_database_dbtaskresult"
+        " WHERE task_path LIKE %s AND args_kwargs->'args'->>0 = %s",
+        "%.run_job",
+        str(job_id),
+    )
+    assert len(ran_by) == 1 and ran_by[0][0] and set(ran_by[0][0]) <= {"recipe-worker-1", "recipe-worker-2"}, ran_by
+
+
+def test_the_app_sees_https_behind_the_proxy_and_checks_the_origin(stack: Stack) -> None:
+    # A form sent from the http:// origin of the same host is refused: the app compares the Origin with
+    # the scheme Caddy reported (X-Forwarded-Proto), so the https origin the journey sends passes only
+    # because the app sees https.
+    browser = Browser(stack)
+    login_url = stack.base + reverse("account_login")
+    _status, _headers, page = browser.fetch(login_url)
+    form = {"csrfmiddlewaretoken": csrf(page), "login": COORDINATOR, "password": PASSWORD}
+    status, _headers, _page = browser.fetch(login_url, form, origin=stack.base.replace("https://", "http://"))
+    assert status == 403
+    status, _headers, _page = browser.fetch(login_url, form)
+    assert status == 302
+    # Straight to a web process over plain HTTP (no proxy headers): sent to https, as production should.
+    direct = f"http://127.0.0.1:{stack.topology.web_ports[0]}/"
+    request = urllib.request.Request(direct, headers={"Host": stack.base.removeprefix("https://")})
+    with pytest.raises(urllib.error.HTTPError) as redirected:
+        urllib.request.build_opener(NoRedirect()).open(request, timeout=30)
+    assert redirected.value.code == 301 and redirected.value.headers["Location"].startswith("https://")
+
+
+def test_the_proxy_spreads_requests_over_both_web_processes_which_serve_the_same_offline_version(
+    stack: Stack,
+) -> None:
     versions = set()
     for _ in range(12):
-        status, _headers, body = fetch(opener(), stack.base + "/sw.js")
+        status, _headers, body = Browser(stack).fetch(stack.base + "/sw.js")
         assert status == 200
         versions.add(json.loads(body.decode().split("const CONFIG = ", 1)[1].split(";\n", 1)[0])["version"])
     assert len(versions) == 1, versions
-    gunicorn_log = (stack.logs / "gunicorn.log").read_text()
-    assert len(set(re.findall(r"Booting worker with pid: (\d+)", gunicorn_log))) == 2
+    for number in range(1, recipe.WEB_PROCESSES + 1):
+        log = stack.topology.log(f"web-{number}")
+        assert len(set(re.findall(r"Booting worker with pid: (\d+)", log))) == recipe.WEB_WORKERS
+        # Its access log: the proxy sent it pages, not only health checks.
+        assert re.search(r'"GET /sw\.js HTTP/1\.1" 200', log), f"web-{number} got no page through Caddy"
 
 
-def test_the_worker_runs_the_scheduled_jobs(stack: Stack) -> None:
-    # The hourly job is due at once: the worker's scheduler starts it within seconds of starting.
-    def ran() -> bool:
-        listing = manage(stack.env, "run_scheduled_jobs", "--list")
-        return bool(re.search(r"verlopen-oproepen .*\(gelukt\)", listing))
+def test_of_two_workers_exactly_one_runs_a_due_scheduled_job(stack: Stack) -> None:
+    # Each worker looks for due jobs once a minute: after a minute and a bit since the job fell due, both
+    # have looked at least once. The job ran once, in one worker, and is next due at its regular time.
+    time.sleep(max(0.0, stack.raced_at + 75 - time.monotonic()))
+    [(runs, succeeded, next_run_at)] = stack.sql(
+        "SELECT runs, last_succeeded_at, next_run_at FROM scheduling_scheduledjob WHERE name = %s", RACED_JOB
+    )
+    assert runs == 1 and succeeded is not None and next_run_at > timezone.now()
+    finished = [
+        number
+        for number in range(1, recipe.WORKERS + 1)
+        for _ in re.findall(rf"Geplande taak {RACED_JOB} klaar", stack.topology.log(f"worker-{number}"))
+    ]
+    assert len(finished) == 1, finished
+    # And the hourly job each worker found due at start-up: also once.
+    [(hourly_runs,)] = stack.sql("SELECT runs FROM scheduling_scheduledjob WHERE name = 'verlopen-oproepen'")
+    assert hourly_runs == 1
 
-    wait_for(ran, "the worker ran the hourly job", stack.logs, seconds=120)
 
-
-@pytest.mark.skipif(not PGBOUNCER, reason="Debian's pgbouncer is not installed (make system-deps installs it)")
+@pytest.mark.skipif(not recipe.PGBOUNCER, reason="Debian's pgbouncer is not installed (make system-deps installs it)")
 def test_the_app_talked_to_postgresql_through_pgbouncer(stack: Stack) -> None:
-    assert stack.env["DATABASE_POOL"] == "pgbouncer"
-    assert "login attempt: db=bo_smoke" in (stack.logs / "pgbouncer.log").read_text()
+    assert stack.topology.env["DATABASE_POOL"] == "pgbouncer"
+    assert "login attempt: db=bo_smoke" in stack.topology.log("pgbouncer")
+
+
+def test_every_process_of_the_topology_is_still_running(stack: Stack) -> None:
+    assert {name for name, process in stack.topology.processes.items() if process.poll() is not None} == set()
+    assert set(stack.topology.processes) >= {"caddy", "web-1", "web-2", "worker-1", "worker-2", "redis", "s3"}
+
+
+def test_the_recipe_names_the_process_that_did_not_start(tmp_path: Path) -> None:
+    topology = recipe.Topology("https://localhost:1", tmp_path / "ca", {}, tmp_path, "", [])
+    topology.start("broken", [recipe.PYTHON, "-c", "print('kapot: poort bezet'); raise SystemExit(3)"], env={})
+    with pytest.raises(recipe.ProcessFailed, match=r"(?s)broken exited with code 3 .*kapot: poort bezet"):
+        topology.wait_for("broken", lambda: False, "it answers", seconds=30)
+    topology.stop()
