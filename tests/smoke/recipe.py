@@ -103,6 +103,8 @@ class Topology:
             env=env if env is not None else self.env,
             stdout=(self.logs / f"{name}.log").open("w"),
             stderr=subprocess.STDOUT,
+            # Ctrl-C reaches only this program, which then stops the others in order (stop()).
+            start_new_session=True,
         )
         self.processes[name] = process
         return process
