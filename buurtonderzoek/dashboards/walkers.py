@@ -24,8 +24,10 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Count, F, Lookup, Max, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
+from django.db.models.sql.compiler import SQLCompiler
 from django.utils import timezone
 
 from buurtonderzoek.accounts.models import Team
@@ -37,6 +39,29 @@ from buurtonderzoek.places.models import Gemeente
 # recount due, even when yesterday's ran a few minutes later.
 FULL_RECOUNT_HOURS = 20
 TEAM = "canvass__incident__team_id"
+
+
+class _AnyOf(Lookup):  # type: ignore[type-arg]
+    """`column IN (ids)` for a long list of integer ids, without Django preparing each element.
+
+    Django's `__in` resolves and converts every element on its own (about 10 microseconds each: half a
+    second for the 50,000 canvasses five years of a large gemeente hold). PostgreSQL gets the ids as
+    one array parameter and plans `= ANY(array)` exactly as an IN list (by the same index); SQLite gets
+    the plain IN list (as JSON, `json_each`, it took twice as long: it could no longer use the ranges of
+    the (canvass, visited_at) index).
+    """
+
+    lookup_name = "any_of"
+    prepare_rhs = False
+
+    def as_sql(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper) -> tuple[str, list[Any]]:
+        lhs, params = self.process_lhs(compiler, connection)
+        ids = [int(pk) for pk in self.rhs]
+        if connection.vendor == "postgresql":
+            return f"{lhs} = ANY(%s)", [*params, ids]
+        if not ids:
+            return "1 = 0", []
+        return f"{lhs} IN ({', '.join(['%s'] * len(ids))})", [*params, *ids]
 
 
 def _midnight(day: date) -> datetime:
@@ -89,7 +114,7 @@ def visits_per_walker(teams: Sequence[Team], edges: Sequence[datetime]) -> dict[
     live = Q()
     for rolled_up, ids in canvasses.items():
         if rolled_up is None:
-            live |= Q(canvass__in=ids, visited_at__gte=start, visited_at__lt=end)
+            live |= Q(_AnyOf(F("canvass_id"), ids), visited_at__gte=start, visited_at__lt=end)
             continue
         moments = Q(id__gt=through[rolled_up], visited_at__gte=start, visited_at__lt=end)
         for day in sorted(set(days)):
@@ -97,7 +122,7 @@ def visits_per_walker(teams: Sequence[Team], edges: Sequence[datetime]) -> dict[
                 visited_at__gte=max(_midnight(day), start),
                 visited_at__lt=min(_midnight(day + timedelta(days=1)), end),
             )
-        live |= Q(canvass__in=ids) & moments
+        live |= Q(_AnyOf(F("canvass_id"), ids)) & moments
     if not live:
         return result
     for row in (
