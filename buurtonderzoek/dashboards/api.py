@@ -24,7 +24,7 @@ from buurtonderzoek.core.dbrouter import reads_from_replica
 from buurtonderzoek.dashboards.access import get_grip_gemeente_for_user
 from buurtonderzoek.dashboards.forms import GripForm
 from buurtonderzoek.dashboards.grip import AreaFigures, request_refresh, rolled_up_figures
-from buurtonderzoek.dashboards.health import team_health
+from buurtonderzoek.dashboards.health import counted_team_health
 from buurtonderzoek.dashboards.serializers import GripSerializer, TeamHealthSerializer
 from buurtonderzoek.places.models import Buurt, Gemeente
 
@@ -118,7 +118,8 @@ def grip_figures(request: Request, gemeente_id: int) -> Response:
     summary="Gezondheid van de teams",
     description=(
         "Per team van de gemeente het niveau (in_orde, let_op, risico: het ernstigste signaal), de gemeten feiten "
-        "en elk signaal met de reden en een voorgestelde actie, in gewone taal. Drempels: de HEALTH_*-instellingen."
+        "en elk signaal met de reden en een voorgestelde actie, in gewone taal. Drempels: de HEALTH_*-instellingen. "
+        "De cijfers worden op de achtergrond geteld (counted_at: wanneer); een nieuw team wordt meteen geteld."
     ),
     responses={200: TeamHealthSerializer(many=True), **ERRORS},
 )
@@ -126,6 +127,7 @@ def grip_figures(request: Request, gemeente_id: int) -> Response:
 @reads_from_replica
 def team_health_list(request: Request, gemeente_id: int) -> Response:
     gemeente = _gemeente(request, gemeente_id)
+    request_refresh(gemeente)  # keeps the stored health close to now, as the team-health page does
     teams = list(Team.objects.filter(gemeente=gemeente).order_by("name"))
     rows = [
         {
@@ -138,8 +140,9 @@ def team_health_list(request: Request, gemeente_id: int) -> Response:
             "doors_90": h.facts.doors_90,
             "bus_factor": h.facts.bus_factor,
             "median_hours_to_first_door": h.facts.median_hours_to_first_door,
+            "counted_at": h.counted_at,
             "signals": [vars(s) for s in h.signals],
         }
-        for h in team_health(teams)
+        for h in counted_team_health(teams)
     ]
     return Response(TeamHealthSerializer(rows, many=True).data)

@@ -8,7 +8,7 @@ review, the police what is new in their inbox and the hours canvassing saved the
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
@@ -17,9 +17,11 @@ from django.utils import timezone
 
 from buurtonderzoek.accounts.models import Membership, Role, Team, User
 from buurtonderzoek.canvass.models import DoorVisit, Outcome, ReviewStatus, Route
-from buurtonderzoek.dashboards.health import LEVEL_ORDER, TeamHealth, team_health
+from buurtonderzoek.dashboards.grip import request_refresh
+from buurtonderzoek.dashboards.health import LEVEL_ORDER, TeamHealth, counted_team_health
 from buurtonderzoek.handoff.models import Notification, PoliceReport, ReportStatus, Thanks
 from buurtonderzoek.incidents.models import Incident, IncidentStatus
+from buurtonderzoek.places.models import Gemeente
 
 FINAL_INCIDENT_STATES = (IncidentStatus.CLOSED, IncidentStatus.CANCELLED)
 
@@ -58,6 +60,7 @@ class MunicipalFigures:
     teams: list[TeamHealth]  # the most urgent first, at most START_PAGE_TEAMS
     team_count: int
     levels: dict[str, int]  # teams per level: in_orde, let_op, risico
+    counted_at: datetime | None = None  # when the oldest of these teams' health was counted
 
     @property
     def teams_not_shown(self) -> int:
@@ -118,7 +121,9 @@ def municipal_figures(user: User) -> MunicipalFigures:
     counts = Incident.objects.filter(team__in=teams, created_at__gte=since).aggregate(
         incidents=Count("id", distinct=True), canvassed=Count("id", filter=Q(canvasses__isnull=False), distinct=True)
     )
-    health = team_health(list(teams))
+    for gemeente in Gemeente.objects.filter(pk__in=gemeenten):
+        request_refresh(gemeente)  # the stored team health, as the team-health page asks for it
+    health = counted_team_health(list(teams))
     # A start page says what needs doing: risico first, then let op, each by name (the order of `teams`).
     # A large gemeente (200 teams) would otherwise get every card here as well as on its team-health page.
     urgent = sorted(health, key=lambda h: -LEVEL_ORDER[h.level])
@@ -128,4 +133,5 @@ def municipal_figures(user: User) -> MunicipalFigures:
         teams=urgent[:START_PAGE_TEAMS],
         team_count=len(health),
         levels={level: sum(1 for h in health if h.level == level) for level in LEVEL_ORDER},
+        counted_at=min((h.counted_at for h in health if h.counted_at), default=None),
     )

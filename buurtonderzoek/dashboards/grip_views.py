@@ -37,7 +37,7 @@ from buurtonderzoek.dashboards.grip import (
     request_refresh,
     rolled_up_figures,
 )
-from buurtonderzoek.dashboards.health import team_health
+from buurtonderzoek.dashboards.health import counted_team_health
 from buurtonderzoek.dashboards.models import DigestSubscription
 from buurtonderzoek.dashboards.monitor_effect import latest_monitor, monitor_effect
 from buurtonderzoek.places.models import Buurt, Gemeente
@@ -254,12 +254,13 @@ def _csv(gemeente: Gemeente, rows: list[Row], total: AreaFigures, *, first: date
 @reads_from_replica
 def team_health_page(request: AuthedHttpRequest, gemeente_id: int) -> HttpResponse:
     gemeente = get_grip_gemeente_for_user(request.user, gemeente_id)
-    request_refresh(gemeente)  # keeps the door-visit roll-up team_health reads close to now
+    request_refresh(gemeente)  # keeps the stored health and the door-visit roll-up close to now
     teams = list(Team.objects.filter(gemeente=gemeente).order_by("name"))
-    health = team_health(teams)
+    health = counted_team_health(teams)
     order = {"risico": 0, "let_op": 1, "in_orde": 2}
     health.sort(key=lambda h: (order[h.level], h.team.name))
-    return render(request, "dashboards/team_health.html", {"gemeente": gemeente, "health": health})
+    counted = min((h.counted_at for h in health if h.counted_at), default=None)
+    return render(request, "dashboards/team_health.html", {"gemeente": gemeente, "health": health, "counted": counted})
 
 
 @role_required(Role.MUNICIPAL, Role.COORDINATOR)

@@ -5,8 +5,12 @@ after the CHAOSS community-health metrics: inactive contributors, bus factor, ti
 response. Each `Signal` has a level, the reason in plain Dutch and a suggested action; a team's
 level is its worst signal. Thresholds are settings (HEALTH_* in config/settings.py).
 
-The figures for any number of teams come from a fixed number of aggregate queries, so the
-team-health page costs the same for 2 teams as for 100.
+The figures for any number of teams come from a fixed number of aggregate queries. Counting them still
+costs work per team and grows with the gemeente's history (the live door-visit count reads every canvass
+of the teams), so the background job that keeps the grip roll-ups also stores each team's facts
+(`refresh_team_health`, models.TeamHealthCount) and the pages read those (`counted_team_health`): one
+query for any number of teams, showing when they were counted. A team without a count of the last
+STORED_MAX_AGE (new, or the job has not run) is counted live, in the same call.
 """
 
 from __future__ import annotations
@@ -14,21 +18,25 @@ from __future__ import annotations
 import statistics
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Literal
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Count, Max, Min, OuterRef, Subquery
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from buurtonderzoek.accounts.models import Invitation, Membership, Role, Team
 from buurtonderzoek.canvass.models import Canvass, DoorVisit, ReviewStatus
 from buurtonderzoek.core.models import AuditEvent
+from buurtonderzoek.dashboards.models import TeamHealthCount
 from buurtonderzoek.dashboards.walkers import visits_per_walker
 from buurtonderzoek.incidents.models import Incident, IncidentStatus
+from buurtonderzoek.places.models import Gemeente
 
 Level = Literal["in_orde", "let_op", "risico"]
 LEVEL_ORDER: dict[str, int] = {"in_orde": 0, "let_op": 1, "risico": 2}
@@ -68,6 +76,7 @@ class TeamHealth:
     level: Level
     signals: list[Signal]
     facts: TeamFacts = field(default_factory=TeamFacts)
+    counted_at: datetime | None = None  # the moment the figures hold for
 
     @property
     def warnings(self) -> list[Signal]:
@@ -97,9 +106,85 @@ def dropped(now: int, before: int) -> bool:
 
 
 def team_health(teams: Sequence[Team], *, now: datetime | None = None) -> list[TeamHealth]:
-    """The health of each team, in the order given; a constant number of queries."""
+    """The health of each team, in the order given, counted now; a constant number of queries."""
+    now = now or timezone.now()
+    return [_health(team, facts, now=now, oldest_waiting=oldest) for team, facts, oldest in _count(teams, now=now)]
+
+
+def _health(team: Team, facts: TeamFacts, *, now: datetime, oldest_waiting: datetime | None) -> TeamHealth:
+    signals = _signals(team, facts, now=now, oldest_waiting=oldest_waiting)
+    return TeamHealth(team, worst([s.level for s in signals]), signals, facts, counted_at=now)
+
+
+# A stored count older than this is not shown: the team is counted live. Twice the interval after which
+# the pages ask the background job for a new count, so a count stays in use while the next one runs.
+def stored_max_age() -> timedelta:
+    return timedelta(minutes=2 * settings.GRIP_REFRESH_MINUTES)
+
+
+def counted_team_health(teams: Sequence[Team], *, now: datetime | None = None) -> list[TeamHealth]:
+    """The health of each team, in the order given, as the background job last counted it (one query);
+    teams without a count of the last `stored_max_age()` are counted live (a constant number more)."""
     now = now or timezone.now()
     teams = list(teams)
+    stored = {
+        c.pk: c
+        for c in TeamHealthCount.objects.filter(
+            team__in=[t.pk for t in teams], counted_at__gt=now - stored_max_age(), counted_at__lte=now
+        )
+    }
+    live = {h.team.pk: h for h in team_health([t for t in teams if t.pk not in stored], now=now)}
+    return [
+        live[team.pk]
+        if team.pk not in stored
+        else _health(
+            team,
+            _facts_from_json(stored[team.pk].facts),
+            now=stored[team.pk].counted_at,
+            oldest_waiting=stored[team.pk].oldest_waiting,
+        )
+        for team in teams
+    ]
+
+
+def refresh_team_health(gemeente: Gemeente, *, now: datetime | None = None) -> int:
+    """Count and store the health of every team of the gemeente (the background job, after the walker-day
+    roll-up it reads); returns the teams counted."""
+    now = now or timezone.now()
+    teams = list(Team.objects.filter(gemeente=gemeente))
+    rows = [
+        TeamHealthCount(
+            team=team,
+            counted_at=now,
+            level=_health(team, facts, now=now, oldest_waiting=oldest).level,
+            facts=_facts_to_json(facts),
+            oldest_waiting=oldest,
+        )
+        for team, facts, oldest in _count(teams, now=now)
+    ]
+    with transaction.atomic():
+        TeamHealthCount.objects.filter(team__gemeente=gemeente).delete()
+        TeamHealthCount.objects.bulk_create(rows, batch_size=1000)
+    return len(rows)
+
+
+def _facts_to_json(facts: TeamFacts) -> dict[str, object]:
+    data = asdict(facts)
+    if facts.coordinator_last_seen is not None:
+        data["coordinator_last_seen"] = facts.coordinator_last_seen.isoformat()
+    return data
+
+
+def _facts_from_json(data: dict[str, object]) -> TeamFacts:
+    seen = data.get("coordinator_last_seen")
+    return TeamFacts(**{**data, "coordinator_last_seen": parse_datetime(seen) if isinstance(seen, str) else None})  # type: ignore[arg-type]
+
+
+def _count(teams: Sequence[Team], *, now: datetime) -> list[tuple[Team, TeamFacts, datetime | None]]:
+    """Each team's measured facts and its oldest door visit waiting for review; a constant number of queries."""
+    teams = list(teams)
+    if not teams:
+        return []
     ids = [t.pk for t in teams]
     d30, d60, d90, d180 = (now - timedelta(days=n) for n in (30, 60, 90, 180))
 
@@ -192,7 +277,7 @@ def team_health(teams: Sequence[Team], *, now: datetime | None = None) -> list[T
         .values_list("team_id", "n")
     )
 
-    result = []
+    result: list[tuple[Team, TeamFacts, datetime | None]] = []
     for team in teams:
         rows = walkers.get(team.pk, [])
         last_seen = _coordinator_last_seen(coordinators.get(team.pk, []), last_action)
@@ -220,8 +305,7 @@ def team_health(teams: Sequence[Team], *, now: datetime | None = None) -> list[T
             visits_waiting=waiting.get(team.pk, 0),
             invitations_unanswered=unanswered.get(team.pk, 0),
         )
-        signals = _signals(team, facts, now=now, oldest_waiting=oldest_waiting.get(team.pk))
-        result.append(TeamHealth(team, worst([s.level for s in signals]), signals, facts))
+        result.append((team, facts, oldest_waiting.get(team.pk)))
     return result
 
 

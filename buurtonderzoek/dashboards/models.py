@@ -5,7 +5,9 @@ than GRIP_REFRESH_MINUTES, and `manage.py refresh_grip_figures`). Counts only.
 
 The same job keeps `WalkerDay`, door visits per team, walker and day, for the team-health page
 (buurtonderzoek.dashboards.walkers): it reads a few hundred rows per team instead of counting half a
-year of door visits on every view.
+year of door visits on every view. And after that, `TeamHealthCount`: each team's health as counted
+then (health.refresh_team_health), which the team-health page, its API and the municipal start page
+read, one row per team, while it is fresh.
 """
 
 from __future__ import annotations
@@ -74,6 +76,28 @@ class WalkerDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.team_id} {self.volunteer_id} {self.day}: {self.visits}"
+
+
+class TeamHealthCount(models.Model):
+    """A team's health as the background job counted it at `counted_at` (health.refresh_team_health).
+
+    The measured facts and the level, not the texts: the signals' reasons and actions are made again
+    from the facts when a page is shown, in the reader's language, as the live count makes them.
+    """
+
+    team = models.OneToOneField(Team, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    counted_at = models.DateTimeField(_("geteld op"))
+    level = models.CharField(_("niveau"), max_length=10)
+    facts = models.JSONField(_("feiten"))  # health.TeamFacts, its moment as ISO 8601
+    # The oldest door visit waiting for review: it sets the review signal's level (not a fact shown).
+    oldest_waiting = models.DateTimeField(_("oudste wachtende deurbezoek"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("getelde gezondheid van een team")
+        verbose_name_plural = _("getelde gezondheid van teams")
+
+    def __str__(self) -> str:
+        return f"{self.team_id} {self.level} {self.counted_at}"
 
 
 class DigestSubscription(models.Model):

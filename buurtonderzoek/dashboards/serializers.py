@@ -47,4 +47,5 @@ class TeamHealthSerializer(serializers.Serializer[object]):
     doors_90 = serializers.IntegerField()
     bus_factor = serializers.IntegerField(allow_null=True, help_text="Hoe weinig leden meer dan de helft deden.")
     median_hours_to_first_door = serializers.FloatField(allow_null=True)
+    counted_at = serializers.DateTimeField(help_text="Wanneer deze cijfers geteld zijn (elk uur op de achtergrond).")
     signals = SignalSerializer(many=True)

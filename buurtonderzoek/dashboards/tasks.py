@@ -12,14 +12,18 @@ from buurtonderzoek.core.mail import retrying_mail
 @task()
 def refresh_grip_figures(gemeente_id: int) -> int:
     """Bring a gemeente's roll-ups up to date: the monthly figures per buurt for the grip pages
-    (grip.refresh_area_months) and the door visits per walker and day for team health
-    (walkers.refresh_walker_days). Returns the rows written."""
+    (grip.refresh_area_months), the door visits per walker and day for team health
+    (walkers.refresh_walker_days) and then, from those, each team's health (health.refresh_team_health).
+    Returns the rows written."""
     from buurtonderzoek.dashboards.grip import refresh_area_months
+    from buurtonderzoek.dashboards.health import refresh_team_health
     from buurtonderzoek.dashboards.walkers import refresh_walker_days
     from buurtonderzoek.places.models import Gemeente
 
     gemeente = Gemeente.objects.filter(pk=gemeente_id).first()
-    return refresh_area_months(gemeente) + refresh_walker_days(gemeente) if gemeente else 0
+    if gemeente is None:
+        return 0
+    return refresh_area_months(gemeente) + refresh_walker_days(gemeente) + refresh_team_health(gemeente)
 
 
 @task()

@@ -1,5 +1,5 @@
-"""Recount the grip pages' monthly figures per buurt and the team-health roll-up of door visits per walker
-and day (run nightly; the pages also start it when stale)."""
+"""Recount the grip pages' monthly figures per buurt, the team-health roll-up of door visits per walker
+and day, and each team's health (run nightly; the pages also start it when stale)."""
 
 from __future__ import annotations
 
@@ -8,12 +8,13 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from buurtonderzoek.dashboards.grip import refresh_area_months
+from buurtonderzoek.dashboards.health import refresh_team_health
 from buurtonderzoek.dashboards.walkers import refresh_walker_days
 from buurtonderzoek.places.models import Gemeente
 
 
 class Command(BaseCommand):
-    help = "Recount the monthly figures per buurt and the door visits per walker and day (team health)."
+    help = "Recount the monthly figures per buurt, the door visits per walker and day, and each team's health."
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--full", action="store_true", help="recount every door visit, not only new ones")
@@ -22,4 +23,7 @@ class Command(BaseCommand):
         for gemeente in Gemeente.objects.filter(teams__isnull=False).distinct():
             rows = refresh_area_months(gemeente)
             walker_days = refresh_walker_days(gemeente, full=options["full"] or None)
-            self.stdout.write(f"{gemeente.name}: {rows} buurt-maanden, {walker_days} loper-dagen bijgewerkt")
+            teams = refresh_team_health(gemeente)
+            self.stdout.write(
+                f"{gemeente.name}: {rows} buurt-maanden, {walker_days} loper-dagen, {teams} teams bijgewerkt"
+            )
