@@ -16,7 +16,10 @@ with `INSERT ... SELECT generate_series` (a progress bar per step), never as Pyt
   had a canvass of 45 doors: 3,000,000 door visits (40% not at home, 30% spoken, 20% a note, 10%
   refused) by the team's members; 50,000 police reports with their frozen figures;
 - the roll-ups the grip and team-health pages read (the background job `refresh_grip_figures`: months
-  per buurt, door visits per walker and day), timed for all gemeenten, then `ANALYZE`, as autovacuum would.
+  per buurt, door visits per walker and day, then each team's health), timed for all gemeenten, then
+  `ANALYZE`, as autovacuum would. The pages use a team's stored health for two refresh intervals (2 hours
+  by default) and count it live after that: `--count-health` counts it again for every team (12 s) before
+  measuring an older data set.
 
 Then, through Django's test client in this process (so CPU time is the request's Python work; the
 database's own time is only in the wall time), 15 renders after a first one each, as the person who
@@ -372,6 +375,16 @@ def roll_up() -> None:
         refresh_grip_figures.call(gemeente_id)
 
 
+def count_health() -> None:
+    """The last part of the background job alone: each team's health, stored for the pages to read."""
+    from buurtonderzoek.dashboards.health import refresh_team_health
+
+    started, teams = time.perf_counter(), 0
+    for gemeente in Gemeente.objects.filter(code__startswith="GM5").order_by("code"):
+        teams += refresh_team_health(gemeente)
+    print(f"health of {teams} teams counted and stored: {time.perf_counter() - started:.1f} s")
+
+
 # Measuring ------------------------------------------------------------------------------------------
 
 
@@ -494,6 +507,14 @@ def measure(renders: int, with_monitor: bool) -> list[str]:
     teams = Team.objects.filter(gemeente=gemeente).count()
     print(f"\nbusiest: {gemeente.name} ({teams} teams), police unit {unit.name} ({inbox:,} reports), load average "
           f"{os.getloadavg()[0]:.1f}")  # fmt: skip
+    from django.db.models import Count, Min
+    from django.utils import timezone
+
+    from buurtonderzoek.dashboards.models import TeamHealthCount
+
+    stored = TeamHealthCount.objects.filter(team__gemeente=gemeente).aggregate(n=Count("pk"), oldest=Min("counted_at"))
+    age = f", the oldest {(timezone.now() - stored['oldest']).total_seconds() / 60:.0f} min ago" if stored["n"] else ""
+    print(f"team health stored for {stored['n']} of its {teams} teams{age} (older than 2 refresh intervals: live)")
     print("| page (as whom) | first ms | median ms | p90 ms | CPU median ms | queries |")
     print("|---|---|---|---|---|---|")
     timed(f"police inbox `/verslagen/` ({inbox:,} reports)", lambda: police.get("/verslagen/"), renders, rows)
@@ -556,6 +577,7 @@ def main() -> None:
     parser.add_argument("--renders", type=int, default=15)
     parser.add_argument("--monitor", action="store_true", help="also time the Communitymonitor results page")
     parser.add_argument("--roll-up", action="store_true", help="recount the roll-ups of existing data")
+    parser.add_argument("--count-health", action="store_true", help="count every team's stored health again")
     args = parser.parse_args()
     if args.fresh:
         execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
@@ -568,6 +590,8 @@ def main() -> None:
         roll_up()
         execute("ANALYZE")
         print(f"roll-ups of all {GEMEENTEN} gemeenten and ANALYZE: {time.perf_counter() - started:.0f} s")
+    if args.count_health:
+        count_health()
     print(counts())
     measure(args.renders, args.monitor)
     print(f"load average at the end {os.getloadavg()[0]:.1f} ({os.cpu_count()} CPUs)")

@@ -18,6 +18,8 @@ from buurtonderzoek.canvass.demo import seed_demo_canvass
 from buurtonderzoek.canvass.models import Canvass
 from buurtonderzoek.dashboards.demo_health import seed_demo_health
 from buurtonderzoek.dashboards.grip import refresh_area_months
+from buurtonderzoek.dashboards.health import refresh_team_health
+from buurtonderzoek.dashboards.walkers import refresh_walker_days
 from buurtonderzoek.handoff.demo import seed_demo_handoff
 from buurtonderzoek.impact.demo import seed_demo_impact
 from buurtonderzoek.monitor.demo import seed_demo_monitor
@@ -120,4 +122,7 @@ def build_demo(*, progress: bool = True) -> Gemeente:
         police_user=User.objects.get(email=f"politie@{DOMAIN}"),
         coordinators=[coordinator],
     )
+    # What the background job keeps for team health: door visits per walker and day, then each team's health.
+    refresh_walker_days(gemeente)
+    refresh_team_health(gemeente)
     return gemeente
