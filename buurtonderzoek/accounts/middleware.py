@@ -15,11 +15,12 @@ from collections.abc import Callable
 from allauth.account.internal.flows.login import get_authentication_records
 from allauth.mfa.models import Authenticator
 from django.conf import settings
+from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
-from buurtonderzoek.accounts.models import Role
+from buurtonderzoek.accounts.models import Membership, Role
 
 ALLOWED_PREFIXES = ("/accounts/", "/static/", "/i18n/", "/sw.js")
 # Account pages that are police pages all the same: an API key opens the reports without a second factor.
@@ -45,9 +46,24 @@ def needs_two_factor_setup(request: HttpRequest) -> bool:
         return False
     if request.path.startswith(ALLOWED_PREFIXES) and not request.path.startswith(GUARDED_PREFIXES):
         return False
-    if not user.is_superuser and not user.memberships.filter(role__in=(Role.POLICE, Role.MUNICIPAL)).exists():
+    if not user.is_superuser and not has_sensitive_role(user.pk):
         return False
     return not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+def has_sensitive_role(user_id: int) -> bool:
+    """Whether the user is police or municipal officer anywhere. Asked on every request of every signed-in
+    user (a phone syncing visits included), so written out: through the ORM, building this one query cost
+    more CPU than running it (bench/profile_sync.py)."""
+    membership = Membership._meta
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT 1 FROM {quote(membership.db_table)} WHERE {quote('user_id')} = %s"  # noqa: S608 - names only
+            f" AND {quote('role')} IN (%s, %s) LIMIT 1",
+            [user_id, Role.POLICE.value, Role.MUNICIPAL.value],
+        )
+        return cursor.fetchone() is not None
 
 
 def two_factor_problem() -> JsonResponse:

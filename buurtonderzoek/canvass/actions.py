@@ -297,9 +297,8 @@ class KnownForVisit:
 
     stop: RouteStop  # the canvass's stop for the visit's address
     team_member: bool  # the recorder is a volunteer or coordinator of the canvass's team, or a superuser
-    # No stored visit had this client UUID a moment ago; a retry racing the original is still caught
-    # by the unique constraint below.
-    uuid_is_new: bool
+    # The UUID is not looked up first: the caller looked up its batch, or expects a single visit to be new.
+    # A stored one is caught by the unique constraint at the insert and answered as a retry.
 
 
 def record_visit(
@@ -323,7 +322,7 @@ def record_visit(
         client_uuid = uuid.UUID(str(client_uuid))
     except ValueError:
         raise ValidationError({"client_uuid": _("Ongeldige client-id.")}) from None
-    if known is None or not known.uuid_is_new:
+    if known is None:
         existing = DoorVisit.objects.filter(client_uuid=client_uuid).first()
         if existing is not None:
             return _same_visit(existing, canvass, by), False

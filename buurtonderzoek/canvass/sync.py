@@ -2,17 +2,19 @@
 
 Flow of `sync_visits(user, items)`: the phone sends up to `MAX_BATCH` visits, each carrying the UUID
 it generated when the visit was saved on the phone. Everything the batch needs is looked up in bulk
-first (stored visits with those UUIDs, the route stops, which of those routes the user may see and
-write, questionnaire versions), then each visit is handled on its own:
+first (stored visits with those UUIDs when the batch has several, the route stops with the user's rights
+on them, questionnaire versions), then each visit is handled on its own:
 
 1. its shape is checked (`VisitIn`); a malformed visit is rejected with Dutch messages per field;
 2. a UUID this user already stored answers `duplicate` (the phone lost the first answer and sent
-   again), so the phone can drop it; a UUID stored by someone else is rejected (409);
+   again), so the phone can drop it; a UUID stored by someone else is rejected (409). A single visit
+   is not looked up first: the unique constraint finds a stored UUID at the insert, and a refused
+   visit is looked up before it is answered;
 3. access: a route the user may not see answers 404, one they may see but not walk answers 403
    (only the route's walkers and the team's coordinators write); a visit saved on the phone by
    another account answers 403 and waits for that account;
 4. `actions.record_visit`, the one write path, stores it in its own transaction, told what the batch
-   lookups already established (the stop, team membership, a new UUID) so it does not ask again; a ValidationError
+   lookups already established (the stop, team membership) so it does not ask again; a ValidationError
    (closed canvass, answers the questionnaire engine refuses, a time in the future) becomes a
    `rejected` result with the messages per field, and the phone keeps the visit for correction.
 
@@ -124,7 +126,8 @@ def _validation_problem(exc: ValidationError) -> dict[str, Any]:
 class _Lookups:
     """What the whole batch needs, fetched in a handful of queries."""
 
-    existing: dict[uuid.UUID, tuple[int, int, int | None]]  # uuid -> (visit id, canvass id, volunteer id)
+    # uuid -> (visit id, canvass id, volunteer id); looked up for a batch of several visits only (see below).
+    existing: dict[uuid.UUID, tuple[int, int, int | None]] | None
     stops: dict[tuple[int, int], RouteStop]  # (canvass id, address id) -> stop
     walked_routes: set[int]
     member_teams: set[int]  # teams the user is a volunteer or coordinator of
@@ -133,6 +136,12 @@ class _Lookups:
     # Routes the user may see but not write; only asked for when a visit is not writable (see below).
     visible_routes: Callable[[], set[int]]
     canvasses: dict[int, Canvass] = field(default_factory=dict)
+
+    def stored(self, client_uuid: uuid.UUID) -> tuple[int, int, int | None] | None:
+        """The visit already stored under this UUID, if any (a query when the batch lookup did not run)."""
+        if self.existing is None:
+            self.existing = _stored_visits([client_uuid])
+        return self.existing.get(client_uuid)
 
     def canvass(self, stop: RouteStop) -> Canvass:
         # One instance per canvass for the whole batch: record_visit moves the incident to
@@ -149,16 +158,19 @@ class _Lookups:
         )
 
 
+def _stored_visits(uuids: Sequence[uuid.UUID]) -> dict[uuid.UUID, tuple[int, int, int | None]]:
+    rows = DoorVisit.objects.filter(client_uuid__in=uuids).order_by()
+    return {
+        row[0]: (row[1], row[2], row[3]) for row in rows.values_list("client_uuid", "pk", "canvass_id", "volunteer_id")
+    }
+
+
 def _lookups(user: Any, valid: Sequence[dict[str, Any]]) -> _Lookups:
-    uuids = [v["client_uuid"] for v in valid]
-    existing: dict[uuid.UUID, tuple[int, int, int | None]] = {}
-    if uuids:
-        existing = {
-            row[0]: (row[1], row[2], row[3])
-            for row in DoorVisit.objects.filter(client_uuid__in=uuids)
-            .order_by()
-            .values_list("client_uuid", "pk", "canvass_id", "volunteer_id")
-        }
+    # A phone that is online sends each visit as it is saved: one visit per POST, a stored UUID there a rare
+    # retry, which the unique constraint finds at the insert (record_visit), so the common case saves a round
+    # trip. A phone that was offline sends its queue in one go, and a queue sent again is all retries: there
+    # one lookup answers them all without trying an insert for each.
+    existing = _stored_visits([v["client_uuid"] for v in valid]) if len(valid) > 1 else None
     pairs = {(v["canvass"], v["address"]) for v in valid}
     stops: dict[tuple[int, int], RouteStop] = {}
     walked: set[int] = set()
@@ -237,14 +249,28 @@ def sync_visits(user: Any, items: Sequence[Any]) -> SyncResult:
 
 
 def _sync_one(user: Any, data: dict[str, Any], lookups: _Lookups) -> VisitResult:
-    key = str(data["client_uuid"])
-    stored = lookups.existing.get(data["client_uuid"])
-    if stored is not None:
-        visit_id, canvass_id, volunteer_id = stored
-        if volunteer_id == user.pk and canvass_id == data["canvass"]:
-            return VisitResult(key, "duplicate", visit_id=visit_id)
-        return VisitResult(key, "rejected", problem=problem(409, _("Deze client-id hoort bij een ander bezoek.")))
+    """A UUID already stored answers as a retry whatever else is wrong with the visit now (the route was
+    taken away, the canvass closed): the phone must be able to drop what the server has."""
+    if lookups.existing is not None and (seen := _as_stored(user, data, lookups.existing.get(data["client_uuid"]))):
+        return seen
+    result = _new_visit(user, data, lookups)
+    if result.status == "rejected" and (seen := _as_stored(user, data, lookups.stored(data["client_uuid"]))):
+        return seen
+    return result
 
+
+def _as_stored(user: Any, data: dict[str, Any], stored: tuple[int, int, int | None] | None) -> VisitResult | None:
+    if stored is None:
+        return None
+    key = str(data["client_uuid"])
+    visit_id, canvass_id, volunteer_id = stored
+    if volunteer_id == user.pk and canvass_id == data["canvass"]:
+        return VisitResult(key, "duplicate", visit_id=visit_id)
+    return VisitResult(key, "rejected", problem=problem(409, _("Deze client-id hoort bij een ander bezoek.")))
+
+
+def _new_visit(user: Any, data: dict[str, Any], lookups: _Lookups) -> VisitResult:
+    key = str(data["client_uuid"])
     stop = lookups.stops.get((data["canvass"], data["address"]))
     writable = stop is not None and lookups.writable(stop)
     if stop is None or not (writable or stop.route_id in lookups.visible_routes()):
@@ -299,9 +325,7 @@ def _sync_one(user: Any, data: dict[str, Any], lookups: _Lookups) -> VisitResult
             visited_at=data["visited_at"],
             answers=data.get("answers") or {},
             questionnaire_version=version,
-            known=KnownForVisit(
-                stop=stop, team_member=stop.canvass.incident.team_id in lookups.member_teams, uuid_is_new=True
-            ),
+            known=KnownForVisit(stop=stop, team_member=stop.canvass.incident.team_id in lookups.member_teams),
         )
     except ValidationError as exc:
         return VisitResult(key, "rejected", problem=_validation_problem(exc))

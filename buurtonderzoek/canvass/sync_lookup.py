@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from django.db import connections
-from django.db.models import Model
+from django.db.models import Field, Model
 
 from buurtonderzoek.accounts.models import Membership, Role
 from buurtonderzoek.canvass.models import Canvass, Route, RouteStop
@@ -42,8 +42,10 @@ class StopRights:
     coordinates: bool  # coordinator of that team
 
 
-def _column(model: type[Model], field: str) -> str:
-    return connections["default"].ops.quote_name(model._meta.get_field(field).column)
+def _column(model: type[Model], name: str) -> str:
+    field = model._meta.get_field(name)
+    assert isinstance(field, Field) and field.column  # a concrete field: the statement names only those
+    return connections["default"].ops.quote_name(field.column)
 
 
 def _table(model: type[Model]) -> str:
@@ -86,7 +88,8 @@ def stops_with_rights(user_id: int, canvass_ids: Collection[int], address_ids: C
     sql = _statement_head().format(
         canvasses=", ".join(["%s"] * len(canvass_ids)), addresses=", ".join(["%s"] * len(address_ids))
     )
-    params = [user_id, user_id, Role.VOLUNTEER, Role.COORDINATOR, user_id, Role.COORDINATOR]
+    volunteer, coordinator = Role.VOLUNTEER.value, Role.COORDINATOR.value
+    params: list[int | str] = [user_id, user_id, volunteer, coordinator, user_id, coordinator]
     params += [int(c) for c in canvass_ids] + [int(a) for a in address_ids]
     n_stop, n_canvass = len(STOP_FIELDS), len(CANVASS_FIELDS)
     with connections["default"].cursor() as cursor:
