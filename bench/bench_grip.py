@@ -46,6 +46,7 @@ from django.utils import timezone  # noqa: E402
 from buurtonderzoek.accounts.models import Membership, PoliceUnit, Role, Team, User  # noqa: E402
 from buurtonderzoek.canvass.models import Canvass, CanvassStatus, DoorVisit  # noqa: E402
 from buurtonderzoek.dashboards.grip import refresh_area_months  # noqa: E402
+from buurtonderzoek.dashboards.health import refresh_team_health  # noqa: E402
 from buurtonderzoek.dashboards.walkers import refresh_walker_days  # noqa: E402
 from buurtonderzoek.handoff.models import PoliceReport, ReportStatus  # noqa: E402
 from buurtonderzoek.incidents.models import Incident, IncidentStatus, IncidentType  # noqa: E402
@@ -402,6 +403,12 @@ def main() -> None:
     )
     if not args.pages_only:
         refresh_roll_ups(gemeente, small)
+    # The job's last step (also with --pages-only: the pages count a team live once its stored health is
+    # older than two refresh intervals).
+    for g in (gemeente, small):
+        started = time.perf_counter()
+        counted = refresh_team_health(g)
+        print(f"  team health of {g.name}: {counted} teams counted and stored in {time.perf_counter() - started:.1f} s")
 
     load = os.getloadavg()[0]
     client, small_client = officer_client(gemeente), officer_client(small)
