@@ -33,7 +33,7 @@ from django.utils.translation import ngettext
 from buurtonderzoek.accounts.models import Invitation, Membership, Role, Team
 from buurtonderzoek.canvass.models import Canvass, DoorVisit, ReviewStatus
 from buurtonderzoek.core.models import AuditEvent
-from buurtonderzoek.dashboards.models import TeamHealthCount
+from buurtonderzoek.dashboards.models import AreaRefresh, TeamHealthCount
 from buurtonderzoek.dashboards.walkers import visits_per_walker
 from buurtonderzoek.incidents.models import Incident, IncidentStatus
 from buurtonderzoek.places.models import Gemeente
@@ -149,20 +149,23 @@ def counted_team_health(teams: Sequence[Team], *, now: datetime | None = None) -
 
 def refresh_team_health(gemeente: Gemeente, *, now: datetime | None = None) -> int:
     """Count and store the health of every team of the gemeente (the background job, after the walker-day
-    roll-up it reads); returns the teams counted."""
-    now = now or timezone.now()
-    teams = list(Team.objects.filter(gemeente=gemeente))
-    rows = [
-        TeamHealthCount(
-            team=team,
-            counted_at=now,
-            level=_health(team, facts, now=now, oldest_waiting=oldest).level,
-            facts=_facts_to_json(facts),
-            oldest_waiting=oldest,
-        )
-        for team, facts, oldest in _count(teams, now=now)
-    ]
+    roll-up it reads); returns the teams counted. Under the lock on the gemeente's AreaRefresh row, as the
+    roll-ups: the nightly run and a page's request may overlap, and two counts would write the same rows."""
+    AreaRefresh.objects.get_or_create(gemeente=gemeente)
     with transaction.atomic():
+        AreaRefresh.objects.select_for_update().get(gemeente=gemeente)
+        now = now or timezone.now()
+        teams = list(Team.objects.filter(gemeente=gemeente))
+        rows = [
+            TeamHealthCount(
+                team=team,
+                counted_at=now,
+                level=_health(team, facts, now=now, oldest_waiting=oldest).level,
+                facts=_facts_to_json(facts),
+                oldest_waiting=oldest,
+            )
+            for team, facts, oldest in _count(teams, now=now)
+        ]
         TeamHealthCount.objects.filter(team__gemeente=gemeente).delete()
         TeamHealthCount.objects.bulk_create(rows, batch_size=1000)
     return len(rows)

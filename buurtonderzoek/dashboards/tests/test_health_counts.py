@@ -4,11 +4,12 @@ a fixed number of queries, and counted live for a team the job has not counted (
 from __future__ import annotations
 
 import random
+import threading
 from dataclasses import asdict
 from datetime import timedelta
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -18,7 +19,13 @@ from buurtonderzoek.accounts.models import Invitation, Role, Team, User
 from buurtonderzoek.accounts.tests.conftest import give_totp
 from buurtonderzoek.accounts.tests.factories import MembershipFactory, TeamFactory
 from buurtonderzoek.canvass.models import ReviewStatus
-from buurtonderzoek.dashboards.health import TeamHealth, counted_team_health, stored_max_age, team_health
+from buurtonderzoek.dashboards.health import (
+    TeamHealth,
+    counted_team_health,
+    refresh_team_health,
+    stored_max_age,
+    team_health,
+)
 from buurtonderzoek.dashboards.models import TeamHealthCount
 from buurtonderzoek.dashboards.tasks import refresh_grip_figures
 from buurtonderzoek.dashboards.tests import history
@@ -163,3 +170,33 @@ def test_the_gemeente_sees_when_the_health_was_counted(client: Client, world: Wo
     start = client.get(reverse("start_municipal")).content.decode()
     assert "Cijfers bijgewerkt:" in start and moment in start
     assert "Buurtpreventie Noord" in start
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite runs one writer at a time anyway")
+def test_two_workers_counting_the_same_gemeente_at_once_both_succeed(world: World) -> None:
+    """The nightly run and a page's request can count the same gemeente at the same moment: the second
+    waits for the first instead of writing the same teams' rows (the primary key would refuse them)."""
+    rng = random.Random(5)
+    doors = history.addresses(6)
+    for n in range(6):
+        varied_team(world, rng, doors, f"Team {n}")
+    start = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def worker() -> None:
+        try:
+            start.wait()
+            refresh_team_health(world.gemeente)
+        except BaseException as exc:  # reported below: an exception in a thread would pass unseen
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert TeamHealthCount.objects.filter(team__gemeente=world.gemeente).count() == 7
