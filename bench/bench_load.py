@@ -10,7 +10,8 @@ on SQLite and on PostgreSQL.
 What happens:
 - a team of 50 volunteers in Demodorp, five planned canvasses of 10 routes each, every volunteer
   walking one route; the volunteers get a real (Argon2) password;
-- gunicorn starts with 2 sync workers on production settings (DEBUG=0, hashed and compressed static
+- gunicorn starts with 2 workers and the production recipe's settings (config/gunicorn.py: 4 threads each;
+  `--threads 1` gives sync workers) on production settings (DEBUG=0, hashed and compressed static
   files from `collectstatic`, as bench_field.py prepares them), SQLite in WAL mode or PostgreSQL;
 - 50 simulated phones log in through the login form (GET for the CSRF cookie, POST of e-mail and
   password), like a volunteer at the start of an evening;
@@ -345,14 +346,15 @@ def free_port() -> int:
 def start_gunicorn(
     env: dict[str, str], port: int, workers: int, threads: int, log: Any, probe: bool
 ) -> subprocess.Popen[bytes]:
-    # --threads above 1 makes gunicorn use its gthread worker: a worker waiting for the database
-    # (PostgreSQL's commit, a round trip) serves another request meanwhile.
-    config = ["--config", str(BASE_DIR / "bench" / "load_probe.py")] if probe else []
+    # The production settings (config/gunicorn.py: gthread workers), or the probe's, which loads them first.
+    config = BASE_DIR / ("bench/load_probe.py" if probe else "config/gunicorn.py")
+    # threads=1: gunicorn's sync workers, for comparison.
+    worker_class = ["--worker-class", "sync"] if threads == 1 else []
     server = subprocess.Popen(  # noqa: S603 - our own application
-        [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--workers", str(workers),
-         "--threads", str(threads), *config,
-         "--bind", f"127.0.0.1:{port}", "--backlog", "2048", "--timeout", "60", "--log-level", "warning"],
-        env=env, cwd=BASE_DIR, stdout=log, stderr=log,
+        [sys.executable, "-m", "gunicorn", "--config", str(config), "config.wsgi:application",
+         "--workers", str(workers), *worker_class,
+         "--bind", f"127.0.0.1:{port}", "--backlog", "2048", "--log-level", "warning"],
+        env={**env, "GUNICORN_THREADS": str(threads)}, cwd=BASE_DIR, stdout=log, stderr=log,
     )  # fmt: skip
     for _ in range(300):
         try:
@@ -425,7 +427,9 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=1, help="threads per worker (gthread); 1: sync workers")
+    parser.add_argument(
+        "--threads", type=int, default=4, help="threads per worker (config/gunicorn.py's gthread); 1: sync workers"
+    )
     parser.add_argument(
         "--probe", action="store_true", help="time each request inside the server (bench/load_probe.py) and print it"
     )

@@ -14,9 +14,15 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import threading
 import time
+from pathlib import Path
 from typing import Any
+
+# The production settings first (workers, threads, connections), then this probe's hooks.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from config.gunicorn import keepalive, threads, timeout, worker_class, worker_connections  # noqa: F401
 
 _local = threading.local()
 _installed: list[bool] = []

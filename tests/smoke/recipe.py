@@ -271,8 +271,8 @@ def running(logs: Path) -> Iterator[Topology]:
         for number, port in enumerate(web_ports, 1):
             topology.start(
                 f"web-{number}",
-                [PYTHON, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}",
-                 "--workers", str(WEB_WORKERS), "--timeout", "60", "--access-logfile", "-"],
+                [PYTHON, "-m", "gunicorn", "-c", "config/gunicorn.py", "config.wsgi", "--bind", f"127.0.0.1:{port}",
+                 "--workers", str(WEB_WORKERS), "--access-logfile", "-"],
             )  # fmt: skip
         for number in range(1, WORKERS + 1):
             topology.start(
