@@ -101,6 +101,8 @@ def test_the_stored_health_of_every_team_equals_a_live_count_at_the_same_moment(
     [moment] = {h.counted_at for h in stored}
     live = team_health(teams, now=moment)
     assert [shown(h) for h in stored] == [shown(h) for h in live]
+    levels = dict(TeamHealthCount.objects.values_list("team_id", "level"))
+    assert [levels[t.pk] for t in teams] == [h.level for h in live]  # the stored level column too
     with translation.override("en"):  # the texts are made when read, in the reader's language
         assert [shown(h) for h in counted_team_health(teams)] == [shown(h) for h in team_health(teams, now=moment)]
         assert "members" in counted_team_health(teams)[0].signals[0].reason
@@ -200,3 +202,13 @@ def test_two_workers_counting_the_same_gemeente_at_once_both_succeed(world: Worl
         thread.join()
     assert errors == []
     assert TeamHealthCount.objects.filter(team__gemeente=world.gemeente).count() == 7
+
+
+def test_a_level_label_is_in_the_reader_s_language_each_time() -> None:
+    from buurtonderzoek.dashboards.templatetags.ob_dashboards import health_level
+
+    for _ in range(2):  # the labels are kept per language after the first use
+        with translation.override("nl"):
+            assert health_level("risico") == '<span class="health health-risico">risico</span>'
+        with translation.override("en"):
+            assert health_level("risico") == '<span class="health health-risico">risk</span>'
