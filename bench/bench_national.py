@@ -18,8 +18,9 @@ with `INSERT ... SELECT generate_series` (a progress bar per step), never as Pyt
 - the roll-ups the grip and team-health pages read (the background job `refresh_grip_figures`: months
   per buurt, door visits per walker and day, then each team's health), timed for all gemeenten, then
   `ANALYZE`, as autovacuum would. The pages use a team's stored health for two refresh intervals (2 hours
-  by default) and count it live after that: `--count-health` counts it again for every team (12 s) before
-  measuring an older data set.
+  by default) and count it live after that; a worker would have counted it again after one interval, so
+  the script counts it for every team (8-12 s) before measuring when it is older than that, or when asked
+  (`--count-health`).
 
 Then, through Django's test client in this process (so CPU time is the request's Python work; the
 database's own time is only in the wall time), 15 renders after a first one each, as the person who
@@ -375,6 +376,20 @@ def roll_up() -> None:
         refresh_grip_figures.call(gemeente_id)
 
 
+def health_is_stale() -> bool:
+    """True when the busiest gemeente's stored team health is missing or older than one refresh interval:
+    with a worker running, the pages would have had it counted again by now."""
+    from django.conf import settings
+    from django.db.models import Min
+    from django.utils import timezone
+
+    from buurtonderzoek.dashboards.models import TeamHealthCount
+
+    gemeente, _team, _unit = busiest()
+    oldest = TeamHealthCount.objects.filter(team__gemeente=gemeente).aggregate(m=Min("counted_at"))["m"]
+    return oldest is None or oldest < timezone.now() - timedelta(minutes=settings.GRIP_REFRESH_MINUTES)
+
+
 def count_health() -> None:
     """The last part of the background job alone: each team's health, stored for the pages to read."""
     from buurtonderzoek.dashboards.health import refresh_team_health
@@ -590,7 +605,7 @@ def main() -> None:
         roll_up()
         execute("ANALYZE")
         print(f"roll-ups of all {GEMEENTEN} gemeenten and ANALYZE: {time.perf_counter() - started:.0f} s")
-    if args.count_health:
+    if args.count_health or health_is_stale():
         count_health()
     print(counts())
     measure(args.renders, args.monitor)
