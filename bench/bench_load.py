@@ -431,6 +431,12 @@ def main() -> None:
         "--threads", type=int, default=4, help="threads per worker (config/gunicorn.py's gthread); 1: sync workers"
     )
     parser.add_argument(
+        "--redis",
+        metavar="URL",
+        default="",
+        help="the shared cache, as the production recipe has it (sessions read from it); emptied first",
+    )
+    parser.add_argument(
         "--probe", action="store_true", help="time each request inside the server (bench/load_probe.py) and print it"
     )
     args = parser.parse_args()
@@ -465,6 +471,11 @@ def main() -> None:
         tmp = Path(tmp_name)
         env = production_env(tmp, SQLITE_PATH)
         env.update({"ALLOWED_HOSTS": "127.0.0.1", "LOG_LEVEL": "WARNING", "FAST_PASSWORD_HASHING": "0"})
+        if args.redis:
+            import redis
+
+            redis.Redis.from_url(args.redis).flushdb()
+            env["REDIS_URL"] = args.redis
         if args.probe:
             env["LOAD_PROBE_DIR"] = str(tmp)
         port = free_port()
@@ -484,7 +495,8 @@ def main() -> None:
     stored = visit_count() - before
     engine = "PostgreSQL" if postgres else "SQLite (WAL)"
     print(
-        f"\n{engine}, gunicorn {args.workers} workers x {args.threads} threads, {args.clients} concurrent clients, "
+        f"\n{engine}{', Redis' if args.redis else ''}, gunicorn {args.workers} workers x {args.threads} threads, "
+        f"{args.clients} concurrent clients, "
         f"{args.seconds:.0f} s per phase"
     )
     print(f"load average {load_before[0]:.1f} before, {load_after[0]:.1f} after (1 min)\n")

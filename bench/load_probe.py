@@ -22,7 +22,14 @@ from typing import Any
 
 # The production settings first (workers, threads, connections), then this probe's hooks.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from config.gunicorn import keepalive, threads, timeout, worker_class, worker_connections  # noqa: F401
+from config.gunicorn import (  # noqa: F401
+    keepalive,
+    post_worker_init,
+    threads,
+    timeout,
+    worker_class,
+    worker_connections,
+)
 
 _local = threading.local()
 _installed: list[bool] = []

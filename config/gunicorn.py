@@ -14,11 +14,16 @@ deploy/compose.yaml, deploy/Dockerfile, the smoke test (tests/smoke/recipe.py) a
   browsers' connections alive; between proxy and gunicorn a connection per request costs little on a local
   network.
 - `timeout`: a request that takes a minute is a bug; slow work goes to the workers (docs/jobs.md).
+- `gc.freeze()` once a worker has loaded the application: Python's full garbage collection otherwise walks
+  every object of Django and the app again, pausing a request 110-230 ms about every third or fourth page of
+  the national benchmark (docs/performance.md). What is loaded at start lives as long as the process anyway.
 """
 
 from __future__ import annotations
 
+import gc
 import os
+from typing import Any
 
 worker_class = "gthread"
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
@@ -26,3 +31,7 @@ worker_connections = threads
 keepalive = 0
 timeout = 60
 # --workers on the command line, or WEB_CONCURRENCY (gunicorn's own default); about 1 or 2 per CPU.
+
+
+def post_worker_init(worker: Any) -> None:
+    gc.freeze()

@@ -300,6 +300,12 @@ TRUSTED_PROXY_NETWORKS = envlist("TRUSTED_PROXY_NETWORKS", [])
 AXES_CLIENT_IP_CALLABLE = "buurtonderzoek.core.clientip.client_ip"
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 60 * 60 * 12)
+# With a shared cache (Redis) a session is read from it and written to both: one database round trip less on
+# every request of a signed-in user, a syncing phone's included. Not with the per-process cache, where a
+# logout in one process would leave the session alive in another's copy.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db" if envstr("REDIS_URL") else "django.contrib.sessions.backends.db"
+)
 X_FRAME_OPTIONS = "DENY"
 # Joining the browsers' HSTS preload list is hard to undo; each operator decides (SECURE_HSTS_PRELOAD).
 # The address index INCLUDEs extra columns on PostgreSQL; SQLite simply builds it without them.

@@ -9,6 +9,7 @@ no daemon; the tests below check what a schema cannot (pinned images, health che
 
 from __future__ import annotations
 
+import gc
 import json
 import re
 import shutil
@@ -161,6 +162,16 @@ def test_every_web_process_starts_with_the_gunicorn_settings_the_benchmark_measu
     assert gunicorn.worker_class == "gthread" and gunicorn.threads > 1
     # A worker takes a connection only when a thread is free; the rest wait in the shared listen queue.
     assert gunicorn.worker_connections == gunicorn.threads and gunicorn.keepalive == 0
+    assert "post_worker_init" in (ROOT / "bench" / "load_probe.py").read_text(encoding="utf-8")
+
+
+def test_a_web_worker_keeps_what_it_loaded_out_of_the_garbage_collectors_full_passes() -> None:
+    gc.unfreeze()
+    try:
+        gunicorn.post_worker_init(None)
+        assert gc.get_freeze_count() > 1000  # Django and the app, loaded by this test run
+    finally:
+        gc.unfreeze()
 
 
 def test_the_recipe_runs_the_processes_the_smoke_test_starts(resolved: dict[str, Any]) -> None:
