@@ -14,7 +14,7 @@ from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
 from django.http import HttpRequest
 
-from buurtonderzoek.accounts.models import Role
+from buurtonderzoek.accounts.middleware import has_sensitive_role
 from buurtonderzoek.core.clientip import client_ip
 from buurtonderzoek.core.mail import send_safely
 
@@ -54,7 +54,7 @@ class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
 
 
 def requires_two_factor(user: Any) -> bool:
-    return bool(user.is_authenticated and user.memberships.filter(role__in=(Role.POLICE, Role.MUNICIPAL)).exists())
+    return bool(user.is_authenticated and has_sensitive_role(user.pk))
 
 
 class MFAAdapter(DefaultMFAAdapter):  # type: ignore[misc]

@@ -139,9 +139,9 @@ class _Lookups:
 
     def stored(self, client_uuid: uuid.UUID) -> tuple[int, int, int | None] | None:
         """The visit already stored under this UUID, if any (a query when the batch lookup did not run)."""
-        if self.existing is None:
-            self.existing = _stored_visits([client_uuid])
-        return self.existing.get(client_uuid)
+        if self.existing is not None:
+            return self.existing.get(client_uuid)
+        return _stored_visits([client_uuid]).get(client_uuid)
 
     def canvass(self, stop: RouteStop) -> Canvass:
         # One instance per canvass for the whole batch: record_visit moves the incident to

@@ -4,12 +4,11 @@ a fixed number of queries, and counted live for a team the job has not counted (
 from __future__ import annotations
 
 import random
-import threading
 from dataclasses import asdict
 from datetime import timedelta
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -29,6 +28,7 @@ from buurtonderzoek.dashboards.health import (
 from buurtonderzoek.dashboards.models import TeamHealthCount
 from buurtonderzoek.dashboards.tasks import refresh_grip_figures
 from buurtonderzoek.dashboards.tests import history
+from buurtonderzoek.monitor.tests.test_concurrency import run_together
 from buurtonderzoek.places.models import Address
 from buurtonderzoek.scheduling import jobs
 from conftest import World
@@ -183,24 +183,8 @@ def test_two_workers_counting_the_same_gemeente_at_once_both_succeed(world: Worl
     doors = history.addresses(6)
     for n in range(6):
         varied_team(world, rng, doors, f"Team {n}")
-    start = threading.Barrier(2)
-    errors: list[BaseException] = []
-
-    def worker() -> None:
-        try:
-            start.wait()
-            refresh_team_health(world.gemeente)
-        except BaseException as exc:  # reported below: an exception in a thread would pass unseen
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    outcomes = run_together(lambda _i: refresh_team_health(world.gemeente), count=2)
+    assert [o for o in outcomes if isinstance(o, BaseException)] == []
     assert TeamHealthCount.objects.filter(team__gemeente=world.gemeente).count() == 7
 
 
